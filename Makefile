@@ -1,0 +1,135 @@
+# seq2seq — GRU encoder–decoder with attention that learns to reverse sentences.
+#
+#   make          build build/seq2seq (and build/libseq2seq.a)
+#   make run      build, then train on the built-in data and evaluate
+#   make test     unit tests, gradient checks, PyTorch parity, sanitizers, end-to-end
+#   make bench    time per epoch beside the PyTorch reference
+#   make deps     install the Debian packages the build and tests need
+#   make asan     the unit tests built with AddressSanitizer + UBSan, and run
+#   make install  binary and man page into $(DESTDIR)$(PREFIX)
+#   make clean
+#
+# CUDA is used when nvcc is found; CUDA=0 / CUDA=1 force it.
+
+CC      ?= cc
+NVCC    ?= nvcc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+PYTHON  ?= python3
+
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT     ?= -O2 -g
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -Imodel -pthread
+LDLIBS  += -lm -pthread
+
+# ---- BLAS: OpenBLAS through pkg-config when installed, else any CBLAS ----
+BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null)
+ifeq ($(BLAS_LIBS),)
+  ifneq ($(wildcard /usr/include/cblas.h /usr/include/x86_64-linux-gnu/cblas.h),)
+    BLAS_LIBS := -lcblas -lblas
+  else
+    BLAS_CFLAGS := -DS2S_NO_CBLAS
+  endif
+endif
+CFLAGS += $(BLAS_CFLAGS)
+LDLIBS += $(BLAS_LIBS)
+
+# ---- CUDA: auto-detected; CUDA=0 or CUDA=1 forces ----
+NVCC_PATH := $(shell command -v $(NVCC) 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+ifeq ($(CUDA),)
+  CUDA := $(if $(NVCC_PATH),1,0)
+endif
+ifeq ($(CUDA),1)
+  NVCC      := $(if $(NVCC_PATH),$(NVCC_PATH),$(NVCC))
+  CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
+  CUDA_SRC  := $(wildcard kernels/*.cu)
+endif
+
+# The CUDA backend's constructor comes from kernels/ when it is built, else
+# from backend_nocuda.c, which says the build has no CUDA.
+MODEL_SRC := $(filter-out model/backend_nocuda.c,$(wildcard model/*.c))
+ifeq ($(CUDA_SRC),)
+  MODEL_SRC += model/backend_nocuda.c
+else
+  LDLIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lcublas -lstdc++
+endif
+TUI_SRC   := $(wildcard tui/*.c)
+TEST_SRC  := $(wildcard tests/test_*.c)
+
+LIB       := $(BUILD)/libseq2seq.a
+BIN       := $(BUILD)/seq2seq
+MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
+CUDA_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
+TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
+TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test bench deps asan unit e2e install clean
+.DEFAULT_GOAL := all
+
+all: $(BIN)
+
+# ---- dependencies (Debian): installed once, remembered in $(BUILD)/.deps ----
+DEB_PKGS := build-essential pkg-config libopenblas-dev libcmocka-dev libpng-dev libncurses-dev tmux
+deps: $(BUILD)/.deps
+$(BUILD)/.deps:
+	@mkdir -p $(BUILD)
+	@missing=""; for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	    || { echo "could not install:$$missing — install them and run make again" >&2; exit 1; }; \
+	fi
+	@touch $@
+
+# ---- the library, the program, the tests ----
+$(BUILD)/%.o: %.c $(wildcard model/*.h tui/*.h) | $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h) | $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	$(NVCC) -O2 -std=c++17 -Imodel -Xcompiler -Wall,-Werror -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 -c $< -o $@
+
+$(LIB): $(MODEL_OBJ) $(CUDA_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(TUI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(TUI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests $< $(LIB) $(LDLIBS) -lcmocka -o $@
+
+# ---- run: train with the defaults, then evaluate the best model ----
+run: $(BIN)
+	$(BIN) train
+	$(BIN) eval
+
+# ---- tests ----
+unit: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
+
+asan:
+	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" CUDA=0 unit
+
+e2e: $(BIN)
+	@set -e; for t in tests/e2e_*.sh; do echo "== $$t"; BIN=$(BIN) bash $$t; done
+
+test: unit asan e2e
+	@echo "all tests passed"
+
+bench: $(BIN)
+	$(BIN) bench
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/seq2seq
+	install -m 644 man/seq2seq.1 $(DESTDIR)$(PREFIX)/share/man/man1/seq2seq.1
+
+clean:
+	rm -rf build build-asan

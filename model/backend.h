@@ -1,0 +1,126 @@
+/* backend.h — the operations the model is written over.
+ *
+ * One model (model.c) calls these; backend_cpu.c implements them with CBLAS
+ * and loops, kernels/*.cu with cuBLAS and CUDA kernels. Pointers passed to
+ * operations are backend memory (from be->alloc): host memory on the CPU,
+ * device memory on a GPU. Pointer arithmetic on them is allowed.
+ *
+ * Operations do not return errors: a backend that can fail asynchronously
+ * (CUDA) records the first failure and reports it from sync(). Nothing here
+ * waits for the device except sync() and download().
+ *
+ * Layout conventions: matrices are row-major; sequences are time-major, so
+ * the rows of step t of a (T, B, X) array start at [t*B*X]. `len` arrays are
+ * per-sentence lengths (B ints, backend memory); position t of sentence b is
+ * real iff t < len[b].
+ */
+#ifndef S2S_BACKEND_H
+#define S2S_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct s2s_backend s2s_backend;
+
+struct s2s_backend {
+    const char *name;  /* "cpu" or "cuda" */
+    void *ctx;         /* backend state (BLAS handle, streams, scratch) */
+
+    /* ---- memory ---- */
+    void *(*alloc)(s2s_backend *be, size_t bytes); /* zeroed; NULL on failure */
+    void (*free)(s2s_backend *be, void *p);
+    void (*upload)(s2s_backend *be, void *dst, const void *host_src, size_t bytes);
+    void (*download)(s2s_backend *be, void *host_dst, const void *src, size_t bytes);
+    void (*copy)(s2s_backend *be, void *dst, const void *src, size_t bytes);
+    void (*zero)(s2s_backend *be, void *p, size_t bytes);
+    /* Waits for queued work; returns the first failure since the last sync. */
+    int (*sync)(s2s_backend *be, s2s_error *err);
+    void (*destroy)(s2s_backend *be);
+
+    /* ---- dense algebra ---- */
+    /* C(M,N) = alpha * op(A) op(B) + beta * C, row-major; op(X) = X or X^T. */
+    void (*gemm)(s2s_backend *be, int transA, int transB, int M, int N, int K, float alpha,
+                 const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+    /* y(rows, cols) += bias(cols) broadcast over rows. */
+    void (*add_bias)(s2s_backend *be, float *y, const float *bias, int rows, int cols);
+    /* dbias(cols) += column sums of dy(rows, cols). */
+    void (*bias_grad)(s2s_backend *be, float *dbias, const float *dy, int rows, int cols);
+    /* y(n) += x(n). */
+    void (*add)(s2s_backend *be, float *y, const float *x, size_t n);
+
+    /* ---- embedding ---- */
+    /* out(n, E) = table[ids[i]]. */
+    void (*embed_forward)(s2s_backend *be, float *out, const float *table, const int *ids,
+                          int n, int E);
+    /* dtable[ids[i]] += d_out(i); rows of <PAD> (id 0) receive nothing. */
+    void (*embed_backward)(s2s_backend *be, float *dtable, const float *d_out, const int *ids,
+                           int n, int E);
+
+    /* ---- dropout (inverted): mask[i] = 0 or 1/(1-p), drawn from rng_hash01(seed, i) ---- */
+    void (*dropout_forward)(s2s_backend *be, float *y, float *mask, const float *x, size_t n,
+                            float p, uint64_t seed);
+    void (*dropout_backward)(s2s_backend *be, float *dx, const float *dy, const float *mask,
+                             size_t n);
+
+    /* ---- GRU cell, PyTorch's nn.GRU equations, gate order r, z, n ----
+     * gi(B,3H) = x W_ih^T + b_ih and gh(B,3H) = h_prev W_hh^T + b_hh come in
+     * precomputed. gates(B,4H) keeps r, z, n and (W_hn h_prev + b_hn) for the
+     * backward pass. With len != NULL, rows with t >= len[b] copy h_prev
+     * (a finished sentence's state is carried, not updated). */
+    void (*gru_forward)(s2s_backend *be, float *h, float *gates, const float *gi,
+                        const float *gh, const float *h_prev, const int *len, int t, int B, int H);
+    /* From dh(B,H) writes d_gi(B,3H), d_gh(B,3H) and dh_prev(B,H) (the part
+     * that flows directly; the caller adds d_gh W_hh). */
+    void (*gru_backward)(s2s_backend *be, float *d_gi, float *d_gh, float *dh_prev,
+                         const float *dh, const float *gates, const float *h_prev,
+                         const int *len, int t, int B, int H);
+
+    /* ---- attention over source positions s < len[b] (masked softmax) ----
+     * Bahdanau: e = tanh(keys(s,b) + query(b)), score = v . e
+     * Luong:    score = query(b) . values(s,b)
+     * alpha(B,S) = masked softmax(score); context(B,H) = sum_s alpha values(s,b).
+     * keys, values: (S,B,H); energy: (S,B,H) cache for Bahdanau. */
+    void (*attn_forward)(s2s_backend *be, int kind, float *context, float *alpha,
+                         float *energy, const float *keys, const float *query, const float *v,
+                         const float *values, const int *len, int S, int B, int H);
+    /* Gradients: d_keys (+=, Bahdanau), d_query (=), d_v (+=, Bahdanau), d_values (+=). */
+    void (*attn_backward)(s2s_backend *be, int kind, float *d_keys, float *d_query, float *d_v,
+                          float *d_values, const float *d_context, const float *alpha,
+                          const float *energy, const float *query, const float *v,
+                          const float *values, const int *len, int S, int B, int H);
+
+    /* ---- output: softmax cross-entropy over V classes ----
+     * For rows whose target is not <PAD>: loss_sum[0] += scale * -log p(target),
+     * d_logits = scale * (softmax - onehot); other rows get d_logits = 0. */
+    void (*xent_forward)(s2s_backend *be, float *loss_sum, float *d_logits, const float *logits,
+                         const int *target, int B, int V, float scale);
+    /* next[b] = teacher[b] if teacher != NULL, else argmax_v logits(b, v). */
+    void (*next_token)(s2s_backend *be, int *next, const float *logits, const int *teacher,
+                       int B, int V);
+
+    /* ---- optimiser ---- */
+    /* norm[0] = ||g||_2 over n floats; if norm > max_norm (and max_norm > 0)
+     * g *= max_norm / (norm + 1e-6), as the seed's clip_gradients. */
+    void (*clip_norm)(s2s_backend *be, float *g, size_t n, float max_norm, float *norm);
+    /* Adam with bias correction at step t (1-based). */
+    void (*adam)(s2s_backend *be, float *p, const float *g, float *m, float *v, size_t n,
+                 float lr, float beta1, float beta2, float eps, int t);
+};
+
+enum { S2S_ATTN_BAHDANAU = 0, S2S_ATTN_LUONG = 1, S2S_ATTN_NONE = 2 };
+
+/* Creates the CPU backend (CBLAS). threads <= 0: the BLAS default. */
+int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err);
+/* Creates the CUDA backend; S2S_ERR_UNSUPPORTED in a build without CUDA or on
+ * a machine without a GPU (the message says which). */
+int backend_cuda_create(s2s_backend **out, int device, s2s_error *err);
+/* Releases a backend made by either constructor (NULL is fine). */
+void backend_destroy(s2s_backend *be);
+/* Which BLAS the CPU backend runs, for --version and the benchmark. */
+const char *backend_cpu_blas_info(void);
+/* 1 if this build contains the CUDA backend. */
+int backend_cuda_compiled(void);
+
+#endif

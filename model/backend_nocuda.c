@@ -1,0 +1,13 @@
+/* The CUDA backend's entry points in a build without nvcc. */
+#include "backend.h"
+
+int backend_cuda_create(s2s_backend **out, int device, s2s_error *err)
+{
+    (void)device;
+    *out = NULL;
+    return s2s_fail(err, S2S_ERR_UNSUPPORTED,
+                    "this build has no CUDA backend (nvcc was not found when it was built; "
+                    "rebuild with CUDA=1 where the CUDA toolkit is installed)");
+}
+
+int backend_cuda_compiled(void) { return 0; }

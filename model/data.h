@@ -1,0 +1,115 @@
+/* data.h — vocabulary, sentences, datasets and padded batches.
+ *
+ * Token ids: <PAD>=0 <SOS>=1 <EOS>=2 <UNK>=3, then words in first-seen order.
+ * Source = words + <EOS>; target = <SOS> + reversed words + <EOS>.
+ * Batches are time-major: element (t, b) of a (T, B) array is at [t*B + b].
+ */
+#ifndef S2S_DATA_H
+#define S2S_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "rng.h"
+
+enum { S2S_PAD = 0, S2S_SOS = 1, S2S_EOS = 2, S2S_UNK = 3, S2S_NUM_SPECIAL = 4 };
+
+/* Longest word and sentence we accept: longer input is an error, not a crash. */
+#define S2S_MAX_WORD_BYTES 64
+#define S2S_MAX_SENTENCE_WORDS 100
+
+/* ---- vocabulary ---- */
+typedef struct {
+    int size;      /* number of ids in use */
+    int cap;       /* capacity of word[] */
+    char **word;   /* id -> word, owned */
+    int *slot;     /* open-addressing hash: slot -> id + 1 (0 = empty) */
+    int nslot;     /* power of two, > 2 * size */
+} s2s_vocab;
+
+/* Makes a vocabulary holding only the four special tokens. */
+int vocab_init(s2s_vocab *v, s2s_error *err);
+/* Returns the id of w, adding it if new (ids grow by first appearance). */
+int vocab_add(s2s_vocab *v, const char *w, int *id, s2s_error *err);
+/* Returns the id of w, or -1 if it is not in the vocabulary. */
+int vocab_find(const s2s_vocab *v, const char *w);
+void vocab_free(s2s_vocab *v);
+
+/* ---- sentences as words ---- */
+typedef struct {
+    int len;      /* number of words */
+    char **w;     /* words, owned */
+} s2s_sentence;
+
+typedef struct {
+    int count;
+    s2s_sentence *s; /* owned */
+} s2s_corpus;
+
+/* Splits line on spaces, tabs, CR and LF. An empty or blank line gives
+ * len == 0 (not an error: callers decide). A word longer than
+ * S2S_MAX_WORD_BYTES or more than S2S_MAX_SENTENCE_WORDS words is an error. */
+int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err);
+void sentence_free(s2s_sentence *s);
+
+/* The seed's 34 words, in the seed's order. */
+extern const char *const S2S_SEED_WORDS[34];
+
+/* The seed's synthetic task: n_train/n_val/n_test sentences of 3..10 words
+ * drawn uniformly from the 34-word list, all from one generator seeded with
+ * seed, train first, then val, then test. */
+int corpus_synthetic(s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
+                     int n_train, int n_val, int n_test, uint64_t seed, s2s_error *err);
+/* A user's file, one sentence per line (blank lines skipped), split
+ * deterministically 80/10/10 by a shuffle seeded with seed. Fewer than 10
+ * usable sentences is an error. */
+int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
+                     uint64_t seed, s2s_error *err);
+void corpus_free(s2s_corpus *c);
+
+/* Builds the vocabulary from a corpus (specials first, then words by first
+ * appearance). v must be vocab_init()ed. */
+int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err);
+
+/* ---- encoded datasets ---- */
+typedef struct {
+    int count;
+    int *src_off, *src_len; /* sentence i: src[src_off[i] .. +src_len[i]), words + <EOS> */
+    int *tgt_off, *tgt_len; /* <SOS> + reversed words + <EOS> */
+    int *src, *tgt;         /* ids, owned */
+    int max_src, max_tgt;   /* longest src_len / tgt_len */
+    int unknown;            /* words mapped to <UNK> */
+} s2s_dataset;
+
+int dataset_encode(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_error *err);
+void dataset_free(s2s_dataset *d);
+
+/* Encodes one sentence as a source (words + <EOS>) into ids[0 .. len+1);
+ * unknown words become <UNK>. ids must hold s->len + 1 entries. Returns the
+ * number of unknown words. */
+int sentence_encode_src(const s2s_sentence *s, const s2s_vocab *v, int *ids);
+
+/* ---- padded batches (host memory) ---- */
+typedef struct {
+    int B;          /* sentences in this batch */
+    int S;          /* longest source length (with <EOS>) */
+    int T;          /* longest target length (with <SOS> and <EOS>) */
+    int ntok;       /* target tokens to predict: sum of (tgt_len - 1) */
+    int *src;       /* (S, B) time-major, <PAD>-filled */
+    int *src_len;   /* (B) */
+    int *tgt;       /* (T, B) time-major, <PAD>-filled */
+    int *tgt_len;   /* (B) */
+    int cap_B, cap_S, cap_T; /* allocated sizes */
+} s2s_batch;
+
+/* Allocates room for up to max_B sentences of the given lengths. */
+int batch_alloc(s2s_batch *b, int max_B, int max_S, int max_T, s2s_error *err);
+/* Fills b with sentences idx[0..n) of d. Fails if they do not fit. */
+int batch_fill(s2s_batch *b, const s2s_dataset *d, const int *idx, int n, s2s_error *err);
+void batch_free(s2s_batch *b);
+
+/* Fisher–Yates shuffle of idx[0..n). */
+void shuffle_ints(int *idx, int n, s2s_rng *rng);
+
+#endif

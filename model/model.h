@@ -1,0 +1,110 @@
+/* model.h — the GRU encoder–decoder with attention, over a backend.
+ *
+ * Parameters, gradients and the two Adam moments are each one flat backend
+ * allocation carved into named tensors; the names and shapes are those of the
+ * seed's PyTorch state_dict, in its order, so checkpoints map one-to-one:
+ *
+ *   encoder.embedding.weight          (V, E)
+ *   encoder.gru.{weight_ih,weight_hh,bias_ih,bias_hh}_l{k}
+ *                                     (3H, E or H) (3H, H) (3H) (3H)
+ *   decoder.embedding.weight          (V, E)
+ *   decoder.attention.W_h.weight      (H, H)   Bahdanau only
+ *   decoder.attention.W_s.weight      (H, H)   Bahdanau only
+ *   decoder.attention.v.weight        (1, H)   Bahdanau only
+ *   decoder.gru.*_l{k}                layer 0 input is [embedding; context]:
+ *                                     (3H, E+H), or (3H, E) with no attention
+ *   decoder.fc.weight, decoder.fc.bias (V, H) (V)
+ *
+ * A model instance is not shared between threads without a lock; every
+ * buffer it uses is its own, so two instances may run concurrently.
+ */
+#ifndef S2S_MODEL_H
+#define S2S_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "data.h"
+#include "err.h"
+
+typedef struct {
+    int vocab;      /* V: vocabulary size */
+    int embed;      /* E */
+    int hidden;     /* H */
+    int layers;     /* L: GRU layers in encoder and decoder */
+    float dropout;  /* on embeddings and between GRU layers, training only */
+    int attention;  /* S2S_ATTN_BAHDANAU / _LUONG / _NONE */
+} s2s_config;
+
+/* Checks a configuration's ranges; says which field is wrong. */
+int config_validate(const s2s_config *cfg, s2s_error *err);
+const char *attention_name(int kind);
+/* Parses "bahdanau" | "luong" | "none"; -1 if unknown. */
+int attention_parse(const char *s);
+
+typedef struct {
+    char name[64];
+    int ndim;       /* 1 or 2 */
+    int dims[2];
+    size_t offset;  /* in floats, into the flat parameter buffer */
+    size_t numel;
+} s2s_tensor_info;
+
+typedef struct s2s_model s2s_model;
+
+int model_create(s2s_model **out, const s2s_config *cfg, s2s_backend *be, s2s_error *err);
+void model_free(s2s_model *m);
+
+const s2s_config *model_config(const s2s_model *m);
+s2s_backend *model_backend(const s2s_model *m);
+size_t model_num_params(const s2s_model *m);
+int model_num_tensors(const s2s_model *m);
+const s2s_tensor_info *model_tensor(const s2s_model *m, int i);
+/* Index of the tensor with that name, or -1. */
+int model_find_tensor(const s2s_model *m, const char *name);
+
+/* PyTorch's default initialisation, from our generator: embeddings N(0,1)
+ * with the <PAD> row zero; GRU weights and biases U(-1/sqrt(H), 1/sqrt(H));
+ * Linear weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)). Also resets
+ * the Adam state. */
+int model_init_params(s2s_model *m, uint64_t seed, s2s_error *err);
+
+/* Copies between the flat parameter / gradient buffers and host memory
+ * (model_num_params floats, in tensor order). */
+int model_get_params(s2s_model *m, float *host, s2s_error *err);
+int model_set_params(s2s_model *m, const float *host, s2s_error *err);
+int model_get_grads(s2s_model *m, float *host, s2s_error *err);
+
+/* Teacher forcing schedule for a batch with T target positions: feed[t] for
+ * 1 <= t < T-1 says whether decoder step t reads the true token tgt[t] (1) or
+ * the previous step's argmax (0). Step 0 always reads <SOS>. NULL = never. */
+
+/* Forward and backward over a batch. Zeroes the gradients, then accumulates
+ * them; *loss is the cross-entropy averaged over the batch's real target
+ * tokens. train = 1 applies dropout (masks from dropout_seed). */
+int model_forward_backward(s2s_model *m, const s2s_batch *b, const unsigned char *feed,
+                           int train, uint64_t dropout_seed, float *loss, s2s_error *err);
+/* Forward only, no dropout, gradients untouched (validation). */
+int model_forward_loss(s2s_model *m, const s2s_batch *b, const unsigned char *feed,
+                       float *loss, s2s_error *err);
+
+typedef struct {
+    float lr, beta1, beta2, eps;
+    float clip;     /* max global L2 norm; <= 0: no clipping */
+} s2s_adam_opts;
+
+/* Clips the global gradient norm and takes one Adam step. *grad_norm gets
+ * the norm before clipping. */
+int model_clip_adam(s2s_model *m, const s2s_adam_opts *o, float *grad_norm, s2s_error *err);
+/* Adam steps taken since the last init or reset. */
+int model_adam_steps(const s2s_model *m);
+
+/* Greedy decoding of the batch's sources (tgt is ignored), no dropout.
+ * Runs max_steps decoder steps for every sentence; tokens(B, max_steps) gets
+ * each step's argmax and attn(B, max_steps, b->S) its attention weights
+ * (either may be NULL). Callers cut each row at its first <EOS>. */
+int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, float *attn,
+                 s2s_error *err);
+
+#endif

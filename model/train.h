@@ -1,0 +1,76 @@
+/* train.h — the training loop, the evaluation, and the callbacks a UI uses. */
+#ifndef S2S_TRAIN_H
+#define S2S_TRAIN_H
+
+#include <stdint.h>
+
+#include "data.h"
+#include "err.h"
+#include "model.h"
+
+typedef struct {
+    int epochs;
+    int batch;
+    float lr, beta1, beta2, eps;
+    float clip;
+    float tf_ratio;       /* probability that a decoder step reads the true token */
+    uint64_t seed;        /* shuffles, teacher forcing draws, dropout */
+    const char *out_dir;  /* best.ckpt, last.ckpt, history.csv; NULL = write nothing */
+    int start_epoch;      /* epochs already done (continuing from a checkpoint) */
+} s2s_train_opts;
+
+void train_opts_default(s2s_train_opts *o);
+
+typedef struct {
+    int epoch, epochs;    /* 1-based current epoch */
+    int step, steps;      /* 1-based batch within the epoch */
+    float loss;           /* this batch's training loss */
+    float grad_norm;      /* before clipping */
+    double tokens_per_s;  /* target tokens per second over this epoch so far */
+    double elapsed_s;     /* since train_run started */
+} s2s_progress;
+
+typedef struct {
+    void *user;
+    /* After every batch; a non-zero return stops training at this boundary. */
+    int (*on_step)(void *user, const s2s_progress *p);
+    /* Each line of the log (the seed's "Epoch 01/30 | ..." lines), no newline. */
+    void (*on_log)(void *user, const char *line);
+    /* After each epoch's validation. */
+    void (*on_epoch)(void *user, int epoch, float train_loss, float val_loss, int is_best,
+                     double seconds, double tokens_per_s);
+} s2s_train_hooks;
+
+/* Trains m on train, validating on val after each epoch (teacher forcing
+ * off), saving best.ckpt on a new best validation loss, last.ckpt and
+ * history.csv after each epoch. Returns S2S_ERR_INTERRUPTED if on_step asked
+ * to stop (last.ckpt is still written, best.ckpt is intact). */
+int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
+              const s2s_dataset *val, const s2s_train_opts *o, const s2s_train_hooks *hooks,
+              s2s_error *err);
+
+/* Mean over batches of the batch-mean loss with teacher forcing off, as the
+ * seed's evaluate(). */
+int evaluate_loss(s2s_model *m, const s2s_dataset *d, int batch, float *loss, s2s_error *err);
+
+/* Greedy decoding of every sentence of d. */
+typedef struct {
+    int count;
+    int *out_off, *out_len; /* sentence i's output ids: out[out_off[i] .. +out_len[i]),
+                               up to (not including) <EOS>; steps = out_len + 1 if it
+                               stopped at <EOS>, else out_len */
+    int *out;
+    int *stopped;           /* 1 if it produced <EOS> before the cap */
+    int *correct;           /* 1 if out equals the reversed source exactly */
+    float **attn;           /* attn[i]: (steps_i, src_len_i) weights, row per step */
+    int *steps;             /* decoder steps taken (rows of attn[i]) */
+    int n_correct;
+} s2s_decoded;
+
+/* Decodes d in batches of `batch`, each sentence capped at 2*words+2 steps.
+ * keep_attn = 0 skips storing attention. */
+int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
+                   s2s_decoded *out, s2s_error *err);
+void decoded_free(s2s_decoded *r);
+
+#endif
