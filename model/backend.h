@@ -1,7 +1,7 @@
 /* backend.h — the operations the model is written over.
  *
  * One model (model.c) calls these; backend_cpu.c implements them with CBLAS
- * and loops, kernels/*.cu with cuBLAS and CUDA kernels. Pointers passed to
+ * and loops, the files in kernels/ with cuBLAS and CUDA kernels. Pointers passed to
  * operations are backend memory (from be->alloc): host memory on the CPU,
  * device memory on a GPU. Pointer arithmetic on them is allowed.
  *

@@ -1,0 +1,480 @@
+/* backend_cpu.c — the operations of backend.h on the CPU: CBLAS for the
+ * matrix products, plain loops for everything else.
+ *
+ * Memory is ordinary host memory, 64-byte aligned for vector loads.
+ * Nothing here can fail after allocation, so sync() always succeeds.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "data.h"
+#include "rng.h"
+
+#ifndef S2S_NO_CBLAS
+#include <cblas.h>
+#endif
+
+typedef struct {
+    int threads;
+} cpu_ctx;
+
+/* ---------------------------------------------------------------- memory */
+
+static void *cpu_alloc(s2s_backend *be, size_t bytes)
+{
+    (void)be;
+    void *p = NULL;
+    if (bytes == 0) bytes = 64;
+    size_t rounded = (bytes + 63) & ~(size_t)63;
+    if (posix_memalign(&p, 64, rounded) != 0) return NULL;
+    memset(p, 0, rounded);
+    return p;
+}
+
+static void cpu_free(s2s_backend *be, void *p)
+{
+    (void)be;
+    free(p);
+}
+
+static void cpu_copy(s2s_backend *be, void *dst, const void *src, size_t bytes)
+{
+    (void)be;
+    if (bytes) memmove(dst, src, bytes);
+}
+
+static void cpu_zero(s2s_backend *be, void *p, size_t bytes)
+{
+    (void)be;
+    if (bytes) memset(p, 0, bytes);
+}
+
+static int cpu_sync(s2s_backend *be, s2s_error *err)
+{
+    (void)be;
+    (void)err;
+    return 0;
+}
+
+static void cpu_destroy(s2s_backend *be)
+{
+    if (!be) return;
+    free(be->ctx);
+    free(be);
+}
+
+/* ---------------------------------------------------------------- algebra */
+
+static void cpu_gemm(s2s_backend *be, int transA, int transB, int M, int N, int K, float alpha,
+                     const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                     int ldc)
+{
+    (void)be;
+    if (M <= 0 || N <= 0) return;
+#ifndef S2S_NO_CBLAS
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C,
+                ldc);
+#else
+    /* Reference loops for a machine without any CBLAS: correct, slow. */
+    for (int i = 0; i < M; i++) {
+        float *c = C + (size_t)i * ldc;
+        for (int j = 0; j < N; j++) c[j] = beta == 0.0f ? 0.0f : beta * c[j];
+        for (int k = 0; k < K; k++) {
+            float a = alpha * (transA ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k]);
+            if (a == 0.0f) continue;
+            if (!transB) {
+                const float *b = B + (size_t)k * ldb;
+                for (int j = 0; j < N; j++) c[j] += a * b[j];
+            } else {
+                for (int j = 0; j < N; j++) c[j] += a * B[(size_t)j * ldb + k];
+            }
+        }
+    }
+#endif
+}
+
+static void cpu_add_bias(s2s_backend *be, float *y, const float *bias, int rows, int cols)
+{
+    (void)be;
+    for (int r = 0; r < rows; r++) {
+        float *yr = y + (size_t)r * cols;
+        for (int c = 0; c < cols; c++) yr[c] += bias[c];
+    }
+}
+
+static void cpu_bias_grad(s2s_backend *be, float *dbias, const float *dy, int rows, int cols)
+{
+    (void)be;
+    for (int r = 0; r < rows; r++) {
+        const float *d = dy + (size_t)r * cols;
+        for (int c = 0; c < cols; c++) dbias[c] += d[c];
+    }
+}
+
+static void cpu_add(s2s_backend *be, float *y, const float *x, size_t n)
+{
+    (void)be;
+    for (size_t i = 0; i < n; i++) y[i] += x[i];
+}
+
+/* ---------------------------------------------------------------- embedding */
+
+static void cpu_embed_forward(s2s_backend *be, float *out, const float *table, const int *ids,
+                              int n, int E)
+{
+    (void)be;
+    for (int i = 0; i < n; i++)
+        memcpy(out + (size_t)i * E, table + (size_t)ids[i] * E, sizeof(float) * (size_t)E);
+}
+
+static void cpu_embed_backward(s2s_backend *be, float *dtable, const float *d_out, const int *ids,
+                               int n, int E)
+{
+    (void)be;
+    for (int i = 0; i < n; i++) {
+        if (ids[i] == S2S_PAD) continue; /* padding_idx: the <PAD> row never learns */
+        float *row = dtable + (size_t)ids[i] * E;
+        const float *d = d_out + (size_t)i * E;
+        for (int e = 0; e < E; e++) row[e] += d[e];
+    }
+}
+
+/* ---------------------------------------------------------------- dropout */
+
+static void cpu_dropout_forward(s2s_backend *be, float *y, float *mask, const float *x, size_t n,
+                                float p, uint64_t seed)
+{
+    (void)be;
+    const float keep = 1.0f / (1.0f - p);
+    for (size_t i = 0; i < n; i++) {
+        mask[i] = rng_hash01(seed, i) >= p ? keep : 0.0f;
+        y[i] = x[i] * mask[i];
+    }
+}
+
+static void cpu_dropout_backward(s2s_backend *be, float *dx, const float *dy, const float *mask,
+                                 size_t n)
+{
+    (void)be;
+    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * mask[i];
+}
+
+/* ---------------------------------------------------------------- GRU cell */
+
+static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+/* r = σ(W_ir x + b_ir + W_hr h + b_hr)
+ * z = σ(W_iz x + b_iz + W_hz h + b_hz)
+ * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+ * h' = (1 − z) ⊙ n + z ⊙ h
+ * gi, gh: (B, 3H) in gate order r, z, n; gates: (B, 4H) = r, z, n, W_hn h + b_hn. */
+static void cpu_gru_forward(s2s_backend *be, float *h, float *gates, const float *gi,
+                            const float *gh, const float *h_prev, const int *len, int t, int B,
+                            int H)
+{
+    (void)be;
+    for (int b = 0; b < B; b++) {
+        float *hb = h + (size_t)b * H;
+        const float *hp = h_prev + (size_t)b * H;
+        float *g = gates + (size_t)b * 4 * H;
+        if (len && t >= len[b]) { /* past the end: carry the state unchanged */
+            memcpy(hb, hp, sizeof(float) * (size_t)H);
+            memset(g, 0, sizeof(float) * 4 * (size_t)H);
+            continue;
+        }
+        const float *xi = gi + (size_t)b * 3 * H;
+        const float *xh = gh + (size_t)b * 3 * H;
+        for (int j = 0; j < H; j++) {
+            float r = sigmoidf(xi[j] + xh[j]);
+            float z = sigmoidf(xi[H + j] + xh[H + j]);
+            float hn = xh[2 * H + j];
+            float n = tanhf(xi[2 * H + j] + r * hn);
+            hb[j] = (1.0f - z) * n + z * hp[j];
+            g[j] = r;
+            g[H + j] = z;
+            g[2 * H + j] = n;
+            g[3 * H + j] = hn;
+        }
+    }
+}
+
+/* dn = dh ⊙ (1 − z)            dz = dh ⊙ (h − n)          dh_prev = dh ⊙ z (+ d_gh W_hh, by the caller)
+ * dn̂ = dn ⊙ (1 − n²)          d_gi_n = dn̂                 d_gh_n = dn̂ ⊙ r
+ * dr̂ = dn̂ ⊙ hn ⊙ r(1 − r)     d_gi_r = d_gh_r = dr̂
+ * dẑ = dz ⊙ z(1 − z)           d_gi_z = d_gh_z = dẑ */
+static void cpu_gru_backward(s2s_backend *be, float *d_gi, float *d_gh, float *dh_prev,
+                             const float *dh, const float *gates, const float *h_prev,
+                             const int *len, int t, int B, int H)
+{
+    (void)be;
+    for (int b = 0; b < B; b++) {
+        const float *dhb = dh + (size_t)b * H;
+        float *dhp = dh_prev + (size_t)b * H;
+        float *dgi = d_gi + (size_t)b * 3 * H;
+        float *dgh = d_gh + (size_t)b * 3 * H;
+        if (len && t >= len[b]) {
+            memcpy(dhp, dhb, sizeof(float) * (size_t)H);
+            memset(dgi, 0, sizeof(float) * 3 * (size_t)H);
+            memset(dgh, 0, sizeof(float) * 3 * (size_t)H);
+            continue;
+        }
+        const float *g = gates + (size_t)b * 4 * H;
+        const float *hp = h_prev + (size_t)b * H;
+        for (int j = 0; j < H; j++) {
+            float r = g[j], z = g[H + j], n = g[2 * H + j], hn = g[3 * H + j];
+            float d = dhb[j];
+            float dn = d * (1.0f - z) * (1.0f - n * n);
+            float dz = d * (hp[j] - n) * z * (1.0f - z);
+            float dr = dn * hn * r * (1.0f - r);
+            dgi[j] = dr;
+            dgh[j] = dr;
+            dgi[H + j] = dz;
+            dgh[H + j] = dz;
+            dgi[2 * H + j] = dn;
+            dgh[2 * H + j] = dn * r;
+            dhp[j] = d * z;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- attention */
+
+static inline float dotf(const float *a, const float *b, int n)
+{
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+/* Bahdanau: e_s = tanh(W_h h_s + W_s q) (keys = W_h h_s, query = W_s q), score_s = vᵀ e_s
+ * Luong:    score_s = qᵀ h_s
+ * α = softmax over s < len[b] (padded positions get exactly 0)
+ * context = Σ_s α_s h_s */
+static void cpu_attn_forward(s2s_backend *be, int kind, float *context, float *alpha,
+                             float *energy, const float *keys, const float *query, const float *v,
+                             const float *values, const int *len, int S, int B, int H)
+{
+    (void)be;
+    for (int b = 0; b < B; b++) {
+        const float *q = query + (size_t)b * H;
+        float *a = alpha + (size_t)b * S;
+        int n = len[b] < S ? len[b] : S;
+        float mx = -INFINITY;
+        for (int s = 0; s < n; s++) {
+            const float *val = values + ((size_t)s * B + b) * H;
+            float score;
+            if (kind == S2S_ATTN_BAHDANAU) {
+                const float *k = keys + ((size_t)s * B + b) * H;
+                float *e = energy + ((size_t)s * B + b) * H;
+                for (int j = 0; j < H; j++) e[j] = tanhf(k[j] + q[j]);
+                score = dotf(e, v, H);
+            } else {
+                score = dotf(q, val, H);
+            }
+            a[s] = score;
+            if (score > mx) mx = score;
+        }
+        float sum = 0.0f;
+        for (int s = 0; s < n; s++) {
+            a[s] = expf(a[s] - mx);
+            sum += a[s];
+        }
+        for (int s = 0; s < n; s++) a[s] /= sum;
+        for (int s = n; s < S; s++) a[s] = 0.0f;
+        float *c = context + (size_t)b * H;
+        memset(c, 0, sizeof(float) * (size_t)H);
+        for (int s = 0; s < n; s++) {
+            const float *val = values + ((size_t)s * B + b) * H;
+            for (int j = 0; j < H; j++) c[j] += a[s] * val[j];
+        }
+    }
+}
+
+/* dα_s = dcᵀ h_s;  d score_s = α_s (dα_s − Σ_j α_j dα_j);  dh_s += α_s dc
+ * Bahdanau: dv += Σ_s dscore_s e_s;  dê_s = dscore_s v ⊙ (1 − e_s²);  dkeys_s += dê_s;  dquery = Σ_s dê_s
+ * Luong:    dquery = Σ_s dscore_s h_s;  dh_s += dscore_s q */
+static void cpu_attn_backward(s2s_backend *be, int kind, float *d_keys, float *d_query,
+                              float *d_v, float *d_values, const float *d_context,
+                              const float *alpha, const float *energy, const float *query,
+                              const float *v, const float *values, const int *len, int S, int B,
+                              int H)
+{
+    (void)be;
+    for (int b = 0; b < B; b++) {
+        const float *dc = d_context + (size_t)b * H;
+        const float *a = alpha + (size_t)b * S;
+        float *dq = d_query + (size_t)b * H;
+        int n = len[b] < S ? len[b] : S;
+        /* First pass: Σ_j α_j dα_j; dα_s is recomputed below rather than
+         * stored, so no scratch memory is needed for any S. */
+        float dot = 0.0f;
+        for (int s = 0; s < n; s++) {
+            const float *val = values + ((size_t)s * B + b) * H;
+            dot += a[s] * dotf(dc, val, H);
+        }
+        memset(dq, 0, sizeof(float) * (size_t)H);
+        for (int s = 0; s < n; s++) {
+            const float *val = values + ((size_t)s * B + b) * H;
+            float *dval = d_values + ((size_t)s * B + b) * H;
+            float dscore = a[s] * (dotf(dc, val, H) - dot);
+            for (int j = 0; j < H; j++) dval[j] += a[s] * dc[j];
+            if (kind == S2S_ATTN_BAHDANAU) {
+                const float *e = energy + ((size_t)s * B + b) * H;
+                float *dk = d_keys + ((size_t)s * B + b) * H;
+                for (int j = 0; j < H; j++) {
+                    d_v[j] += dscore * e[j];
+                    float de = dscore * v[j] * (1.0f - e[j] * e[j]);
+                    dk[j] += de;
+                    dq[j] += de;
+                }
+            } else {
+                const float *q = query + (size_t)b * H;
+                for (int j = 0; j < H; j++) {
+                    dq[j] += dscore * val[j];
+                    dval[j] += dscore * q[j];
+                }
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void cpu_xent_forward(s2s_backend *be, float *loss_sum, float *d_logits,
+                             const float *logits, const int *target, int B, int V, float scale)
+{
+    (void)be;
+    double loss = 0.0;
+    for (int b = 0; b < B; b++) {
+        const float *x = logits + (size_t)b * V;
+        float *d = d_logits + (size_t)b * V;
+        int y = target[b];
+        if (y == S2S_PAD) {
+            memset(d, 0, sizeof(float) * (size_t)V);
+            continue;
+        }
+        float mx = x[0];
+        for (int k = 1; k < V; k++) mx = x[k] > mx ? x[k] : mx;
+        double sum = 0.0;
+        for (int k = 0; k < V; k++) sum += exp((double)(x[k] - mx));
+        loss += (log(sum) - (double)(x[y] - mx)) * scale;
+        for (int k = 0; k < V; k++) d[k] = (float)(exp((double)(x[k] - mx)) / sum) * scale;
+        d[y] -= scale;
+    }
+    loss_sum[0] += (float)loss;
+}
+
+static void cpu_next_token(s2s_backend *be, int *next, const float *logits, const int *teacher,
+                           int B, int V)
+{
+    (void)be;
+    for (int b = 0; b < B; b++) {
+        if (teacher) {
+            next[b] = teacher[b];
+            continue;
+        }
+        const float *x = logits + (size_t)b * V;
+        int best = 0;
+        for (int k = 1; k < V; k++)
+            if (x[k] > x[best]) best = k;
+        next[b] = best;
+    }
+}
+
+/* ---------------------------------------------------------------- optimiser */
+
+static void cpu_clip_norm(s2s_backend *be, float *g, size_t n, float max_norm, float *norm)
+{
+    (void)be;
+    double ss = 0.0;
+    for (size_t i = 0; i < n; i++) ss += (double)g[i] * g[i];
+    double nrm = sqrt(ss);
+    norm[0] = (float)nrm;
+    if (max_norm > 0.0f) {
+        double coef = max_norm / (nrm + 1e-6);
+        if (coef < 1.0) {
+            float c = (float)coef;
+            for (size_t i = 0; i < n; i++) g[i] *= c;
+        }
+    }
+}
+
+static void cpu_adam(s2s_backend *be, float *p, const float *g, float *m, float *v, size_t n,
+                     float lr, float beta1, float beta2, float eps, int t)
+{
+    (void)be;
+    const float bc1 = (float)(1.0 - pow(beta1, t));
+    const float bc2 = (float)(1.0 - pow(beta2, t));
+    for (size_t i = 0; i < n; i++) {
+        m[i] = beta1 * m[i] + (1.0f - beta1) * g[i];
+        v[i] = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
+        float mhat = m[i] / bc1, vhat = v[i] / bc2;
+        p[i] -= lr * mhat / (sqrtf(vhat) + eps);
+    }
+}
+
+/* ---------------------------------------------------------------- construction */
+
+const char *backend_cpu_blas_info(void)
+{
+#if defined(S2S_NO_CBLAS)
+    return "built-in reference loops (no CBLAS found at build time)";
+#elif defined(OPENBLAS_VERSION)
+    return "OpenBLAS";
+#else
+    return "CBLAS";
+#endif
+}
+
+int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
+{
+    *out = NULL;
+    s2s_backend *be = calloc(1, sizeof *be);
+    cpu_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!be || !ctx) {
+        free(be);
+        free(ctx);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the CPU backend");
+    }
+    ctx->threads = threads;
+#if defined(OPENBLAS_VERSION)
+    if (threads > 0) openblas_set_num_threads(threads);
+#endif
+    be->name = "cpu";
+    be->ctx = ctx;
+    be->alloc = cpu_alloc;
+    be->free = cpu_free;
+    be->upload = cpu_copy;
+    be->download = cpu_copy;
+    be->copy = cpu_copy;
+    be->zero = cpu_zero;
+    be->sync = cpu_sync;
+    be->destroy = cpu_destroy;
+    be->gemm = cpu_gemm;
+    be->add_bias = cpu_add_bias;
+    be->bias_grad = cpu_bias_grad;
+    be->add = cpu_add;
+    be->embed_forward = cpu_embed_forward;
+    be->embed_backward = cpu_embed_backward;
+    be->dropout_forward = cpu_dropout_forward;
+    be->dropout_backward = cpu_dropout_backward;
+    be->gru_forward = cpu_gru_forward;
+    be->gru_backward = cpu_gru_backward;
+    be->attn_forward = cpu_attn_forward;
+    be->attn_backward = cpu_attn_backward;
+    be->xent_forward = cpu_xent_forward;
+    be->next_token = cpu_next_token;
+    be->clip_norm = cpu_clip_norm;
+    be->adam = cpu_adam;
+    *out = be;
+    return 0;
+}
+
+void backend_destroy(s2s_backend *be)
+{
+    if (be && be->destroy) be->destroy(be);
+}

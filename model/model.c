@@ -1,0 +1,836 @@
+/* model.c — the GRU encoder–decoder with attention, written once over the
+ * operations of backend.h.
+ *
+ * Shapes: V vocabulary, E embedding, H hidden, L layers, B sentences,
+ * S source positions (words + <EOS>), T target positions (<SOS> … <EOS>),
+ * D = T − 1 decoder steps. Every sequence buffer is time-major: (S, B, ·).
+ *
+ * Encoder, layer l, position t (rows with t ≥ len[b] carry h unchanged, so
+ * enc_h[l] row S is each sentence's state at its last real token):
+ *     h_l(t+1) = GRU(x_l(t), h_l(t)),  x_0 = dropout(emb(src)),
+ *     x_l = dropout(h_{l−1}) for l ≥ 1,  h_l(0) = 0.
+ * Decoder, step t (reads token y_t: <SOS>, then the truth or its own argmax):
+ *     q   = top layer of the previous state s_L(t)
+ *     α   = masked softmax_s score(q, enc_out_s),   c = Σ_s α_s enc_out_s
+ *     s_0(t+1) = GRU([dropout(emb(y_t)); c], s_0(t)),  s_l(t+1) = GRU(dropout(s_{l−1}(t+1)), s_l(t))
+ *     logits_t = fc(s_L(t+1)),  s_l(0) = encoder final state h_l(S).
+ *
+ * Accumulation rule: parameter gradients are accumulated (+=) — the flat
+ * gradient buffer is zeroed once per batch, and each weight gradient is one
+ * GEMM over all time steps after the recurrent loop. Activation gradients
+ * are written once per step, except the two places where a state feeds two
+ * consumers: the decoder's top state s_L(t) gets dL/ds from the next GRU step
+ * (the carry d_h[L−1]) plus the attention query path, and the encoder output
+ * gets gradient from attention values (d_enc_out) plus the keys W_h h.
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+#define MAX_LAYERS 8
+#define MAX_TENSORS (4 + 8 * MAX_LAYERS)
+
+/* Activations and their gradients for a batch of at most cap_B sentences,
+ * cap_S source and cap_T target positions. */
+typedef struct {
+    int cap_B, cap_S, cap_T;
+    float *block; /* the one allocation everything below points into */
+
+    int *src, *src_len, *tgt; /* (S,B) (B) (T,B) */
+    int *dec_in;              /* (D+1,B): token read at each step; row D = last argmax */
+
+    /* encoder */
+    float *enc_emb, *enc_emb_mask;           /* (S,B,E) */
+    float *enc_x[MAX_LAYERS], *enc_x_mask[MAX_LAYERS]; /* layer l ≥ 1 input (S,B,H) */
+    float *enc_gi[MAX_LAYERS], *enc_gh[MAX_LAYERS];    /* (S,B,3H) */
+    float *enc_gates[MAX_LAYERS];                      /* (S,B,4H) */
+    float *enc_h[MAX_LAYERS];                          /* (S+1,B,H), row 0 = zeros */
+    float *keys;                                       /* (S,B,H) = W_h enc_out */
+
+    /* decoder */
+    float *dec_emb, *dec_x0, *dec_emb_mask;            /* (D,B,E) */
+    float *query, *context;                            /* (D,B,H) */
+    float *alpha;                                      /* (D,B,S) */
+    float *energy;                                     /* (D,S,B,H) */
+    float *dec_x[MAX_LAYERS], *dec_x_mask[MAX_LAYERS]; /* (D,B,H) */
+    float *dec_gi[MAX_LAYERS], *dec_gh[MAX_LAYERS];    /* (D,B,3H) */
+    float *dec_gates[MAX_LAYERS];                      /* (D,B,4H) */
+    float *dec_h[MAX_LAYERS];                          /* (D+1,B,H), row 0 = encoder final */
+    float *logits, *d_logits;                          /* (D,B,V) */
+    float *scalars;                                    /* [0] loss sum, [1] grad norm */
+
+    /* gradients of activations */
+    float *d_h[MAX_LAYERS];       /* (B,H) carry: dL/d state of layer l at the current step */
+    float *d_hprev;               /* (B,H) scratch */
+    float *d_x;                   /* (B,H) scratch: input gradient of a layer ≥ 1 */
+    float *d_dec_x0;              /* (D,B,E) gradient of the decoder's embedding input */
+    float *d_context;             /* (B,H) */
+    float *d_query;               /* (D,B,H) */
+    float *d_keys, *d_enc_out;    /* (S,B,H) */
+    float *d_dec_gi[MAX_LAYERS], *d_dec_gh[MAX_LAYERS]; /* (D,B,3H) */
+    float *d_enc_gi, *d_enc_gh;   /* (S,B,3H), reused layer by layer */
+    float *d_enc_in;              /* (S,B,max(E,H)) gradient of a layer's input */
+} workspace;
+
+struct s2s_model {
+    s2s_config cfg;
+    s2s_backend *be;
+    int ntensors;
+    s2s_tensor_info tensor[MAX_TENSORS];
+    size_t nparams;
+    float *params, *grads, *adam_m, *adam_v; /* backend memory, nparams floats each */
+    int adam_t;
+
+    /* offsets (in floats) of the named tensors */
+    size_t enc_emb, dec_emb, att_Wh, att_Ws, att_v, fc_w, fc_b;
+    size_t enc_wih[MAX_LAYERS], enc_whh[MAX_LAYERS], enc_bih[MAX_LAYERS], enc_bhh[MAX_LAYERS];
+    size_t dec_wih[MAX_LAYERS], dec_whh[MAX_LAYERS], dec_bih[MAX_LAYERS], dec_bhh[MAX_LAYERS];
+
+    workspace ws;
+};
+
+/* ------------------------------------------------------------ configuration */
+
+const char *attention_name(int kind)
+{
+    switch (kind) {
+    case S2S_ATTN_BAHDANAU: return "bahdanau";
+    case S2S_ATTN_LUONG: return "luong";
+    case S2S_ATTN_NONE: return "none";
+    default: return "?";
+    }
+}
+
+int attention_parse(const char *s)
+{
+    for (int k = 0; k < 3; k++)
+        if (strcmp(s, attention_name(k)) == 0) return k;
+    return -1;
+}
+
+int config_validate(const s2s_config *c, s2s_error *err)
+{
+    if (c->vocab < S2S_NUM_SPECIAL + 1 || c->vocab > 1000000)
+        return s2s_fail(err, S2S_ERR_ARG, "vocabulary size %d is out of range (5..1000000)",
+                        c->vocab);
+    if (c->embed < 1 || c->embed > 4096)
+        return s2s_fail(err, S2S_ERR_ARG, "embedding size %d is out of range (1..4096)", c->embed);
+    if (c->hidden < 1 || c->hidden > 4096)
+        return s2s_fail(err, S2S_ERR_ARG, "hidden size %d is out of range (1..4096)", c->hidden);
+    if (c->layers < 1 || c->layers > MAX_LAYERS)
+        return s2s_fail(err, S2S_ERR_ARG, "layer count %d is out of range (1..%d)", c->layers,
+                        MAX_LAYERS);
+    if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
+        return s2s_fail(err, S2S_ERR_ARG, "dropout %g is out of range [0, 1)", (double)c->dropout);
+    if (c->attention < 0 || c->attention > 2)
+        return s2s_fail(err, S2S_ERR_ARG, "unknown attention kind %d", c->attention);
+    return 0;
+}
+
+/* ------------------------------------------------------------ parameter table */
+
+static size_t add_tensor(s2s_model *m, const char *name, int d0, int d1)
+{
+    s2s_tensor_info *t = &m->tensor[m->ntensors++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->ndim = d1 > 0 ? 2 : 1;
+    t->dims[0] = d0;
+    t->dims[1] = d1 > 0 ? d1 : 0;
+    t->numel = (size_t)d0 * (size_t)(d1 > 0 ? d1 : 1);
+    t->offset = m->nparams;
+    m->nparams += t->numel;
+    return t->offset;
+}
+
+static void add_gru(s2s_model *m, const char *prefix, int in0, size_t *wih, size_t *whh,
+                    size_t *bih, size_t *bhh)
+{
+    const int H = m->cfg.hidden, L = m->cfg.layers;
+    char name[64];
+    for (int l = 0; l < L; l++) {
+        snprintf(name, sizeof name, "%s.weight_ih_l%d", prefix, l);
+        wih[l] = add_tensor(m, name, 3 * H, l == 0 ? in0 : H);
+        snprintf(name, sizeof name, "%s.weight_hh_l%d", prefix, l);
+        whh[l] = add_tensor(m, name, 3 * H, H);
+        snprintf(name, sizeof name, "%s.bias_ih_l%d", prefix, l);
+        bih[l] = add_tensor(m, name, 3 * H, 0);
+        snprintf(name, sizeof name, "%s.bias_hh_l%d", prefix, l);
+        bhh[l] = add_tensor(m, name, 3 * H, 0);
+    }
+}
+
+/* Decoder layer 0 reads [embedding; context], or the embedding alone. */
+static int dec_in0(const s2s_config *c)
+{
+    return c->embed + (c->attention == S2S_ATTN_NONE ? 0 : c->hidden);
+}
+
+int model_create(s2s_model **out, const s2s_config *cfg, s2s_backend *be, s2s_error *err)
+{
+    *out = NULL;
+    int rc = config_validate(cfg, err);
+    if (rc) return rc;
+    s2s_model *m = calloc(1, sizeof *m);
+    if (!m) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the model");
+    m->cfg = *cfg;
+    m->be = be;
+    const int V = cfg->vocab, E = cfg->embed, H = cfg->hidden;
+
+    /* The seed's state_dict order. */
+    m->enc_emb = add_tensor(m, "encoder.embedding.weight", V, E);
+    add_gru(m, "encoder.gru", E, m->enc_wih, m->enc_whh, m->enc_bih, m->enc_bhh);
+    m->dec_emb = add_tensor(m, "decoder.embedding.weight", V, E);
+    if (cfg->attention == S2S_ATTN_BAHDANAU) {
+        m->att_Wh = add_tensor(m, "decoder.attention.W_h.weight", H, H);
+        m->att_Ws = add_tensor(m, "decoder.attention.W_s.weight", H, H);
+        m->att_v = add_tensor(m, "decoder.attention.v.weight", 1, H);
+    }
+    add_gru(m, "decoder.gru", dec_in0(cfg), m->dec_wih, m->dec_whh, m->dec_bih, m->dec_bhh);
+    m->fc_w = add_tensor(m, "decoder.fc.weight", V, H);
+    m->fc_b = add_tensor(m, "decoder.fc.bias", V, 0);
+
+    size_t bytes = m->nparams * sizeof(float);
+    m->params = be->alloc(be, bytes);
+    m->grads = be->alloc(be, bytes);
+    m->adam_m = be->alloc(be, bytes);
+    m->adam_v = be->alloc(be, bytes);
+    if (!m->params || !m->grads || !m->adam_m || !m->adam_v) {
+        model_free(m);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of %s memory for %zu parameters", be->name,
+                        m->nparams);
+    }
+    *out = m;
+    return 0;
+}
+
+void model_free(s2s_model *m)
+{
+    if (!m) return;
+    s2s_backend *be = m->be;
+    be->free(be, m->ws.block);
+    be->free(be, m->params);
+    be->free(be, m->grads);
+    be->free(be, m->adam_m);
+    be->free(be, m->adam_v);
+    free(m);
+}
+
+const s2s_config *model_config(const s2s_model *m) { return &m->cfg; }
+s2s_backend *model_backend(const s2s_model *m) { return m->be; }
+size_t model_num_params(const s2s_model *m) { return m->nparams; }
+int model_num_tensors(const s2s_model *m) { return m->ntensors; }
+int model_adam_steps(const s2s_model *m) { return m->adam_t; }
+
+const s2s_tensor_info *model_tensor(const s2s_model *m, int i)
+{
+    return i >= 0 && i < m->ntensors ? &m->tensor[i] : NULL;
+}
+
+int model_find_tensor(const s2s_model *m, const char *name)
+{
+    for (int i = 0; i < m->ntensors; i++)
+        if (strcmp(m->tensor[i].name, name) == 0) return i;
+    return -1;
+}
+
+/* ------------------------------------------------------------ initialisation */
+
+int model_init_params(s2s_model *m, uint64_t seed, s2s_error *err)
+{
+    float *host = malloc(m->nparams * sizeof(float));
+    if (!host) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory initialising parameters");
+    s2s_rng rng;
+    rng_seed(&rng, seed);
+    const int E = m->cfg.embed;
+    const float gru_bound = 1.0f / sqrtf((float)m->cfg.hidden);
+    for (int i = 0; i < m->ntensors; i++) {
+        const s2s_tensor_info *t = &m->tensor[i];
+        float *p = host + t->offset;
+        if (strstr(t->name, "embedding")) {
+            for (size_t k = 0; k < t->numel; k++) p[k] = rng_normal(&rng);
+            memset(p, 0, sizeof(float) * (size_t)E); /* padding_idx = 0 */
+        } else {
+            /* GRU: U(±1/√H); Linear weight and bias: U(±1/√fan_in), and every
+             * Linear here (W_h, W_s, v, fc) has fan_in = H. */
+            float bound = gru_bound;
+            for (size_t k = 0; k < t->numel; k++)
+                p[k] = (2.0f * rng_uniform(&rng) - 1.0f) * bound;
+        }
+    }
+    int rc = model_set_params(m, host, err);
+    free(host);
+    return rc;
+}
+
+int model_set_params(s2s_model *m, const float *host, s2s_error *err)
+{
+    s2s_backend *be = m->be;
+    size_t bytes = m->nparams * sizeof(float);
+    be->upload(be, m->params, host, bytes);
+    be->zero(be, m->adam_m, bytes);
+    be->zero(be, m->adam_v, bytes);
+    m->adam_t = 0;
+    return be->sync(be, err);
+}
+
+int model_get_params(s2s_model *m, float *host, s2s_error *err)
+{
+    m->be->download(m->be, host, m->params, m->nparams * sizeof(float));
+    return m->be->sync(m->be, err);
+}
+
+int model_get_grads(s2s_model *m, float *host, s2s_error *err)
+{
+    m->be->download(m->be, host, m->grads, m->nparams * sizeof(float));
+    return m->be->sync(m->be, err);
+}
+
+/* ------------------------------------------------------------ workspace */
+
+/* Carves every workspace buffer out of one block: first pass counts (base ==
+ * NULL), second pass assigns. */
+static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, int S, int T)
+{
+    const int E = c->embed, H = c->hidden, V = c->vocab, L = c->layers;
+    const int D = T; /* room for up to T decoder steps (greedy decoding uses D = T) */
+    const int EH = E > H ? E : H;
+    size_t off = 0;
+#define CARVE(ptr, n)                                                                      \
+    do {                                                                                   \
+        size_t n_ = (size_t)(n);                                                           \
+        if (base) (ptr) = (void *)(base + off);                                            \
+        off += (n_ + 15) & ~(size_t)15; /* keep every buffer 64-byte aligned */            \
+    } while (0)
+    CARVE(w->src, S * B);
+    CARVE(w->src_len, B);
+    CARVE(w->tgt, T * B);
+    CARVE(w->dec_in, (D + 1) * B);
+    CARVE(w->enc_emb, S * B * E);
+    CARVE(w->enc_emb_mask, S * B * E);
+    for (int l = 0; l < L; l++) {
+        if (l > 0) {
+            CARVE(w->enc_x[l], S * B * H);
+            CARVE(w->enc_x_mask[l], S * B * H);
+            CARVE(w->dec_x[l], D * B * H);
+            CARVE(w->dec_x_mask[l], D * B * H);
+        }
+        CARVE(w->enc_gi[l], S * B * 3 * H);
+        CARVE(w->enc_gh[l], S * B * 3 * H);
+        CARVE(w->enc_gates[l], S * B * 4 * H);
+        CARVE(w->enc_h[l], (S + 1) * B * H);
+        CARVE(w->dec_gi[l], D * B * 3 * H);
+        CARVE(w->dec_gh[l], D * B * 3 * H);
+        CARVE(w->dec_gates[l], D * B * 4 * H);
+        CARVE(w->dec_h[l], (D + 1) * B * H);
+        CARVE(w->d_h[l], B * H);
+        CARVE(w->d_dec_gi[l], D * B * 3 * H);
+        CARVE(w->d_dec_gh[l], D * B * 3 * H);
+    }
+    CARVE(w->keys, S * B * H);
+    CARVE(w->dec_emb, D * B * E);
+    CARVE(w->dec_x0, D * B * E);
+    CARVE(w->dec_emb_mask, D * B * E);
+    CARVE(w->query, D * B * H);
+    CARVE(w->context, D * B * H);
+    CARVE(w->alpha, D * B * S);
+    CARVE(w->energy, (size_t)D * S * B * H);
+    CARVE(w->logits, D * B * V);
+    CARVE(w->d_logits, D * B * V);
+    CARVE(w->scalars, 2);
+    CARVE(w->d_hprev, B * H);
+    CARVE(w->d_x, B * H);
+    CARVE(w->d_dec_x0, D * B * E);
+    CARVE(w->d_context, B * H);
+    CARVE(w->d_query, D * B * H);
+    CARVE(w->d_keys, S * B * H);
+    CARVE(w->d_enc_out, S * B * H);
+    CARVE(w->d_enc_gi, S * B * 3 * H);
+    CARVE(w->d_enc_gh, S * B * 3 * H);
+    CARVE(w->d_enc_in, S * B * EH);
+#undef CARVE
+    return off;
+}
+
+/* Makes sure the workspace holds a batch of B × S × T; grows (never
+ * shrinks) so a steady training loop allocates nothing. */
+static int ws_ensure(s2s_model *m, int B, int S, int T, s2s_error *err)
+{
+    workspace *w = &m->ws;
+    if (w->block && B <= w->cap_B && S <= w->cap_S && T <= w->cap_T) return 0;
+    int nB = B > w->cap_B ? B : w->cap_B;
+    int nS = S > w->cap_S ? S : w->cap_S;
+    int nT = T > w->cap_T ? T : w->cap_T;
+    m->be->free(m->be, w->block);
+    memset(w, 0, sizeof *w);
+    size_t n = ws_layout(w, NULL, &m->cfg, nB, nS, nT);
+    float *block = m->be->alloc(m->be, n * sizeof(float));
+    if (!block)
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of %s memory for a batch of %d x %d x %d (%zu MiB of activations)",
+                        m->be->name, nB, nS, nT, n * sizeof(float) >> 20);
+    ws_layout(w, block, &m->cfg, nB, nS, nT);
+    w->block = block;
+    w->cap_B = nB;
+    w->cap_S = nS;
+    w->cap_T = nT;
+    return 0;
+}
+
+/* Per-site dropout streams: every mask is a pure function of (seed, site, step). */
+static uint64_t drop_seed(uint64_t seed, int site, int step)
+{
+    return rng_mix64(seed, (uint64_t)site * 100003u + (uint64_t)step);
+}
+
+enum { SITE_ENC_EMB = 1, SITE_DEC_EMB = 2, SITE_ENC_LAYER = 10, SITE_DEC_LAYER = 30 };
+
+/* ------------------------------------------------------------ forward */
+
+#define P(off) (m->params + (off))
+#define G(off) (m->grads + (off))
+
+/* x(rows, in) → out(rows, 3H) = x Wᵀ + b: the input projection of a GRU layer. */
+static void linear_forward(s2s_backend *be, float *out, const float *x, const float *W,
+                           const float *b, int rows, int in, int outdim)
+{
+    be->gemm(be, 0, 1, rows, outdim, in, 1.0f, x, in, W, in, 0.0f, out, outdim);
+    if (b) be->add_bias(be, out, b, rows, outdim);
+}
+
+/* Encoder over the batch's sources: fills enc_h[l] (rows 1..S are the
+ * outputs) and, for Bahdanau, keys = enc_out W_hᵀ. */
+static void encoder_forward(s2s_model *m, int B, int S, int train, uint64_t seed)
+{
+    s2s_backend *be = m->be;
+    workspace *w = &m->ws;
+    const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers;
+    const float p = m->cfg.dropout;
+    const int drop = train && p > 0.0f;
+
+    be->embed_forward(be, w->enc_emb, P(m->enc_emb), w->src, S * B, E);
+    const float *x = w->enc_emb;
+    if (drop) {
+        be->dropout_forward(be, w->enc_emb, w->enc_emb_mask, w->enc_emb, (size_t)S * B * E, p,
+                            drop_seed(seed, SITE_ENC_EMB, 0));
+    }
+    for (int l = 0; l < L; l++) {
+        const int in = l == 0 ? E : H;
+        /* All S input projections in one GEMM: they do not depend on h. */
+        linear_forward(be, w->enc_gi[l], x, P(m->enc_wih[l]), P(m->enc_bih[l]), S * B, in, 3 * H);
+        be->zero(be, w->enc_h[l], sizeof(float) * (size_t)B * H);
+        for (int t = 0; t < S; t++) {
+            float *h_prev = w->enc_h[l] + (size_t)t * B * H;
+            float *gh = w->enc_gh[l] + (size_t)t * B * 3 * H;
+            linear_forward(be, gh, h_prev, P(m->enc_whh[l]), P(m->enc_bhh[l]), B, H, 3 * H);
+            be->gru_forward(be, h_prev + (size_t)B * H, w->enc_gates[l] + (size_t)t * B * 4 * H,
+                            w->enc_gi[l] + (size_t)t * B * 3 * H, gh, h_prev, w->src_len, t, B,
+                            H);
+        }
+        if (l + 1 < L) {
+            const float *out = w->enc_h[l] + (size_t)B * H;
+            if (drop) {
+                be->dropout_forward(be, w->enc_x[l + 1], w->enc_x_mask[l + 1], out,
+                                    (size_t)S * B * H, p, drop_seed(seed, SITE_ENC_LAYER + l, 0));
+                x = w->enc_x[l + 1];
+            } else {
+                x = out;
+            }
+        }
+    }
+    if (m->cfg.attention == S2S_ATTN_BAHDANAU) {
+        /* W_h h_i once per sentence, not once per decoder step. */
+        const float *enc_out = w->enc_h[L - 1] + (size_t)B * H;
+        linear_forward(be, w->keys, enc_out, P(m->att_Wh), NULL, S * B, H, H);
+    }
+}
+
+/* Where layer l ≥ 1 of the decoder reads its input at step t. */
+static const float *dec_layer_input(const s2s_model *m, int l, int t, int B, int train)
+{
+    const workspace *w = &m->ws;
+    const int H = m->cfg.hidden;
+    if (train && m->cfg.dropout > 0.0f) return w->dec_x[l] + (size_t)t * B * H;
+    return w->dec_h[l - 1] + (size_t)(t + 1) * B * H;
+}
+
+/* One decoder step t: reads dec_in row t, writes dec_h[·] row t+1, logits
+ * row t, and dec_in row t+1 (the truth if teacher[t+1], else the argmax). */
+static void decoder_step(s2s_model *m, int t, int B, int S, const int *teacher, int train,
+                         uint64_t seed)
+{
+    s2s_backend *be = m->be;
+    workspace *w = &m->ws;
+    const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
+    const int attn = m->cfg.attention, in0 = dec_in0(&m->cfg);
+    const float p = m->cfg.dropout;
+    const size_t BH = (size_t)B * H;
+
+    float *emb = w->dec_emb + (size_t)t * B * E;
+    float *x0 = emb;
+    be->embed_forward(be, emb, P(m->dec_emb), w->dec_in + (size_t)t * B, B, E);
+    if (train && p > 0.0f) {
+        x0 = w->dec_x0 + (size_t)t * B * E;
+        be->dropout_forward(be, x0, w->dec_emb_mask + (size_t)t * B * E, emb, (size_t)B * E, p,
+                            drop_seed(seed, SITE_DEC_EMB, t));
+    }
+
+    /* Attention: query = top layer of the previous state. */
+    const float *s_prev = w->dec_h[L - 1] + (size_t)t * BH;
+    const float *enc_out = w->enc_h[L - 1] + BH;
+    float *ctx = w->context + (size_t)t * BH;
+    if (attn == S2S_ATTN_BAHDANAU) {
+        float *q = w->query + (size_t)t * BH;
+        linear_forward(be, q, s_prev, P(m->att_Ws), NULL, B, H, H);
+        be->attn_forward(be, attn, ctx, w->alpha + (size_t)t * B * S,
+                         w->energy + (size_t)t * S * BH, w->keys, q, P(m->att_v), enc_out,
+                         w->src_len, S, B, H);
+    } else if (attn == S2S_ATTN_LUONG) {
+        be->attn_forward(be, attn, ctx, w->alpha + (size_t)t * B * S, NULL, NULL, s_prev, NULL,
+                         enc_out, w->src_len, S, B, H);
+    }
+
+    for (int l = 0; l < L; l++) {
+        float *gi = w->dec_gi[l] + (size_t)t * B * 3 * H;
+        float *gh = w->dec_gh[l] + (size_t)t * B * 3 * H;
+        float *h_prev = w->dec_h[l] + (size_t)t * BH;
+        if (l == 0) {
+            /* [emb; ctx] W_ihᵀ as two GEMMs over column blocks of W_ih: no concat. */
+            be->gemm(be, 0, 1, B, 3 * H, E, 1.0f, x0, E, P(m->dec_wih[0]), in0, 0.0f, gi, 3 * H);
+            if (attn != S2S_ATTN_NONE)
+                be->gemm(be, 0, 1, B, 3 * H, H, 1.0f, ctx, H, P(m->dec_wih[0]) + E, in0, 1.0f, gi,
+                         3 * H);
+            be->add_bias(be, gi, P(m->dec_bih[0]), B, 3 * H);
+        } else {
+            if (train && p > 0.0f)
+                be->dropout_forward(be, w->dec_x[l] + (size_t)t * BH,
+                                    w->dec_x_mask[l] + (size_t)t * BH,
+                                    w->dec_h[l - 1] + (size_t)(t + 1) * BH, BH, p,
+                                    drop_seed(seed, SITE_DEC_LAYER + l, t));
+            linear_forward(be, gi, dec_layer_input(m, l, t, B, train), P(m->dec_wih[l]),
+                           P(m->dec_bih[l]), B, H, 3 * H);
+        }
+        linear_forward(be, gh, h_prev, P(m->dec_whh[l]), P(m->dec_bhh[l]), B, H, 3 * H);
+        be->gru_forward(be, h_prev + BH, w->dec_gates[l] + (size_t)t * B * 4 * H, gi, gh, h_prev,
+                        NULL, t, B, H);
+    }
+    float *logits = w->logits + (size_t)t * B * V;
+    linear_forward(be, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w), P(m->fc_b), B,
+                   H, V);
+    be->next_token(be, w->dec_in + (size_t)(t + 1) * B, logits, teacher, B, V);
+}
+
+/* Uploads a batch's ids and lengths. */
+static int load_batch(s2s_model *m, const s2s_batch *b, int T, s2s_error *err)
+{
+    if (b->B < 1 || b->S < 1 || b->T < 2)
+        return s2s_fail(err, S2S_ERR_ARG, "empty batch (%d sentences, %d source, %d target)",
+                        b->B, b->S, b->T);
+    int rc = ws_ensure(m, b->B, b->S, T, err);
+    if (rc) return rc;
+    s2s_backend *be = m->be;
+    workspace *w = &m->ws;
+    be->upload(be, w->src, b->src, sizeof(int) * (size_t)b->S * b->B);
+    be->upload(be, w->src_len, b->src_len, sizeof(int) * (size_t)b->B);
+    if (b->tgt) be->upload(be, w->tgt, b->tgt, sizeof(int) * (size_t)b->T * b->B);
+    return 0;
+}
+
+/* Encoder + D decoder steps. With loss, the cross-entropy of steps 0..D−1
+ * against tgt rows 1..D goes to scalars[0] and d_logits. */
+static void forward(s2s_model *m, const s2s_batch *b, int D, const unsigned char *feed, int train,
+                    uint64_t seed, int with_loss)
+{
+    s2s_backend *be = m->be;
+    workspace *w = &m->ws;
+    const int B = b->B, S = b->S, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
+    encoder_forward(m, B, S, train, seed);
+    /* The decoder starts from each sentence's state at its last real token. */
+    for (int l = 0; l < L; l++)
+        be->copy(be, w->dec_h[l], w->enc_h[l] + (size_t)S * B * H, sizeof(float) * (size_t)B * H);
+    if (with_loss) {
+        be->copy(be, w->dec_in, w->tgt, sizeof(int) * (size_t)B); /* row 0 is <SOS> */
+        be->zero(be, w->scalars, sizeof(float));
+    }
+    for (int t = 0; t < D; t++) {
+        const int *teacher = NULL;
+        if (with_loss && t + 1 < D && feed && feed[t + 1]) teacher = w->tgt + (size_t)(t + 1) * B;
+        decoder_step(m, t, B, S, teacher, train, seed);
+        if (with_loss)
+            be->xent_forward(be, w->scalars, w->d_logits + (size_t)t * B * V,
+                             w->logits + (size_t)t * B * V, w->tgt + (size_t)(t + 1) * B, B, V,
+                             1.0f / (float)b->ntok);
+    }
+}
+
+/* ------------------------------------------------------------ backward */
+
+/* Backward through the decoder steps D−1..0, then the weight gradients of
+ * the decoder as one GEMM each over all steps. Leaves d_h[l] = dL/d(encoder
+ * final state of layer l) and fills d_enc_out, d_keys. */
+static void decoder_backward(s2s_model *m, int B, int S, int D, int train)
+{
+    s2s_backend *be = m->be;
+    workspace *w = &m->ws;
+    const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
+    const int attn = m->cfg.attention, in0 = dec_in0(&m->cfg);
+    const int drop = train && m->cfg.dropout > 0.0f;
+    const size_t BH = (size_t)B * H;
+    const float *enc_out = w->enc_h[L - 1] + BH;
+
+    for (int l = 0; l < L; l++) be->zero(be, w->d_h[l], sizeof(float) * BH);
+    be->zero(be, w->d_keys, sizeof(float) * (size_t)S * BH);
+    be->zero(be, w->d_enc_out, sizeof(float) * (size_t)S * BH);
+
+    for (int t = D - 1; t >= 0; t--) {
+        /* Output layer: d s_L(t+1) += d_logits fc_W (the carry already holds
+         * the gradient from step t+1). */
+        be->gemm(be, 0, 0, B, H, V, 1.0f, w->d_logits + (size_t)t * B * V, V, P(m->fc_w), H, 1.0f,
+                 w->d_h[L - 1], H);
+        for (int l = L - 1; l >= 0; l--) {
+            float *dgi = w->d_dec_gi[l] + (size_t)t * B * 3 * H;
+            float *dgh = w->d_dec_gh[l] + (size_t)t * B * 3 * H;
+            be->gru_backward(be, dgi, dgh, w->d_hprev, w->d_h[l],
+                             w->dec_gates[l] + (size_t)t * B * 4 * H, w->dec_h[l] + (size_t)t * BH,
+                             NULL, t, B, H);
+            be->gemm(be, 0, 0, B, H, 3 * H, 1.0f, dgh, 3 * H, P(m->dec_whh[l]), H, 1.0f,
+                     w->d_hprev, H);
+            if (l > 0) {
+                /* Into the layer below's output at this step, s_{l−1}(t+1). */
+                be->gemm(be, 0, 0, B, H, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[l]), H, 0.0f, w->d_x,
+                         H);
+                if (drop)
+                    be->dropout_backward(be, w->d_x, w->d_x, w->dec_x_mask[l] + (size_t)t * BH, BH);
+                be->add(be, w->d_h[l - 1], w->d_x, BH);
+            } else {
+                float *dx0 = w->d_dec_x0 + (size_t)t * B * E;
+                be->gemm(be, 0, 0, B, E, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[0]), in0, 0.0f, dx0,
+                         E);
+                if (drop)
+                    be->dropout_backward(be, dx0, dx0, w->dec_emb_mask + (size_t)t * B * E,
+                                         (size_t)B * E);
+                if (attn != S2S_ATTN_NONE)
+                    be->gemm(be, 0, 0, B, H, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[0]) + E, in0,
+                             0.0f, w->d_context, H);
+            }
+            /* Now the carry is dL/d s_l(t). */
+            float *tmp = w->d_h[l];
+            w->d_h[l] = w->d_hprev;
+            w->d_hprev = tmp;
+        }
+        /* Attention: the query s_L(t) is the second consumer of the top state. */
+        const float *s_prev = w->dec_h[L - 1] + (size_t)t * BH;
+        float *dq = w->d_query + (size_t)t * BH;
+        if (attn == S2S_ATTN_BAHDANAU) {
+            be->attn_backward(be, attn, w->d_keys, dq, G(m->att_v), w->d_enc_out, w->d_context,
+                              w->alpha + (size_t)t * B * S, w->energy + (size_t)t * S * BH,
+                              w->query + (size_t)t * BH, P(m->att_v), enc_out, w->src_len, S, B, H);
+            be->gemm(be, 0, 0, B, H, H, 1.0f, dq, H, P(m->att_Ws), H, 1.0f, w->d_h[L - 1], H);
+        } else if (attn == S2S_ATTN_LUONG) {
+            be->attn_backward(be, attn, NULL, dq, NULL, w->d_enc_out, w->d_context,
+                              w->alpha + (size_t)t * B * S, NULL, s_prev, NULL, enc_out,
+                              w->src_len, S, B, H);
+            be->add(be, w->d_h[L - 1], dq, BH);
+        }
+    }
+
+    /* Weight gradients: one GEMM per tensor over all D·B rows. */
+    const int R = D * B;
+    const float *x0 = drop ? w->dec_x0 : w->dec_emb;
+    for (int l = 0; l < L; l++) {
+        const float *dgi = w->d_dec_gi[l], *dgh = w->d_dec_gh[l];
+        if (l == 0) {
+            be->gemm(be, 1, 0, 3 * H, E, R, 1.0f, dgi, 3 * H, x0, E, 1.0f, G(m->dec_wih[0]), in0);
+            if (attn != S2S_ATTN_NONE)
+                be->gemm(be, 1, 0, 3 * H, H, R, 1.0f, dgi, 3 * H, w->context, H, 1.0f,
+                         G(m->dec_wih[0]) + E, in0);
+        } else {
+            const float *xl = drop ? w->dec_x[l] : w->dec_h[l - 1] + BH;
+            be->gemm(be, 1, 0, 3 * H, H, R, 1.0f, dgi, 3 * H, xl, H, 1.0f, G(m->dec_wih[l]), H);
+        }
+        be->bias_grad(be, G(m->dec_bih[l]), dgi, R, 3 * H);
+        be->gemm(be, 1, 0, 3 * H, H, R, 1.0f, dgh, 3 * H, w->dec_h[l], H, 1.0f, G(m->dec_whh[l]), H);
+        be->bias_grad(be, G(m->dec_bhh[l]), dgh, R, 3 * H);
+    }
+    be->gemm(be, 1, 0, V, H, R, 1.0f, w->d_logits, V, w->dec_h[L - 1] + BH, H, 1.0f, G(m->fc_w), H);
+    be->bias_grad(be, G(m->fc_b), w->d_logits, R, V);
+    be->embed_backward(be, G(m->dec_emb), w->d_dec_x0, w->dec_in, R, E);
+    if (attn == S2S_ATTN_BAHDANAU) {
+        be->gemm(be, 1, 0, H, H, R, 1.0f, w->d_query, H, w->dec_h[L - 1], H, 1.0f, G(m->att_Ws), H);
+        /* keys = enc_out W_hᵀ: into W_h and into the encoder outputs. */
+        be->gemm(be, 1, 0, H, H, S * B, 1.0f, w->d_keys, H, enc_out, H, 1.0f, G(m->att_Wh), H);
+        be->gemm(be, 0, 0, S * B, H, H, 1.0f, w->d_keys, H, P(m->att_Wh), H, 1.0f, w->d_enc_out, H);
+    }
+}
+
+/* Backward through the encoder, top layer first (a layer's outputs depend on
+ * the layer below, never the reverse). d_h[l] enters as the gradient of the
+ * final state (from the decoder's initial state); d_enc_out as the gradient
+ * of the top layer's outputs. */
+static void encoder_backward(s2s_model *m, int B, int S, int train)
+{
+    s2s_backend *be = m->be;
+    workspace *w = &m->ws;
+    const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers;
+    const int drop = train && m->cfg.dropout > 0.0f;
+    const size_t BH = (size_t)B * H;
+    const int R = S * B;
+    float *d_out = w->d_enc_out; /* (S,B,H) gradient of this layer's outputs */
+
+    for (int l = L - 1; l >= 0; l--) {
+        for (int t = S - 1; t >= 0; t--) {
+            /* Output h_l(t+1) is used by the layer above (or attention) and by step t+1. */
+            be->add(be, w->d_h[l], d_out + (size_t)t * BH, BH);
+            float *dgi = w->d_enc_gi + (size_t)t * B * 3 * H;
+            float *dgh = w->d_enc_gh + (size_t)t * B * 3 * H;
+            be->gru_backward(be, dgi, dgh, w->d_hprev, w->d_h[l],
+                             w->enc_gates[l] + (size_t)t * B * 4 * H, w->enc_h[l] + (size_t)t * BH,
+                             w->src_len, t, B, H);
+            be->gemm(be, 0, 0, B, H, 3 * H, 1.0f, dgh, 3 * H, P(m->enc_whh[l]), H, 1.0f,
+                     w->d_hprev, H);
+            float *tmp = w->d_h[l];
+            w->d_h[l] = w->d_hprev;
+            w->d_hprev = tmp;
+        }
+        const int in = l == 0 ? E : H;
+        const float *x = l == 0 ? w->enc_emb : (drop ? w->enc_x[l] : w->enc_h[l - 1] + BH);
+        be->gemm(be, 1, 0, 3 * H, in, R, 1.0f, w->d_enc_gi, 3 * H, x, in, 1.0f, G(m->enc_wih[l]),
+                 in);
+        be->bias_grad(be, G(m->enc_bih[l]), w->d_enc_gi, R, 3 * H);
+        be->gemm(be, 1, 0, 3 * H, H, R, 1.0f, w->d_enc_gh, 3 * H, w->enc_h[l], H, 1.0f,
+                 G(m->enc_whh[l]), H);
+        be->bias_grad(be, G(m->enc_bhh[l]), w->d_enc_gh, R, 3 * H);
+        /* Gradient of this layer's input. */
+        be->gemm(be, 0, 0, R, in, 3 * H, 1.0f, w->d_enc_gi, 3 * H, P(m->enc_wih[l]), in, 0.0f,
+                 w->d_enc_in, in);
+        if (l > 0) {
+            if (drop)
+                be->dropout_backward(be, w->d_enc_in, w->d_enc_in, w->enc_x_mask[l], (size_t)R * H);
+            /* The layer below reads d_out only inside its time loop and
+             * overwrites d_enc_in only after it, so no copy is needed. */
+            d_out = w->d_enc_in;
+        } else {
+            if (drop)
+                be->dropout_backward(be, w->d_enc_in, w->d_enc_in, w->enc_emb_mask, (size_t)R * E);
+            be->embed_backward(be, G(m->enc_emb), w->d_enc_in, w->src, R, E);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ public steps */
+
+static int check_batch(const s2s_model *m, const s2s_batch *b, s2s_error *err)
+{
+    if (b->ntok < 1) return s2s_fail(err, S2S_ERR_ARG, "batch has no target tokens");
+    for (int i = 0; i < b->B; i++)
+        if (b->src_len[i] < 1 || b->src_len[i] > b->S)
+            return s2s_fail(err, S2S_ERR_ARG, "sentence %d of the batch has source length %d (1..%d)",
+                            i, b->src_len[i], b->S);
+    for (size_t i = 0; i < (size_t)b->S * b->B; i++)
+        if (b->src[i] < 0 || b->src[i] >= m->cfg.vocab)
+            return s2s_fail(err, S2S_ERR_ARG, "token id %d is outside the vocabulary (%d)",
+                            b->src[i], m->cfg.vocab);
+    if (b->tgt)
+        for (size_t i = 0; i < (size_t)b->T * b->B; i++)
+            if (b->tgt[i] < 0 || b->tgt[i] >= m->cfg.vocab)
+                return s2s_fail(err, S2S_ERR_ARG, "token id %d is outside the vocabulary (%d)",
+                                b->tgt[i], m->cfg.vocab);
+    return 0;
+}
+
+int model_forward_backward(s2s_model *m, const s2s_batch *b, const unsigned char *feed, int train,
+                           uint64_t dropout_seed, float *loss, s2s_error *err)
+{
+    int rc = check_batch(m, b, err);
+    if (!rc) rc = load_batch(m, b, b->T, err);
+    if (rc) return rc;
+    s2s_backend *be = m->be;
+    const int D = b->T - 1;
+    be->zero(be, m->grads, m->nparams * sizeof(float));
+    forward(m, b, D, feed, train, dropout_seed, 1);
+    decoder_backward(m, b->B, b->S, D, train);
+    encoder_backward(m, b->B, b->S, train);
+    be->download(be, loss, m->ws.scalars, sizeof(float));
+    return be->sync(be, err);
+}
+
+int model_forward_loss(s2s_model *m, const s2s_batch *b, const unsigned char *feed, float *loss,
+                       s2s_error *err)
+{
+    int rc = check_batch(m, b, err);
+    if (!rc) rc = load_batch(m, b, b->T, err);
+    if (rc) return rc;
+    forward(m, b, b->T - 1, feed, 0, 0, 1);
+    m->be->download(m->be, loss, m->ws.scalars, sizeof(float));
+    return m->be->sync(m->be, err);
+}
+
+int model_clip_adam(s2s_model *m, const s2s_adam_opts *o, float *grad_norm, s2s_error *err)
+{
+    s2s_backend *be = m->be;
+    int rc = ws_ensure(m, 1, 1, 2, err); /* for the norm's scalar */
+    if (rc) return rc;
+    be->clip_norm(be, m->grads, m->nparams, o->clip, m->ws.scalars + 1);
+    m->adam_t++;
+    be->adam(be, m->params, m->grads, m->adam_m, m->adam_v, m->nparams, o->lr, o->beta1, o->beta2,
+             o->eps, m->adam_t);
+    float norm = 0.0f;
+    be->download(be, &norm, m->ws.scalars + 1, sizeof(float));
+    if (grad_norm) *grad_norm = norm;
+    return be->sync(be, err);
+}
+
+int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, float *attn,
+                 s2s_error *err)
+{
+    if (max_steps < 1) return s2s_fail(err, S2S_ERR_ARG, "max_steps must be at least 1");
+    s2s_batch src_only = *b;
+    src_only.tgt = NULL;
+    src_only.ntok = 1;
+    int rc = check_batch(m, &src_only, err);
+    if (!rc) rc = load_batch(m, &src_only, max_steps, err);
+    if (rc) return rc;
+    s2s_backend *be = m->be;
+    workspace *w = &m->ws;
+    const int B = b->B, S = b->S;
+    /* Row 0 of dec_in: <SOS> for every sentence. */
+    int *sos = malloc(sizeof(int) * (size_t)B);
+    if (!sos) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < B; i++) sos[i] = S2S_SOS;
+    be->upload(be, w->dec_in, sos, sizeof(int) * (size_t)B);
+    free(sos);
+    forward(m, &src_only, max_steps, NULL, 0, 0, 0);
+
+    /* One transfer at the end: tokens are dec_in rows 1..max_steps. */
+    size_t nt = (size_t)max_steps * B, na = (size_t)max_steps * B * S;
+    int *tok_tm = malloc(sizeof(int) * nt);
+    float *att_tm = attn ? malloc(sizeof(float) * na) : NULL;
+    if (!tok_tm || (attn && !att_tm)) {
+        free(tok_tm);
+        free(att_tm);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+    }
+    be->download(be, tok_tm, w->dec_in + B, sizeof(int) * nt);
+    if (attn) be->download(be, att_tm, w->alpha, sizeof(float) * na);
+    rc = be->sync(be, err);
+    if (!rc) {
+        for (int t = 0; t < max_steps; t++)
+            for (int i = 0; i < B; i++) {
+                if (tokens) tokens[(size_t)i * max_steps + t] = tok_tm[(size_t)t * B + i];
+                if (attn) {
+                    float *dst = attn + ((size_t)i * max_steps + t) * S;
+                    if (m->cfg.attention == S2S_ATTN_NONE)
+                        memset(dst, 0, sizeof(float) * (size_t)S);
+                    else
+                        memcpy(dst, att_tm + ((size_t)t * B + i) * S, sizeof(float) * (size_t)S);
+                }
+            }
+    }
+    free(tok_tm);
+    free(att_tm);
+    return rc;
+}

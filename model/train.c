@@ -1,0 +1,304 @@
+/* train.c — the training loop (the seed's train_epoch/evaluate), and greedy
+ * decoding of a whole dataset for evaluation. */
+#include "train.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "checkpoint.h"
+#include "rng.h"
+
+void train_opts_default(s2s_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->epochs = 30;
+    o->batch = 64;
+    o->lr = 1e-3f;
+    o->beta1 = 0.9f;
+    o->beta2 = 0.999f;
+    o->eps = 1e-8f;
+    o->clip = 1.0f;
+    o->tf_ratio = 0.5f;
+    o->seed = 42;
+    o->out_dir = NULL;
+    o->start_epoch = 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void logf_(const s2s_train_hooks *h, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void logf_(const s2s_train_hooks *h, const char *fmt, ...)
+{
+    if (!h || !h->on_log) return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    h->on_log(h->user, line);
+}
+
+typedef struct {
+    int epoch;
+    float train_loss, val_loss;
+    double seconds, tokens_per_s;
+} history_row;
+
+/* Rewrites history.csv whole, through a temporary file and a rename. */
+static int write_history(const char *dir, const history_row *rows, int n, s2s_error *err)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/history.csv", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    fprintf(f, "epoch,train_loss,val_loss,seconds,tokens_per_s\n");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%d,%.6f,%.6f,%.3f,%.1f\n", rows[i].epoch, (double)rows[i].train_loss,
+                (double)rows[i].val_loss, rows[i].seconds, rows[i].tokens_per_s);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+static int save_ckpt(s2s_model *m, const s2s_vocab *v, const char *dir, const char *name,
+                     int epoch, float val_loss, uint64_t seed, s2s_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    s2s_ckpt_meta meta = {epoch, val_loss, seed};
+    return checkpoint_save(path, m, v, &meta, err);
+}
+
+int evaluate_loss(s2s_model *m, const s2s_dataset *d, int batch, float *loss, s2s_error *err)
+{
+    s2s_batch b = {0};
+    int *idx = malloc(sizeof(int) * (size_t)(d->count > 0 ? d->count : 1));
+    int rc = idx ? batch_alloc(&b, batch, d->max_src, d->max_tgt, err)
+                 : s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+    double total = 0.0;
+    int nb = 0;
+    for (int i = 0; !rc && i < d->count; i += batch) {
+        int n = d->count - i < batch ? d->count - i : batch;
+        for (int k = 0; k < n; k++) idx[k] = i + k;
+        float l = 0.0f;
+        rc = batch_fill(&b, d, idx, n, err);
+        if (!rc) rc = model_forward_loss(m, &b, NULL, &l, err);
+        total += l;
+        nb++;
+    }
+    if (!rc) *loss = nb ? (float)(total / nb) : NAN;
+    batch_free(&b);
+    free(idx);
+    return rc;
+}
+
+int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
+              const s2s_dataset *val, const s2s_train_opts *o, const s2s_train_hooks *hooks,
+              s2s_error *err)
+{
+    if (o->batch < 1 || o->epochs < 1)
+        return s2s_fail(err, S2S_ERR_ARG, "batch size and epochs must be positive");
+    if (train->count < 1 || val->count < 1)
+        return s2s_fail(err, S2S_ERR_ARG, "training and validation sets must not be empty");
+    const int N = train->count, steps = (N + o->batch - 1) / o->batch;
+    int *idx = malloc(sizeof(int) * (size_t)N);
+    unsigned char *feed = malloc((size_t)train->max_tgt + 1);
+    history_row *hist = calloc((size_t)o->epochs + 1, sizeof *hist);
+    s2s_batch b = {0};
+    int rc = (!idx || !feed || !hist) ? s2s_fail(err, S2S_ERR_NOMEM, "out of memory")
+                                      : batch_alloc(&b, o->batch, train->max_src, train->max_tgt, err);
+    if (rc) goto done;
+    for (int i = 0; i < N; i++) idx[i] = i;
+
+    /* Independent streams, so changing one use never shifts another. */
+    s2s_rng shuf, tf;
+    rng_seed(&shuf, rng_mix64(o->seed, 1));
+    rng_seed(&tf, rng_mix64(o->seed, 2));
+    const uint64_t drop_base = rng_mix64(o->seed, 3);
+    const s2s_adam_opts adam = {o->lr, o->beta1, o->beta2, o->eps, o->clip};
+    float best = INFINITY;
+    int nhist = 0;
+    const double t_start = now_s();
+
+    for (int epoch = o->start_epoch + 1; epoch <= o->epochs; epoch++) {
+        shuffle_ints(idx, N, &shuf);
+        const double t0 = now_s();
+        double total = 0.0, tokens = 0.0;
+        for (int s = 0; s < steps; s++) {
+            int n = N - s * o->batch < o->batch ? N - s * o->batch : o->batch;
+            rc = batch_fill(&b, train, idx + (size_t)s * o->batch, n, err);
+            if (rc) goto done;
+            /* One teacher-forcing draw per decoder step for the whole batch. */
+            memset(feed, 0, (size_t)train->max_tgt + 1);
+            for (int t = 1; t < b.T - 1; t++) feed[t] = rng_uniform(&tf) < o->tf_ratio;
+            float loss = 0.0f, norm = 0.0f;
+            uint64_t step_id = (uint64_t)(epoch - 1) * (uint64_t)steps + (uint64_t)s;
+            rc = model_forward_backward(m, &b, feed, 1, rng_mix64(drop_base, step_id), &loss, err);
+            if (!rc) rc = model_clip_adam(m, &adam, &norm, err);
+            if (rc) goto done;
+            if (!isfinite(loss)) {
+                rc = s2s_fail(err, S2S_ERR_ARG,
+                              "training diverged: loss is %g at epoch %d, batch %d (try a lower --lr)",
+                              (double)loss, epoch, s + 1);
+                goto done;
+            }
+            total += loss;
+            tokens += b.ntok;
+            if (hooks && hooks->on_step) {
+                double el = now_s() - t0;
+                s2s_progress p = {epoch, o->epochs, s + 1, steps, loss, norm,
+                                  el > 0 ? tokens / el : 0.0, now_s() - t_start};
+                if (hooks->on_step(hooks->user, &p)) {
+                    rc = s2s_fail(err, S2S_ERR_INTERRUPTED,
+                                  "interrupted at epoch %d, batch %d of %d", epoch, s + 1, steps);
+                    /* The weights are whole at a batch boundary: keep them. */
+                    if (o->out_dir) {
+                        s2s_error e2;
+                        if (save_ckpt(m, vocab, o->out_dir, "last.ckpt", epoch - 1, NAN, o->seed,
+                                      &e2))
+                            logf_(hooks, "warning: %s", e2.msg);
+                    }
+                    goto done;
+                }
+            }
+        }
+        const double train_s = now_s() - t0;
+        const float train_loss = (float)(total / steps);
+        float val_loss = 0.0f;
+        rc = evaluate_loss(m, val, o->batch, &val_loss, err);
+        if (rc) goto done;
+        logf_(hooks, "Epoch %02d/%02d | Train Loss: %.4f | Val Loss: %.4f", epoch, o->epochs,
+              (double)train_loss, (double)val_loss);
+        int is_best = val_loss < best;
+        if (is_best) {
+            best = val_loss;
+            if (o->out_dir) {
+                rc = save_ckpt(m, vocab, o->out_dir, "best.ckpt", epoch, val_loss, o->seed, err);
+                if (rc) goto done;
+            }
+            logf_(hooks, " \xe2\x86\x92 Best model saved (val_loss: %.4f)", (double)val_loss);
+        }
+        hist[nhist++] = (history_row){epoch, train_loss, val_loss, train_s, tokens / train_s};
+        if (o->out_dir) {
+            rc = save_ckpt(m, vocab, o->out_dir, "last.ckpt", epoch, val_loss, o->seed, err);
+            if (!rc) rc = write_history(o->out_dir, hist, nhist, err);
+            if (rc) goto done;
+        }
+        if (hooks && hooks->on_epoch)
+            hooks->on_epoch(hooks->user, epoch, train_loss, val_loss, is_best, train_s,
+                            tokens / train_s);
+    }
+done:
+    batch_free(&b);
+    free(idx);
+    free(feed);
+    free(hist);
+    return rc;
+}
+
+/* ------------------------------------------------------------ decoding */
+
+void decoded_free(s2s_decoded *r)
+{
+    if (!r) return;
+    if (r->attn)
+        for (int i = 0; i < r->count; i++) free(r->attn[i]);
+    free(r->attn);
+    free(r->out_off);
+    free(r->out_len);
+    free(r->out);
+    free(r->stopped);
+    free(r->correct);
+    free(r->steps);
+    memset(r, 0, sizeof *r);
+}
+
+int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
+                   s2s_decoded *r, s2s_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (batch < 1) return s2s_fail(err, S2S_ERR_ARG, "batch size must be positive");
+    const int N = d->count;
+    const size_t n1 = (size_t)(N > 0 ? N : 1);
+    size_t cap_total = 0;
+    for (int i = 0; i < N; i++) cap_total += 2 * (size_t)d->src_len[i];
+    r->count = N;
+    r->out_off = calloc(n1, sizeof(int));
+    r->out_len = calloc(n1, sizeof(int));
+    r->out = calloc(cap_total + 1, sizeof(int));
+    r->stopped = calloc(n1, sizeof(int));
+    r->correct = calloc(n1, sizeof(int));
+    r->steps = calloc(n1, sizeof(int));
+    r->attn = keep_attn ? calloc(n1, sizeof(float *)) : NULL;
+    const int maxT = 2 * d->max_src; /* 2·words + 2 with words = src_len − 1 */
+    s2s_batch b = {0};
+    int *idx = malloc(sizeof(int) * (size_t)batch);
+    int *tok = malloc(sizeof(int) * (size_t)batch * (size_t)maxT);
+    float *att = malloc(sizeof(float) * (size_t)batch * (size_t)maxT * (size_t)d->max_src);
+    int rc = 0;
+    if (!r->out_off || !r->out_len || !r->out || !r->stopped || !r->correct || !r->steps ||
+        (keep_attn && !r->attn) || !idx || !tok || !att)
+        rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory decoding %d sentences", N);
+    if (!rc) rc = batch_alloc(&b, batch, d->max_src, d->max_tgt, err);
+    size_t used = 0;
+    for (int i0 = 0; !rc && i0 < N; i0 += batch) {
+        int n = N - i0 < batch ? N - i0 : batch;
+        for (int k = 0; k < n; k++) idx[k] = i0 + k;
+        rc = batch_fill(&b, d, idx, n, err);
+        const int steps = 2 * b.S;
+        if (!rc) rc = model_greedy(m, &b, steps, tok, att, err);
+        for (int k = 0; !rc && k < n; k++) {
+            const int i = i0 + k, sl = d->src_len[i], cap = 2 * sl;
+            const int *row = tok + (size_t)k * steps;
+            int len = 0;
+            while (len < cap && row[len] != S2S_EOS) len++;
+            r->stopped[i] = len < cap;
+            r->steps[i] = r->stopped[i] ? len + 1 : cap;
+            r->out_off[i] = (int)used;
+            r->out_len[i] = len;
+            memcpy(r->out + used, row, sizeof(int) * (size_t)len);
+            used += (size_t)len;
+            /* Reference: target without <SOS> and <EOS>. */
+            const int *ref = d->tgt + d->tgt_off[i] + 1;
+            int ref_len = d->tgt_len[i] - 2;
+            r->correct[i] = r->stopped[i] && len == ref_len &&
+                            memcmp(row, ref, sizeof(int) * (size_t)len) == 0;
+            r->n_correct += r->correct[i];
+            if (keep_attn) {
+                float *a = malloc(sizeof(float) * (size_t)r->steps[i] * (size_t)sl);
+                if (!a) {
+                    rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                for (int t = 0; t < r->steps[i]; t++)
+                    memcpy(a + (size_t)t * sl, att + ((size_t)k * steps + t) * b.S,
+                           sizeof(float) * (size_t)sl);
+                r->attn[i] = a;
+            }
+        }
+    }
+    batch_free(&b);
+    free(idx);
+    free(tok);
+    free(att);
+    if (rc) decoded_free(r);
+    return rc;
+}
