@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""check_both_ways.py — a model trained by our C program loads into the seed's
+PyTorch network and predicts the same sentences, and back.
+
+  (a) CKPT (written by `seq2seq train`) is read with ckpt.py (and must write
+      back byte for byte), loaded into torch_model.Seq2Seq, and greedy-decodes
+      a list of sentences; `seq2seq reverse --model CKPT` must print the same
+      lines.
+  (b) For each attention kind, a small PyTorch model is initialised and
+      trained a little here, saved with ckpt.py, and `seq2seq reverse` on that
+      file must print what PyTorch's greedy decoding gives.
+
+Greedy decoding (both sides): from <SOS>, feed each step's argmax, stop at
+<EOS> or after 2*words+2 steps; print the tokens before <EOS> joined by single
+spaces, a decoded <UNK> replaced by the source word its step attended to most
+(as `seq2seq reverse` does). Float32 on both sides, so an argmax can only flip
+on a near-tie (top-two logits within --tie); such a line is reported as a tie,
+not a failure.
+
+usage: check_both_ways.py --bin build/seq2seq CKPT [--workdir DIR]
+Exit status 0 when every line matches, 1 otherwise.
+"""
+import argparse
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ckpt  # noqa: E402
+import torch_model as tm  # noqa: E402
+
+
+def decode(model, vocab, w2i, words):
+    """Greedy decode of one sentence -> (output line, top-two logit gap per step)."""
+    ids = [w2i.get(w, tm.UNK) for w in words] + [tm.EOS]
+    model.eval()
+    with torch.no_grad():
+        src = torch.tensor([ids])
+        enc_out, hidden, keys, pad_mask = model.encode(src, torch.tensor([len(ids)]))
+        x = torch.tensor([tm.SOS])
+        out, gaps = [], []
+        for _ in range(2 * len(words) + 2):
+            logits, hidden, alpha = model.decoder.step(x, hidden, enc_out, keys, pad_mask)
+            top = torch.topk(logits[0], 2).values
+            gaps.append(float(top[0] - top[1]))
+            x = logits.argmax(1)
+            tok = int(x[0])
+            if tok == tm.EOS:
+                break
+            w = vocab[tok]
+            if tok == tm.UNK and alpha is not None:
+                best = int(alpha[0].argmax())
+                if best < len(words):
+                    w = words[best]
+            out.append(w)
+    return " ".join(out), gaps
+
+
+def run_c(binary, path, sentences, device):
+    r = subprocess.run([binary, "reverse", "--model", path, "--device", device],
+                       input="".join(" ".join(s) + "\n" for s in sentences),
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        raise RuntimeError(f"{binary} reverse --model {path} exited {r.returncode}:\n{r.stderr}")
+    lines = r.stdout.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(lines) != len(sentences):
+        raise RuntimeError(f"{binary} reverse printed {len(lines)} lines for "
+                           f"{len(sentences)} sentences")
+    return lines
+
+
+def compare(label, model, vocab, sentences, c_lines, tie):
+    w2i = {w: i for i, w in enumerate(vocab)}
+    same = ties = 0
+    bad = []
+    for words, c in zip(sentences, c_lines):
+        py, gaps = decode(model, vocab, w2i, words)
+        if py == c:
+            same += 1
+            continue
+        a, b = py.split(), c.split()
+        j = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+        if j < len(gaps) and gaps[j] < tie:
+            ties += 1
+            print(f"  tie  {' '.join(words)!r}: step {j} top-two gap {gaps[j]:.2e}")
+        else:
+            bad.append((words, py, c, j, gaps[j] if j < len(gaps) else math.nan))
+    print(f"{label}: {same}/{len(sentences)} identical" + (f", {ties} near-ties" if ties else "")
+          + (f", {len(bad)} DIFFER" if bad else ""))
+    for words, py, c, j, gap in bad[:10]:
+        print(f"  input:   {' '.join(words)}\n  torch:   {py}\n  seq2seq: {c}\n"
+              f"  (first difference at step {j}, torch's top-two gap there {gap:.3g})")
+    return not bad
+
+
+def sentences_for(vocab, n, seed):
+    words = [w for w in vocab[len(tm.SPECIALS):]]
+    rng = random.Random(seed)
+    out = [[rng.choice(words) for _ in range(rng.randint(1, 10))] for _ in range(n)]
+    # unknown words: the <UNK> path and its copy-through on both sides
+    out += [[words[0], "zebra", words[1]], ["qwerty"], ["xylophone"] + words[2:6]]
+    return out
+
+
+def part_a(args):
+    with open(args.ckpt, "rb") as f:
+        raw = f.read()
+    cfg, vocab, meta, tensors = ckpt.loads(raw, args.ckpt)
+    if ckpt.dumps(cfg, vocab, meta, tensors) != raw:
+        print(f"(a) FAIL: ckpt.py does not write {args.ckpt} back byte for byte")
+        return False
+    model, cfg, vocab, meta = tm.from_checkpoint(args.ckpt)
+    print(f"(a) {args.ckpt}: V={cfg['vocab']} E={cfg['embed']} H={cfg['hidden']} "
+          f"L={cfg['layers']} {ckpt.ATTENTION_NAMES[cfg['attention']]}, epoch {meta['epoch']}, "
+          f"val_loss {meta['val_loss']:.4f}; reads and writes back byte for byte")
+    sents = sentences_for(vocab, args.sentences, 1)
+    c_lines = run_c(args.bin, args.ckpt, sents, args.device)
+    return compare("(a) C-trained model: PyTorch vs seq2seq reverse", model, vocab, sents,
+                   c_lines, args.tie)
+
+
+def part_b(args, workdir):
+    ok = True
+    vocab = tm.SPECIALS + tm.SEED_WORDS
+    w2i = {w: i for i, w in enumerate(vocab)}
+    data = tm.random_sentences(2000, random.Random(5))
+    for kind, name in enumerate(ckpt.ATTENTION_NAMES):
+        torch.manual_seed(100 + kind)
+        model = tm.Seq2Seq(len(vocab), 16, 32, 2, dropout=0.1, attention=kind)
+        loss = tm.train_steps(model, data, w2i, args.train_steps, seed=kind, lr=5e-3)
+        path = os.path.join(workdir, f"torch_{name}.ckpt")
+        tm.to_checkpoint(path, model, vocab, dict(epoch=1, val_loss=math.nan, seed=100 + kind))
+        sents = sentences_for(vocab, args.sentences, 2 + kind)
+        c_lines = run_c(args.bin, path, sents, args.device)
+        ok &= compare(f"(b) PyTorch-trained {name} model ({args.train_steps} steps, loss "
+                      f"{loss:.3f}): PyTorch vs seq2seq reverse", model, vocab, sents, c_lines,
+                      args.tie)
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("ckpt", help="a checkpoint written by seq2seq train")
+    ap.add_argument("--bin", default="build/seq2seq")
+    ap.add_argument("--device", default="cpu", help="seq2seq --device (default cpu)")
+    ap.add_argument("--workdir", help="where (b) writes its checkpoints (default: a temp dir)")
+    ap.add_argument("--sentences", type=int, default=60, help="random sentences per model")
+    ap.add_argument("--train-steps", type=int, default=300, help="(b): PyTorch training steps")
+    ap.add_argument("--tie", type=float, default=1e-4,
+                    help="top-two logit gap below which a differing argmax is a tie")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    ok = part_a(args)
+    if args.workdir:
+        os.makedirs(args.workdir, exist_ok=True)
+        ok &= part_b(args, args.workdir)
+    else:
+        with tempfile.TemporaryDirectory() as d:
+            ok &= part_b(args, d)
+    print("check_both_ways: " + ("PASS" if ok else "FAIL"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""torch_model.py — the seed's PyTorch network, with padding handled correctly.
+
+This is the reference our C model is checked against (tests/ref/make_fixture.py,
+tests/ref/check_both_ways.py). It follows seed 000's architecture and
+parameter names, so its state_dict is exactly the tensor list of model/model.h,
+with two fixes the design asks for:
+
+  * the encoder runs its GRU over packed sequences, so each sentence's final
+    state is the one at its last real token (not after the pads);
+  * padded source positions are masked out of the attention softmax.
+
+Tensors are batch-first here (the C side is time-major; the fixture writer
+transposes). Attention kinds: 0 Bahdanau (the seed's), 1 Luong (dot product,
+no parameters), 2 none (the decoder sees no context).
+"""
+import math
+import random
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+PAD, SOS, EOS, UNK = 0, 1, 2, 3
+SPECIALS = ["<PAD>", "<SOS>", "<EOS>", "<UNK>"]
+BAHDANAU, LUONG, NONE = 0, 1, 2
+
+
+class Encoder(nn.Module):
+    def __init__(self, V, E, H, L, dropout):
+        super().__init__()
+        self.embedding = nn.Embedding(V, E, padding_idx=0)
+        self.gru = nn.GRU(E, H, L, batch_first=True, dropout=dropout if L > 1 else 0.0)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, src, src_len):
+        """src (B,S), src_len (B) -> outputs (B,S,H) zero at pads, hidden (L,B,H)."""
+        x = self.dropout(self.embedding(src))
+        packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
+        out, hidden = self.gru(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
+        return out, hidden
+
+
+class BahdanauAttention(nn.Module):
+    """e_i = v^T tanh(W_h h_i + W_s s); alpha = masked softmax(e); c = sum alpha_i h_i."""
+
+    def __init__(self, H):
+        super().__init__()
+        self.W_h = nn.Linear(H, H, bias=False)
+        self.W_s = nn.Linear(H, H, bias=False)
+        self.v = nn.Linear(H, 1, bias=False)
+
+    def keys(self, enc_out):
+        # W_h h_i does not depend on the decoder step: computed once per sentence.
+        return self.W_h(enc_out)
+
+    def forward(self, s, enc_out, keys, pad_mask):
+        scores = self.v(torch.tanh(keys + self.W_s(s).unsqueeze(1))).squeeze(-1)  # (B,S)
+        return _masked_context(scores, enc_out, pad_mask)
+
+
+def _masked_context(scores, enc_out, pad_mask):
+    # -inf (not -1e10): a padded position gets exactly zero weight and no gradient.
+    alpha = F.softmax(scores.masked_fill(pad_mask, float("-inf")), dim=1)
+    return torch.bmm(alpha.unsqueeze(1), enc_out).squeeze(1), alpha
+
+
+class Decoder(nn.Module):
+    def __init__(self, V, E, H, L, dropout, attention=BAHDANAU):
+        super().__init__()
+        self.vocab_size = V
+        self.kind = attention
+        self.embedding = nn.Embedding(V, E, padding_idx=0)
+        if attention == BAHDANAU:
+            self.attention = BahdanauAttention(H)
+        in_dim = E if attention == NONE else E + H
+        self.gru = nn.GRU(in_dim, H, L, batch_first=True, dropout=dropout if L > 1 else 0.0)
+        self.fc = nn.Linear(H, V)
+        self.dropout = nn.Dropout(dropout)
+
+    def step(self, x, hidden, enc_out, keys, pad_mask):
+        """One decoder step: x (B) token ids, hidden (L,B,H) -> logits (B,V), hidden, alpha."""
+        emb = self.dropout(self.embedding(x))                 # (B,E)
+        s = hidden[-1]                                        # query: top layer of previous state
+        if self.kind == BAHDANAU:
+            ctx, alpha = self.attention(s, enc_out, keys, pad_mask)
+            inp = torch.cat([emb, ctx], dim=1)
+        elif self.kind == LUONG:
+            scores = torch.bmm(enc_out, s.unsqueeze(2)).squeeze(2)
+            ctx, alpha = _masked_context(scores, enc_out, pad_mask)
+            inp = torch.cat([emb, ctx], dim=1)
+        else:
+            alpha = None
+            inp = emb
+        out, hidden = self.gru(inp.unsqueeze(1), hidden)
+        return self.fc(out.squeeze(1)), hidden, alpha
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, V, E, H, L, dropout=0.1, attention=BAHDANAU):
+        super().__init__()
+        self.encoder = Encoder(V, E, H, L, dropout)
+        self.decoder = Decoder(V, E, H, L, dropout, attention)
+
+    def encode(self, src, src_len):
+        enc_out, hidden = self.encoder(src, src_len)
+        pos = torch.arange(src.shape[1], device=src.device).unsqueeze(0)
+        pad_mask = pos >= src_len.to(src.device).unsqueeze(1)  # (B,S), True at pads
+        keys = self.decoder.attention.keys(enc_out) if self.decoder.kind == BAHDANAU else None
+        return enc_out, hidden, keys, pad_mask
+
+    def forward(self, src, src_len, tgt, feed):
+        """Runs decoder steps 0..T-2. Step 0 reads tgt[:,0] (<SOS>); step t >= 1 reads
+        tgt[:,t] if feed[t] else the argmax of step t-1 (one choice for the batch).
+        Returns logits (B, T-1, V) and the attention weights per step."""
+        enc_out, hidden, keys, pad_mask = self.encode(src, src_len)
+        T = tgt.shape[1]
+        x = tgt[:, 0]
+        logits, alphas = [], []
+        for t in range(T - 1):
+            if t > 0:
+                x = tgt[:, t] if feed[t] else logits[-1].argmax(1)
+            out, hidden, alpha = self.decoder.step(x, hidden, enc_out, keys, pad_mask)
+            logits.append(out)
+            alphas.append(alpha)
+        return torch.stack(logits, dim=1), alphas
+
+
+def loss_fn(logits, tgt):
+    """Cross-entropy of steps 0..T-2 against tgt[:,1:], mean over real tokens."""
+    V = logits.shape[-1]
+    return F.cross_entropy(logits.reshape(-1, V), tgt[:, 1:].reshape(-1),
+                           ignore_index=PAD, reduction="mean")
+
+
+def clip_grads(params, max_norm):
+    """The seed's clip_gradients: returns the norm before clipping."""
+    grads = [p.grad for p in params if p.grad is not None]
+    norm = torch.sqrt(sum((g.detach() ** 2).sum() for g in grads))
+    coef = max_norm / (norm + 1e-6)
+    if coef < 1:
+        for g in grads:
+            g.mul_(coef)
+    return norm
+
+
+class Adam:
+    """The seed's hand-written Adam (bias-corrected)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.params = list(params)
+        self.lr, (self.b1, self.b2), self.eps = lr, betas, eps
+        self.t = 0
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.zeros_like(p) for p in self.params]
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            g = p.grad
+            self.m[i] = self.b1 * self.m[i] + (1 - self.b1) * g
+            self.v[i] = self.b2 * self.v[i] + (1 - self.b2) * g * g
+            mhat = self.m[i] / (1 - self.b1 ** self.t)
+            vhat = self.v[i] / (1 - self.b2 ** self.t)
+            p -= self.lr * mhat / (torch.sqrt(vhat) + self.eps)
+
+
+# ---- greedy decoding ----
+
+def greedy_decode(model, ids, max_steps=None):
+    """ids: one source sentence as word ids + <EOS>. Returns the argmax tokens before
+    the first <EOS>, running at most max_steps (default 2*words+2) steps."""
+    words = len(ids) - 1
+    if max_steps is None:
+        max_steps = 2 * words + 2
+    model.eval()
+    with torch.no_grad():
+        src = torch.tensor([ids], dtype=torch.long)
+        src_len = torch.tensor([len(ids)])
+        enc_out, hidden, keys, pad_mask = model.encode(src, src_len)
+        x = torch.tensor([SOS])
+        out = []
+        for _ in range(max_steps):
+            logits, hidden, _ = model.decoder.step(x, hidden, enc_out, keys, pad_mask)
+            x = logits.argmax(1)
+            tok = int(x[0])
+            if tok == EOS:
+                break
+            out.append(tok)
+    return out
+
+
+# ---- checkpoints (via ckpt.py) ----
+
+def from_checkpoint(path):
+    """Loads a checkpoint written by the C program into a Seq2Seq (float32)."""
+    import ckpt
+    cfg, vocab, meta, tensors = ckpt.load(path)
+    model = Seq2Seq(cfg["vocab"], cfg["embed"], cfg["hidden"], cfg["layers"],
+                    cfg["dropout"], cfg["attention"])
+    sd = model.state_dict()
+    if list(sd.keys()) != list(tensors.keys()):
+        raise ValueError(f"{path}: tensor names/order differ from the PyTorch state_dict:\n"
+                         f"  file:  {list(tensors.keys())}\n  torch: {list(sd.keys())}")
+    for name, arr in tensors.items():
+        if tuple(sd[name].shape) != arr.shape:
+            raise ValueError(f"{path}: {name} has shape {arr.shape}, torch expects "
+                             f"{tuple(sd[name].shape)}")
+    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()})
+    return model, cfg, vocab, meta
+
+
+def to_checkpoint(path, model, vocab, meta=None, dropout=None):
+    import ckpt
+    dec = model.decoder
+    gru = model.encoder.gru
+    cfg = dict(vocab=dec.vocab_size, embed=model.encoder.embedding.embedding_dim,
+               hidden=gru.hidden_size, layers=gru.num_layers,
+               dropout=float(model.encoder.dropout.p if dropout is None else dropout),
+               attention=dec.kind)
+    tensors = {k: v.detach().cpu().float().numpy() for k, v in model.state_dict().items()}
+    ckpt.save(path, cfg, vocab, meta or dict(epoch=0, val_loss=math.nan, seed=0), tensors)
+
+
+# ---- the seed's synthetic data (Python's random, not our generator) ----
+
+SEED_WORDS = ['the', 'cat', 'sat', 'dog', 'ran', 'big', 'small', 'red', 'blue',
+              'on', 'in', 'mat', 'hat', 'house', 'car', 'tree', 'bird', 'fish',
+              'quick', 'lazy', 'brown', 'fox', 'jumps', 'over', 'eats', 'drinks',
+              'happy', 'sad', 'fast', 'slow', 'old', 'new', 'hot', 'cold']
+
+
+def random_sentences(n, rng, lo=3, hi=10, words=SEED_WORDS):
+    return [[rng.choice(words) for _ in range(rng.randint(lo, hi))] for _ in range(n)]
+
+
+def make_batch(sentences, w2i):
+    """Batch-first padded (src, src_len, tgt) from word lists."""
+    srcs = [[w2i.get(w, UNK) for w in s] + [EOS] for s in sentences]
+    tgts = [[SOS] + [w2i.get(w, UNK) for w in reversed(s)] + [EOS] for s in sentences]
+    S, T = max(map(len, srcs)), max(map(len, tgts))
+    src = torch.zeros(len(srcs), S, dtype=torch.long)
+    tgt = torch.zeros(len(tgts), T, dtype=torch.long)
+    for i, (a, b) in enumerate(zip(srcs, tgts)):
+        src[i, :len(a)] = torch.tensor(a)
+        tgt[i, :len(b)] = torch.tensor(b)
+    return src, torch.tensor([len(a) for a in srcs]), tgt
+
+
+def train_steps(model, sentences, w2i, steps, batch=32, tf=0.5, seed=0, clip=1.0, lr=1e-3):
+    """A few training steps with the seed's recipe (used to get a non-trivial model)."""
+    rng = random.Random(seed)
+    opt = Adam(model.parameters(), lr=lr)
+    model.train()
+    for _ in range(steps):
+        src, src_len, tgt = make_batch(rng.sample(sentences, batch), w2i)
+        feed = [1] + [rng.random() < tf for _ in range(tgt.shape[1] - 1)]
+        for p in model.parameters():
+            p.grad = None
+        logits, _ = model(src, src_len, tgt, feed)
+        loss = loss_fn(logits, tgt)
+        loss.backward()
+        clip_grads(model.parameters(), clip)
+        opt.step()
+    return float(loss)
