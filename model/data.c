@@ -1,0 +1,541 @@
+/* data.c — vocabulary, sentences, datasets and padded batches (see data.h). */
+#include "data.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *const S2S_SEED_WORDS[34] = {
+    "the",   "cat",  "sat",   "dog",   "ran",    "big",   "small", "red",   "blue",
+    "on",    "in",   "mat",   "hat",   "house",  "car",   "tree",  "bird",  "fish",
+    "quick", "lazy", "brown", "fox",   "jumps",  "over",  "eats",  "drinks", "happy",
+    "sad",   "fast", "slow",  "old",   "new",    "hot",   "cold",
+};
+
+static const char *const SPECIALS[S2S_NUM_SPECIAL] = {"<PAD>", "<SOS>", "<EOS>", "<UNK>"};
+
+static char *dup_bytes(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* vocabulary                                                           */
+/* ------------------------------------------------------------------ */
+
+/* FNV-1a: short words, no adversary; cheap and spreads well enough. */
+static uint32_t hash_word(const char *w)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
+        h ^= *p;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* Slot holding w, or the empty slot where it would go. */
+static int vocab_probe(const s2s_vocab *v, const char *w)
+{
+    const unsigned mask = (unsigned)v->nslot - 1u;
+    unsigned i = hash_word(w) & mask;
+    for (;;) {
+        const int e = v->slot[i];
+        if (e == 0 || strcmp(v->word[e - 1], w) == 0) return (int)i;
+        i = (i + 1) & mask;
+    }
+}
+
+static int vocab_rehash(s2s_vocab *v, int nslot, s2s_error *err)
+{
+    int *slot = calloc((size_t)nslot, sizeof *slot);
+    if (!slot) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory growing the vocabulary");
+    free(v->slot);
+    v->slot = slot;
+    v->nslot = nslot;
+    for (int id = 0; id < v->size; id++) v->slot[vocab_probe(v, v->word[id])] = id + 1;
+    return 0;
+}
+
+int vocab_init(s2s_vocab *v, s2s_error *err)
+{
+    memset(v, 0, sizeof *v);
+    v->cap = 64;
+    v->word = calloc((size_t)v->cap, sizeof *v->word);
+    v->nslot = 128;
+    v->slot = calloc((size_t)v->nslot, sizeof *v->slot);
+    if (!v->word || !v->slot) {
+        vocab_free(v);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the vocabulary");
+    }
+    for (int i = 0; i < S2S_NUM_SPECIAL; i++) {
+        int id, rc = vocab_add(v, SPECIALS[i], &id, err);
+        if (rc) {
+            vocab_free(v);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int vocab_add(s2s_vocab *v, const char *w, int *id, s2s_error *err)
+{
+    if (!v->slot || v->nslot <= 0)
+        return s2s_fail(err, S2S_ERR_ARG, "vocabulary used before vocab_init");
+    if (!w || !*w) return s2s_fail(err, S2S_ERR_ARG, "cannot add an empty word to the vocabulary");
+    int s = vocab_probe(v, w);
+    if (v->slot[s]) {
+        if (id) *id = v->slot[s] - 1;
+        return 0;
+    }
+    if (v->size >= INT_MAX / 4)
+        return s2s_fail(err, S2S_ERR_ARG, "vocabulary is full (%d words)", v->size);
+    /* Keep the load factor below one half so probes stay short. */
+    if (2 * (v->size + 1) >= v->nslot) {
+        int rc = vocab_rehash(v, v->nslot * 2, err);
+        if (rc) return rc;
+        s = vocab_probe(v, w);
+    }
+    if (v->size == v->cap) {
+        int cap = v->cap * 2;
+        char **word = realloc(v->word, (size_t)cap * sizeof *word);
+        if (!word) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory growing the vocabulary");
+        v->word = word;
+        v->cap = cap;
+    }
+    char *copy = dup_bytes(w, strlen(w));
+    if (!copy) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory growing the vocabulary");
+    v->word[v->size] = copy;
+    v->slot[s] = v->size + 1;
+    if (id) *id = v->size;
+    v->size++;
+    return 0;
+}
+
+int vocab_find(const s2s_vocab *v, const char *w)
+{
+    if (!v->slot || v->nslot <= 0 || !w) return -1;
+    const int e = v->slot[vocab_probe(v, w)];
+    return e ? e - 1 : -1;
+}
+
+void vocab_free(s2s_vocab *v)
+{
+    if (!v) return;
+    if (v->word)
+        for (int i = 0; i < v->size; i++) free(v->word[i]);
+    free(v->word);
+    free(v->slot);
+    memset(v, 0, sizeof *v);
+}
+
+/* ------------------------------------------------------------------ */
+/* sentences                                                            */
+/* ------------------------------------------------------------------ */
+
+static int is_sep(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
+{
+    out->len = 0;
+    out->w = NULL;
+    if (!line) return s2s_fail(err, S2S_ERR_ARG, "no sentence given");
+
+    /* First pass: count and check, so nothing is allocated for bad input. */
+    int n = 0;
+    for (const char *p = line; *p;) {
+        while (*p && is_sep(*p)) p++;
+        if (!*p) break;
+        const char *start = p;
+        while (*p && !is_sep(*p)) p++;
+        const size_t len = (size_t)(p - start);
+        if (len > S2S_MAX_WORD_BYTES)
+            return s2s_fail(err, S2S_ERR_ARG,
+                            "word %d (\"%.20s...\") is %zu bytes long; the limit is %d bytes",
+                            n + 1, start, len, S2S_MAX_WORD_BYTES);
+        if (++n > S2S_MAX_SENTENCE_WORDS)
+            return s2s_fail(err, S2S_ERR_ARG, "sentence has more than %d words",
+                            S2S_MAX_SENTENCE_WORDS);
+    }
+    if (n == 0) return 0;
+
+    char **w = calloc((size_t)n, sizeof *w);
+    if (!w) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting a sentence");
+    int i = 0;
+    for (const char *p = line; *p && i < n;) {
+        while (*p && is_sep(*p)) p++;
+        if (!*p) break;
+        const char *start = p;
+        while (*p && !is_sep(*p)) p++;
+        w[i] = dup_bytes(start, (size_t)(p - start));
+        if (!w[i]) {
+            for (int k = 0; k < i; k++) free(w[k]);
+            free(w);
+            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting a sentence");
+        }
+        i++;
+    }
+    out->w = w;
+    out->len = n;
+    return 0;
+}
+
+void sentence_free(s2s_sentence *s)
+{
+    if (!s) return;
+    if (s->w)
+        for (int i = 0; i < s->len; i++) free(s->w[i]);
+    free(s->w);
+    s->w = NULL;
+    s->len = 0;
+}
+
+void corpus_free(s2s_corpus *c)
+{
+    if (!c) return;
+    if (c->s)
+        for (int i = 0; i < c->count; i++) sentence_free(&c->s[i]);
+    free(c->s);
+    c->s = NULL;
+    c->count = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* corpora                                                              */
+/* ------------------------------------------------------------------ */
+
+static int synth_fill(s2s_corpus *c, int n, s2s_rng *rng, s2s_error *err)
+{
+    c->s = calloc(n > 0 ? (size_t)n : 1, sizeof *c->s);
+    if (!c->s) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory making the synthetic data");
+    c->count = n;
+    for (int i = 0; i < n; i++) {
+        s2s_sentence *s = &c->s[i];
+        /* The seed: random.randint(3, 10) words, each random.choice(words). */
+        const int len = 3 + (int)rng_below(rng, 8);
+        s->w = calloc((size_t)len, sizeof *s->w);
+        if (!s->w) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory making the synthetic data");
+        for (int k = 0; k < len; k++) {
+            const char *word = S2S_SEED_WORDS[rng_below(rng, 34)];
+            s->w[k] = dup_bytes(word, strlen(word));
+            if (!s->w[k])
+                return s2s_fail(err, S2S_ERR_NOMEM, "out of memory making the synthetic data");
+            s->len = k + 1; /* so sentence_free frees exactly what exists */
+        }
+    }
+    return 0;
+}
+
+int corpus_synthetic(s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
+                     int n_train, int n_val, int n_test, uint64_t seed, s2s_error *err)
+{
+    memset(train, 0, sizeof *train);
+    memset(val, 0, sizeof *val);
+    memset(test, 0, sizeof *test);
+    if (n_train < 0 || n_val < 0 || n_test < 0)
+        return s2s_fail(err, S2S_ERR_ARG, "negative dataset size (%d/%d/%d)", n_train, n_val,
+                        n_test);
+    s2s_rng rng;
+    rng_seed(&rng, seed);
+    int rc = synth_fill(train, n_train, &rng, err);
+    if (!rc) rc = synth_fill(val, n_val, &rng, err);
+    if (!rc) rc = synth_fill(test, n_test, &rng, err);
+    if (rc) {
+        corpus_free(train);
+        corpus_free(val);
+        corpus_free(test);
+    }
+    return rc;
+}
+
+/* Moves sentences all[idx[from .. from+n)] into c (ownership moves too). */
+static int corpus_take(s2s_corpus *c, s2s_sentence *all, const int *idx, int from, int n,
+                       s2s_error *err)
+{
+    c->s = calloc((size_t)n, sizeof *c->s);
+    if (!c->s) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting the data");
+    for (int i = 0; i < n; i++) {
+        c->s[i] = all[idx[from + i]];
+        all[idx[from + i]].w = NULL;
+        all[idx[from + i]].len = 0;
+    }
+    c->count = n;
+    return 0;
+}
+
+int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
+                     uint64_t seed, s2s_error *err)
+{
+    memset(train, 0, sizeof *train);
+    memset(val, 0, sizeof *val);
+    memset(test, 0, sizeof *test);
+
+    FILE *f = fopen(path, "r");
+    if (!f) return s2s_fail(err, S2S_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return s2s_fail(err, S2S_ERR_IO, "cannot read %s: %s", path, strerror(EISDIR));
+    }
+
+    int rc = 0, n = 0, cap = 0;
+    long lineno = 0;
+    s2s_sentence *all = NULL;
+    char *line = NULL;
+    size_t linecap = 0;
+    errno = 0;
+    while (getline(&line, &linecap, f) >= 0) {
+        lineno++;
+        s2s_sentence s;
+        rc = sentence_tokenize(line, &s, err);
+        if (rc) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err ? err->msg : "");
+            s2s_fail(err, (s2s_code)rc, "%s:%ld: %s", path, lineno, why);
+            goto done;
+        }
+        if (s.len == 0) continue; /* blank lines separate nothing; skip them */
+        if (n == cap) {
+            if (cap > INT_MAX / 2) {
+                sentence_free(&s);
+                rc = s2s_fail(err, S2S_ERR_ARG, "%s: too many sentences", path);
+                goto done;
+            }
+            int ncap = cap ? cap * 2 : 256;
+            s2s_sentence *grown = realloc(all, (size_t)ncap * sizeof *grown);
+            if (!grown) {
+                sentence_free(&s);
+                rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory reading %s", path);
+                goto done;
+            }
+            all = grown;
+            cap = ncap;
+        }
+        all[n++] = s;
+        errno = 0;
+    }
+    if (ferror(f)) {
+        rc = s2s_fail(err, S2S_ERR_IO, "cannot read %s: %s", path,
+                      strerror(errno ? errno : EIO));
+        goto done;
+    }
+    if (n < 10) {
+        rc = s2s_fail(err, S2S_ERR_ARG,
+                      "%s has %d sentence%s; at least 10 are needed to split it 80/10/10 into "
+                      "training, validation and test sets",
+                      path, n, n == 1 ? "" : "s");
+        goto done;
+    }
+
+    {
+        int *idx = malloc((size_t)n * sizeof *idx);
+        if (!idx) {
+            rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory reading %s", path);
+            goto done;
+        }
+        for (int i = 0; i < n; i++) idx[i] = i;
+        s2s_rng rng;
+        rng_seed(&rng, seed);
+        shuffle_ints(idx, n, &rng);
+        /* 80/10/10; with n >= 10 every part gets at least one sentence. */
+        const int n_train = (int)((long long)n * 8 / 10), n_val = n / 10;
+        const int n_test = n - n_train - n_val;
+        rc = corpus_take(train, all, idx, 0, n_train, err);
+        if (!rc) rc = corpus_take(val, all, idx, n_train, n_val, err);
+        if (!rc) rc = corpus_take(test, all, idx, n_train + n_val, n_test, err);
+        free(idx);
+    }
+
+done:
+    free(line);
+    fclose(f);
+    for (int i = 0; i < n; i++) sentence_free(&all[i]); /* those not moved */
+    free(all);
+    if (rc) {
+        corpus_free(train);
+        corpus_free(val);
+        corpus_free(test);
+    }
+    return rc;
+}
+
+int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err)
+{
+    if (!v->slot || v->nslot <= 0)
+        return s2s_fail(err, S2S_ERR_ARG, "vocab_build needs a vocab_init()ed vocabulary");
+    for (int i = 0; i < c->count; i++)
+        for (int k = 0; k < c->s[i].len; k++) {
+            int rc = vocab_add(v, c->s[i].w[k], NULL, err);
+            if (rc) return rc;
+        }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* encoded datasets                                                     */
+/* ------------------------------------------------------------------ */
+
+int sentence_encode_src(const s2s_sentence *s, const s2s_vocab *v, int *ids)
+{
+    int unknown = 0;
+    for (int k = 0; k < s->len; k++) {
+        const int id = vocab_find(v, s->w[k]);
+        if (id < S2S_NUM_SPECIAL) unknown++; /* a word spelled "<PAD>" is not a word */
+        ids[k] = id < S2S_NUM_SPECIAL ? S2S_UNK : id;
+    }
+    ids[s->len] = S2S_EOS;
+    return unknown;
+}
+
+void dataset_free(s2s_dataset *d)
+{
+    if (!d) return;
+    free(d->src_off);
+    free(d->src_len);
+    free(d->tgt_off);
+    free(d->tgt_len);
+    free(d->src);
+    free(d->tgt);
+    memset(d, 0, sizeof *d);
+}
+
+int dataset_encode(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_error *err)
+{
+    memset(d, 0, sizeof *d);
+    size_t nsrc = 0, ntgt = 0;
+    for (int i = 0; i < c->count; i++) {
+        if (c->s[i].len < 0 || c->s[i].len > S2S_MAX_SENTENCE_WORDS)
+            return s2s_fail(err, S2S_ERR_ARG, "sentence %d has %d words (limit %d)", i + 1,
+                            c->s[i].len, S2S_MAX_SENTENCE_WORDS);
+        nsrc += (size_t)c->s[i].len + 1;
+        ntgt += (size_t)c->s[i].len + 2;
+    }
+    if (ntgt > (size_t)INT_MAX)
+        return s2s_fail(err, S2S_ERR_ARG, "dataset too large (%zu tokens)", ntgt);
+    const size_t n = c->count > 0 ? (size_t)c->count : 1;
+    d->src_off = malloc(n * sizeof(int));
+    d->src_len = malloc(n * sizeof(int));
+    d->tgt_off = malloc(n * sizeof(int));
+    d->tgt_len = malloc(n * sizeof(int));
+    d->src = malloc((nsrc ? nsrc : 1) * sizeof(int));
+    d->tgt = malloc((ntgt ? ntgt : 1) * sizeof(int));
+    if (!d->src_off || !d->src_len || !d->tgt_off || !d->tgt_len || !d->src || !d->tgt) {
+        dataset_free(d);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory encoding %d sentences", c->count);
+    }
+    d->count = c->count;
+    int so = 0, to = 0;
+    for (int i = 0; i < c->count; i++) {
+        const s2s_sentence *s = &c->s[i];
+        int *src = d->src + so, *tgt = d->tgt + to;
+        d->unknown += sentence_encode_src(s, v, src);
+        /* target = <SOS> + reversed words + <EOS> */
+        tgt[0] = S2S_SOS;
+        for (int k = 0; k < s->len; k++) tgt[1 + k] = src[s->len - 1 - k];
+        tgt[s->len + 1] = S2S_EOS;
+        d->src_off[i] = so;
+        d->src_len[i] = s->len + 1;
+        d->tgt_off[i] = to;
+        d->tgt_len[i] = s->len + 2;
+        if (d->src_len[i] > d->max_src) d->max_src = d->src_len[i];
+        if (d->tgt_len[i] > d->max_tgt) d->max_tgt = d->tgt_len[i];
+        so += s->len + 1;
+        to += s->len + 2;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* batches                                                              */
+/* ------------------------------------------------------------------ */
+
+int batch_alloc(s2s_batch *b, int max_B, int max_S, int max_T, s2s_error *err)
+{
+    memset(b, 0, sizeof *b);
+    if (max_B <= 0 || max_S <= 0 || max_T <= 0)
+        return s2s_fail(err, S2S_ERR_ARG, "batch sizes must be positive (B=%d S=%d T=%d)", max_B,
+                        max_S, max_T);
+    if ((size_t)max_S > SIZE_MAX / sizeof(int) / (size_t)max_B ||
+        (size_t)max_T > SIZE_MAX / sizeof(int) / (size_t)max_B)
+        return s2s_fail(err, S2S_ERR_ARG, "batch too large (B=%d S=%d T=%d)", max_B, max_S,
+                        max_T);
+    b->src = calloc((size_t)max_S * (size_t)max_B, sizeof(int));
+    b->tgt = calloc((size_t)max_T * (size_t)max_B, sizeof(int));
+    b->src_len = calloc((size_t)max_B, sizeof(int));
+    b->tgt_len = calloc((size_t)max_B, sizeof(int));
+    if (!b->src || !b->tgt || !b->src_len || !b->tgt_len) {
+        batch_free(b);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for a batch (B=%d S=%d T=%d)", max_B,
+                        max_S, max_T);
+    }
+    b->cap_B = max_B;
+    b->cap_S = max_S;
+    b->cap_T = max_T;
+    return 0;
+}
+
+int batch_fill(s2s_batch *b, const s2s_dataset *d, const int *idx, int n, s2s_error *err)
+{
+    if (n <= 0 || n > b->cap_B)
+        return s2s_fail(err, S2S_ERR_ARG, "batch of %d sentences does not fit (room for %d)", n,
+                        b->cap_B);
+    int S = 0, T = 0;
+    for (int j = 0; j < n; j++) {
+        const int i = idx[j];
+        if (i < 0 || i >= d->count)
+            return s2s_fail(err, S2S_ERR_ARG, "sentence index %d out of range (0..%d)", i,
+                            d->count - 1);
+        if (d->src_len[i] > S) S = d->src_len[i];
+        if (d->tgt_len[i] > T) T = d->tgt_len[i];
+    }
+    if (S > b->cap_S || T > b->cap_T)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "batch sentences too long (source %d, target %d; room for %d, %d)", S, T,
+                        b->cap_S, b->cap_T);
+    b->B = n;
+    b->S = S;
+    b->T = T;
+    b->ntok = 0;
+    memset(b->src, 0, (size_t)S * (size_t)n * sizeof(int)); /* S2S_PAD == 0 */
+    memset(b->tgt, 0, (size_t)T * (size_t)n * sizeof(int));
+    for (int j = 0; j < n; j++) {
+        const int i = idx[j];
+        const int *src = d->src + d->src_off[i], *tgt = d->tgt + d->tgt_off[i];
+        for (int t = 0; t < d->src_len[i]; t++) b->src[t * n + j] = src[t];
+        for (int t = 0; t < d->tgt_len[i]; t++) b->tgt[t * n + j] = tgt[t];
+        b->src_len[j] = d->src_len[i];
+        b->tgt_len[j] = d->tgt_len[i];
+        b->ntok += d->tgt_len[i] - 1; /* every position after <SOS> is predicted */
+    }
+    return 0;
+}
+
+void batch_free(s2s_batch *b)
+{
+    if (!b) return;
+    free(b->src);
+    free(b->tgt);
+    free(b->src_len);
+    free(b->tgt_len);
+    memset(b, 0, sizeof *b);
+}
+
+void shuffle_ints(int *idx, int n, s2s_rng *rng)
+{
+    for (int i = n - 1; i > 0; i--) {
+        const int j = (int)rng_below(rng, (uint32_t)i + 1u);
+        const int t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+}
