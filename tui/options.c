@@ -1,0 +1,496 @@
+/* options.c — the option table and everything made from it: defaults,
+ * parsing, `--help` and the man page's OPTIONS section. */
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+typedef enum { T_INT, T_FLOAT, T_U64, T_STR, T_CHOICE, T_FLAG } opt_type;
+
+typedef struct {
+    const char *name;   /* without the leading "--" */
+    const char *value;  /* the value's name in help ("N", "FILE"); for T_CHOICE the
+                           choices, "a|b|c" (index = value); NULL for a flag */
+    const char *help;   /* one sentence, no final full stop */
+    const char *def;    /* default: parsed into the field and shown; NULL = none
+                           (the help text says what happens without it) */
+    opt_type type;
+    unsigned cmds;      /* CLI_* bits of the commands that accept it */
+    double min, max;    /* numeric range (max = INFINITY: no upper bound) */
+    int min_open, max_open; /* 1: the bound itself is excluded */
+    size_t field;       /* offsetof(cli_opts, ...) */
+    size_t given;       /* offsetof the int set to 1 when given, or 0 for none */
+} cli_option;
+
+#define ALL (CLI_TRAIN | CLI_EVAL | CLI_REVERSE)
+#define F(x) offsetof(cli_opts, x)
+
+/* The one option table. Its order is the order of --help and the man page.
+ * An option name may appear twice when its meaning differs between commands
+ * (--data, --seed); the command bits then never overlap. */
+static const cli_option OPTIONS[] = {
+    {"epochs", "N", "passes over the training set", "30",
+     T_INT, CLI_TRAIN, 1, 100000, 0, 0, F(epochs), 0},
+    {"batch", "N", "sentences per batch", "64",
+     T_INT, CLI_TRAIN, 1, 65536, 0, 0, F(batch), 0},
+    {"embed", "N", "word embedding size", "128",
+     T_INT, CLI_TRAIN, 1, 4096, 0, 0, F(embed), 0},
+    {"hidden", "N", "GRU hidden state size", "256",
+     T_INT, CLI_TRAIN, 1, 4096, 0, 0, F(hidden), 0},
+    {"layers", "N", "GRU layers in the encoder and in the decoder", "2",
+     T_INT, CLI_TRAIN, 1, 8, 0, 0, F(layers), 0},
+    {"dropout", "P", "dropout on the embeddings and between GRU layers", "0.1",
+     T_FLOAT, CLI_TRAIN, 0, 1, 0, 1, F(dropout), 0},
+    {"lr", "RATE", "Adam learning rate", "1e-3",
+     T_FLOAT, CLI_TRAIN, 0, INFINITY, 1, 0, F(lr), 0},
+    {"tf", "RATIO", "teacher forcing: the chance that a decoder step reads the true word", "0.5",
+     T_FLOAT, CLI_TRAIN, 0, 1, 0, 0, F(tf), 0},
+    {"clip", "NORM", "clip the global gradient norm to NORM (0: no clipping)", "1.0",
+     T_FLOAT, CLI_TRAIN, 0, INFINITY, 0, 0, F(clip), 0},
+    {"attention", "bahdanau|luong|none",
+     "attention: additive (the seed's), dot-product, or none (the bottleneck baseline)",
+     "bahdanau", T_CHOICE, CLI_TRAIN, 0, 0, 0, 0, F(attention), 0},
+    {"seed", "N", "seed of the data, the initial weights, the shuffles, teacher forcing and dropout",
+     "42", T_U64, CLI_TRAIN, 0, 0, 0, 0, F(seed), F(seed_given)},
+    {"data", "FILE",
+     "train on FILE's sentences, one per line, split 80/10/10 "
+     "(default: the seed's synthetic task, 8000/1000/1000 sentences)",
+     NULL, T_STR, CLI_TRAIN, 0, 0, 0, 0, F(data), 0},
+    {"out", "DIR", "write best.ckpt, last.ckpt and history.csv into DIR (created if missing)",
+     "runs", T_STR, CLI_TRAIN, 0, 0, 0, 0, F(out), 0},
+    {"quiet", NULL, "print nothing but errors", NULL,
+     T_FLAG, CLI_TRAIN, 0, 0, 0, 0, F(quiet), 0},
+    {"model", "FILE", "the model to load", "runs/best.ckpt",
+     T_STR, CLI_EVAL | CLI_REVERSE, 0, 0, 0, 0, F(model), 0},
+    {"examples", "N", "examples printed before the accuracy", "10",
+     T_INT, CLI_EVAL, 0, 1000000, 0, 0, F(examples), 0},
+    {"data", "FILE",
+     "evaluate on the test split of FILE, made as 'train --data FILE' made it "
+     "(default: the seed's synthetic test set)",
+     NULL, T_STR, CLI_EVAL, 0, 0, 0, 0, F(data), 0},
+    {"seed", "N", "seed that made the test split (default: the seed the model was trained with)",
+     NULL, T_U64, CLI_EVAL, 0, 0, 0, 0, F(seed), F(seed_given)},
+    {"device", "auto|cpu|cuda", "where to compute; auto: CUDA when a GPU is usable, else the CPU",
+     "auto", T_CHOICE, ALL, 0, 0, 0, 0, F(device), 0},
+    {"threads", "N", "CPU threads for BLAS (0: the BLAS default)", "0",
+     T_INT, ALL, 0, 1024, 0, 0, F(threads), 0},
+};
+#define NOPTIONS ((int)(sizeof OPTIONS / sizeof OPTIONS[0]))
+
+#undef F
+#undef ALL
+
+/* The choice lists above are in the order of these enums. */
+_Static_assert(S2S_ATTN_BAHDANAU == 0 && S2S_ATTN_LUONG == 1 && S2S_ATTN_NONE == 2,
+               "--attention choices follow the S2S_ATTN_* order");
+_Static_assert(CLI_DEVICE_AUTO == 0 && CLI_DEVICE_CPU == 1 && CLI_DEVICE_CUDA == 2,
+               "--device choices follow the CLI_DEVICE_* order");
+
+typedef struct {
+    unsigned cmd;
+    const char *name;
+    const char *args;     /* after the command name */
+    const char *summary;  /* for `seq2seq --help` */
+    const char *about;    /* for `seq2seq CMD --help` and the man page */
+} cli_command_info;
+
+static const cli_command_info COMMANDS[] = {
+    {CLI_TRAIN, "train", "[OPTIONS]", "train a model, saving the best one",
+     "Trains the model on the seed's synthetic task (sentences of 3 to 10 words drawn from "
+     "34 words) or on --data FILE, printing the training and validation loss of every "
+     "epoch. The model with the best validation loss is saved as DIR/best.ckpt, the latest "
+     "as DIR/last.ckpt, one row per epoch in DIR/history.csv. Ctrl-C stops at the next "
+     "batch and keeps the best model."},
+    {CLI_EVAL, "eval", "[OPTIONS]", "examples and exact-match accuracy on the test set",
+     "Loads a model, decodes every sentence of the test set greedily and prints the first "
+     "examples (input, output, reference, match) and the exact-match accuracy."},
+    {CLI_REVERSE, "reverse", "[OPTIONS] [WORD...]", "reverse sentences with a trained model",
+     "Reverses the sentence made of the arguments or, without arguments, each line of "
+     "standard input, printing exactly one line per sentence on standard output and "
+     "nothing else. Words the model has never seen are copied through by attention; a "
+     "note on standard error names them."},
+};
+#define NCOMMANDS ((int)(sizeof COMMANDS / sizeof COMMANDS[0]))
+
+const char *cli_command_name(unsigned cmd)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (COMMANDS[i].cmd == cmd) return COMMANDS[i].name;
+    return "?";
+}
+
+unsigned cli_command_parse(const char *name)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, name) == 0) return COMMANDS[i].cmd;
+    return 0;
+}
+
+static const cli_command_info *command_info(unsigned cmd)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (COMMANDS[i].cmd == cmd) return &COMMANDS[i];
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/* The range of a numeric option in words, e.g. "from 1 to 100000". */
+static void range_text(const cli_option *op, char *buf, size_t n)
+{
+    if (op->type == T_U64) {
+        snprintf(buf, n, "a whole number from 0 to 18446744073709551615");
+    } else if (isinf(op->max)) {
+        snprintf(buf, n, "%s %.10g", op->min_open ? "more than" : "at least", op->min);
+    } else if (!op->min_open && !op->max_open) {
+        snprintf(buf, n, "from %.10g to %.10g", op->min, op->max);
+    } else {
+        snprintf(buf, n, "%s %.10g and %s %.10g", op->min_open ? "more than" : "at least",
+                 op->min, op->max_open ? "less than" : "at most", op->max);
+    }
+}
+
+static int in_range(const cli_option *op, double x)
+{
+    if (op->min_open ? !(x > op->min) : !(x >= op->min)) return 0;
+    if (!isinf(op->max) && (op->max_open ? !(x < op->max) : !(x <= op->max))) return 0;
+    return 1;
+}
+
+/* Index of s among the '|'-separated choices, or -1. */
+static int choice_index(const char *choices, const char *s)
+{
+    size_t n = strlen(s);
+    int i = 0;
+    for (const char *p = choices;; i++) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && n > 0 && strncmp(p, s, n) == 0) return i;
+        if (!bar) return -1;
+        p = bar + 1;
+    }
+}
+
+/* Stores the text s as op's value in o. Returns 0, or prints why not and
+ * returns CLI_EXIT_USAGE. `prefix` is "seq2seq CMD". */
+static int set_value(const cli_option *op, const char *s, cli_opts *o, const char *prefix,
+                     FILE *err)
+{
+    char *base = (char *)o;
+    char *end = NULL;
+    char range[96];
+    switch (op->type) {
+    case T_INT: {
+        errno = 0;
+        long x = (*s && !isspace((unsigned char)*s)) ? strtol(s, &end, 10) : 0;
+        if (!end || end == s || *end != '\0') {
+            fprintf(err, "%s: --%s: '%s' is not a whole number\n", prefix, op->name, s);
+            return CLI_EXIT_USAGE;
+        }
+        if (errno == ERANGE || !in_range(op, (double)x)) {
+            range_text(op, range, sizeof range);
+            fprintf(err, "%s: --%s: %s is out of range (must be %s)\n", prefix, op->name, s,
+                    range);
+            return CLI_EXIT_USAGE;
+        }
+        *(int *)(base + op->field) = (int)x;
+        return 0;
+    }
+    case T_FLOAT: {
+        errno = 0;
+        float x = (*s && !isspace((unsigned char)*s)) ? strtof(s, &end) : 0.0f;
+        if (!end || end == s || *end != '\0' || isnan(x) || (isinf(x) && errno != ERANGE)) {
+            fprintf(err, "%s: --%s: '%s' is not a finite number\n", prefix, op->name, s);
+            return CLI_EXIT_USAGE;
+        }
+        if (errno == ERANGE && isinf(x)) {
+            fprintf(err, "%s: --%s: %s is too large\n", prefix, op->name, s);
+            return CLI_EXIT_USAGE;
+        }
+        if (errno == ERANGE || !in_range(op, (double)x)) {
+            range_text(op, range, sizeof range);
+            fprintf(err, "%s: --%s: %s is out of range (must be %s)\n", prefix, op->name, s,
+                    range);
+            return CLI_EXIT_USAGE;
+        }
+        *(float *)(base + op->field) = x;
+        return 0;
+    }
+    case T_U64: {
+        errno = 0;
+        unsigned long long x = isdigit((unsigned char)*s) ? strtoull(s, &end, 10) : 0;
+        if (!end || *end != '\0') {
+            fprintf(err, "%s: --%s: '%s' is not a whole number from 0 up\n", prefix, op->name, s);
+            return CLI_EXIT_USAGE;
+        }
+        if (errno == ERANGE) {
+            range_text(op, range, sizeof range);
+            fprintf(err, "%s: --%s: %s is out of range (must be %s)\n", prefix, op->name, s,
+                    range);
+            return CLI_EXIT_USAGE;
+        }
+        *(uint64_t *)(base + op->field) = (uint64_t)x;
+        return 0;
+    }
+    case T_STR:
+        if (*s == '\0') {
+            fprintf(err, "%s: --%s needs a non-empty %s\n", prefix, op->name, op->value);
+            return CLI_EXIT_USAGE;
+        }
+        *(const char **)(base + op->field) = s;
+        return 0;
+    case T_CHOICE: {
+        int i = choice_index(op->value, s);
+        if (i < 0) {
+            fprintf(err, "%s: --%s: '%s' is not one of %s\n", prefix, op->name, s, op->value);
+            return CLI_EXIT_USAGE;
+        }
+        *(int *)(base + op->field) = i;
+        return 0;
+    }
+    case T_FLAG:
+        *(int *)(base + op->field) = 1;
+        return 0;
+    }
+    return CLI_EXIT_USAGE;
+}
+
+/* The option called name (length n) for cmd; NULL if cmd has none. */
+static const cli_option *find_option(unsigned cmd, const char *name, size_t n)
+{
+    for (int i = 0; i < NOPTIONS; i++)
+        if ((OPTIONS[i].cmds & cmd) && strlen(OPTIONS[i].name) == n &&
+            strncmp(OPTIONS[i].name, name, n) == 0)
+            return &OPTIONS[i];
+    return NULL;
+}
+
+int cli_parse(unsigned cmd, int argc, char **argv, cli_opts *o, int *help, FILE *err)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "seq2seq %s", cli_command_name(cmd));
+    memset(o, 0, sizeof *o);
+    *help = 0;
+
+    /* Defaults come from the table, through the same parser. */
+    for (int i = 0; i < NOPTIONS; i++)
+        if ((OPTIONS[i].cmds & cmd) && OPTIONS[i].def)
+            if (set_value(&OPTIONS[i], OPTIONS[i].def, o, prefix, err)) return CLI_EXIT_USAGE;
+
+    /* -h / --help anywhere among the options wins over everything else. */
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            *help = 1;
+            return CLI_EXIT_OK;
+        }
+    }
+
+    /* Positional arguments are gathered, in order, at the front of argv
+     * (overwriting options already parsed: the write index never passes i). */
+    o->args = argv;
+    int only_args = 0;
+    for (int i = 0; i < argc; i++) {
+        char *a = argv[i];
+        if (!only_args && strcmp(a, "--") == 0) {
+            only_args = 1;
+            continue;
+        }
+        if (only_args || a[0] != '-' || a[1] == '\0') {
+            if (!(cmd & CLI_REVERSE)) {
+                fprintf(err, "%s: unexpected argument '%s' (see '%s --help')\n", prefix, a,
+                        prefix);
+                return CLI_EXIT_USAGE;
+            }
+            argv[o->nargs++] = a;
+            continue;
+        }
+        if (a[1] != '-') {
+            fprintf(err, "%s: unknown option '%s' (see '%s --help')\n", prefix, a, prefix);
+            return CLI_EXIT_USAGE;
+        }
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        const cli_option *op = find_option(cmd, name, n);
+        if (!op) {
+            unsigned other = 0;
+            for (int k = 0; k < NOPTIONS; k++)
+                if (strlen(OPTIONS[k].name) == n && strncmp(OPTIONS[k].name, name, n) == 0)
+                    other = OPTIONS[k].cmds;
+            if (other) {
+                unsigned first = other & -other;
+                fprintf(err, "%s: option '--%.*s' is for 'seq2seq %s', not %s (see '%s --help')\n",
+                        prefix, (int)n, name, cli_command_name(first), cli_command_name(cmd),
+                        prefix);
+            } else {
+                fprintf(err, "%s: unknown option '--%.*s' (see '%s --help')\n", prefix, (int)n,
+                        name, prefix);
+            }
+            return CLI_EXIT_USAGE;
+        }
+        const char *val;
+        if (op->type == T_FLAG) {
+            if (eq) {
+                fprintf(err, "%s: option '--%s' takes no value\n", prefix, op->name);
+                return CLI_EXIT_USAGE;
+            }
+            val = "1";
+        } else if (eq) {
+            val = eq + 1;
+        } else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
+            val = argv[++i];
+        } else {
+            fprintf(err, "%s: option '--%s' needs a value %s (see '%s --help')\n", prefix,
+                    op->name, op->value, prefix);
+            return CLI_EXIT_USAGE;
+        }
+        if (set_value(op, val, o, prefix, err)) return CLI_EXIT_USAGE;
+        if (op->given) *(int *)((char *)o + op->given) = 1;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------- help */
+
+/* Prints text word-wrapped at `width` columns, continuation lines indented by
+ * `indent`; `col` is the column the first line starts at. */
+static void wrap(FILE *f, const char *text, int col, int indent, int width)
+{
+    const char *p = text;
+    int first = 1;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        int n = (int)strcspn(p, " ");
+        if (!first && col + 1 + n > width) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else if (!first) {
+            fputc(' ', f);
+            col++;
+        }
+        fprintf(f, "%.*s", n, p);
+        col += n;
+        p += n;
+        first = 0;
+    }
+    fputc('\n', f);
+}
+
+void cli_print_usage(FILE *f)
+{
+    fprintf(f, "Usage: seq2seq [COMMAND] [OPTIONS]\n\n"
+               "A GRU encoder-decoder with attention that learns to reverse the word order of\n"
+               "sentences (\"the cat sat\" -> \"sat cat the\").\n\nCommands:\n");
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(f, "  %-9s %s\n", "(none)", "the terminal UI (not built yet)");
+    fprintf(f, "\nOptions:\n"
+               "  -h, --help  this help; 'seq2seq COMMAND --help' lists a command's options\n"
+               "  --version   the version, the BLAS in use and whether CUDA is built in\n"
+               "\nExamples:\n"
+               "  seq2seq train                      # 30 epochs, saves runs/best.ckpt\n"
+               "  seq2seq eval                       # examples and accuracy of runs/best.ckpt\n"
+               "  seq2seq reverse \"the cat sat\"      # prints: sat cat the\n"
+               "\nSee man seq2seq for more.\n");
+}
+
+void cli_print_help(FILE *f, unsigned cmd)
+{
+    const cli_command_info *ci = command_info(cmd);
+    if (!ci) return;
+    fprintf(f, "Usage: seq2seq %s %s\n\n", ci->name, ci->args);
+    wrap(f, ci->about, 0, 0, 79);
+    fprintf(f, "\nOptions:\n");
+    int w = 0;
+    for (int i = 0; i < NOPTIONS; i++) {
+        if (!(OPTIONS[i].cmds & cmd)) continue;
+        int len = 4 + (int)strlen(OPTIONS[i].name) +
+                  (OPTIONS[i].value ? 1 + (int)strlen(OPTIONS[i].value) : 0);
+        if (len > w && len <= 26) w = len; /* longer ones put their help below */
+    }
+    for (int i = 0; i < NOPTIONS; i++) {
+        const cli_option *op = &OPTIONS[i];
+        if (!(op->cmds & cmd)) continue;
+        char left[128], text[512];
+        snprintf(left, sizeof left, "  --%s%s%s", op->name, op->value ? " " : "",
+                 op->value ? op->value : "");
+        if (op->def)
+            snprintf(text, sizeof text, "%s (default %s)", op->help, op->def);
+        else
+            snprintf(text, sizeof text, "%s", op->help);
+        int col = fprintf(f, "%-*s", w, left);
+        if (col > w) {
+            fprintf(f, "\n%*s", w + 2, "");
+        } else {
+            fprintf(f, "  ");
+        }
+        wrap(f, text, w + 2, w + 2, 79);
+    }
+    fprintf(f, "%-*s  %s\n", w, "  -h, --help", "this help");
+}
+
+/* --------------------------------------------------------------- man page */
+
+/* Writes s with roff's special characters escaped. */
+static void roff_text(FILE *f, const char *s)
+{
+    if (*s == '.' || *s == '\'') fputs("\\&", f);
+    for (; *s; s++) {
+        if (*s == '\\')
+            fputs("\\e", f);
+        else if (*s == '-')
+            fputs("\\-", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+void cli_print_man_options(FILE *f)
+{
+    for (int c = 0; c < NCOMMANDS; c++) {
+        const cli_command_info *ci = &COMMANDS[c];
+        fprintf(f, ".SS \"seq2seq %s\"\n", ci->name);
+        for (int i = 0; i < NOPTIONS; i++) {
+            const cli_option *op = &OPTIONS[i];
+            if (!(op->cmds & ci->cmd)) continue;
+            fputs(".TP\n\\fB", f);
+            roff_text(f, "--");
+            roff_text(f, op->name);
+            fputs("\\fR", f);
+            if (op->value) {
+                fputs(" \\fI", f);
+                roff_text(f, op->value);
+                fputs("\\fR", f);
+            }
+            fputc('\n', f);
+            char upper[512];
+            snprintf(upper, sizeof upper, "%s", op->help);
+            upper[0] = (char)toupper((unsigned char)upper[0]);
+            roff_text(f, upper);
+            fputs(".", f);
+            if (op->type == T_INT || op->type == T_FLOAT) {
+                char range[96];
+                range_text(op, range, sizeof range);
+                fputs(" ", f);
+                char sentence[128];
+                snprintf(sentence, sizeof sentence, "%c%s.", toupper((unsigned char)range[0]),
+                         range + 1);
+                roff_text(f, sentence);
+            }
+            if (op->def) {
+                fputs(" Default: ", f);
+                roff_text(f, op->def);
+                fputs(".", f);
+            }
+            fputc('\n', f);
+        }
+    }
+}

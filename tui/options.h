@@ -1,0 +1,74 @@
+/* options.h — the command line of seq2seq.
+ *
+ * One table (options.c: OPTIONS[]) describes every option: its name, the
+ * name of its value, its help text, the default as shown, its type and range,
+ * and the sub-commands that accept it. The same table sets the defaults,
+ * parses argv, prints `seq2seq CMD --help` and prints the man page's OPTIONS
+ * section (`seq2seq --man-options`), so the three never disagree.
+ *
+ * Parsing accepts `--opt value` and `--opt=value`; `--` ends the options.
+ * Usage errors are printed to stderr as "seq2seq CMD: ..." and give exit
+ * status 2 (CLI_EXIT_USAGE).
+ */
+#ifndef S2S_OPTIONS_H
+#define S2S_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Sub-commands, as bits so an option can belong to several. */
+enum {
+    CLI_TRAIN = 1u << 0,
+    CLI_EVAL = 1u << 1,
+    CLI_REVERSE = 1u << 2,
+};
+
+/* --device values, in the order of the option's choice list. */
+enum { CLI_DEVICE_AUTO = 0, CLI_DEVICE_CPU = 1, CLI_DEVICE_CUDA = 2 };
+
+/* Exit statuses (see the man page's EXIT STATUS). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INTERRUPTED = 130 };
+
+#define CLI_VERSION "0.1.0"
+
+/* Everything the options set. Strings point into argv or at the table's
+ * defaults (never freed). */
+typedef struct {
+    /* model and training (train) */
+    int epochs, batch, embed, hidden, layers;
+    float dropout, lr, tf, clip;
+    int attention;        /* S2S_ATTN_BAHDANAU / _LUONG / _NONE */
+    const char *out;      /* output directory */
+    int quiet;
+    /* shared */
+    uint64_t seed;
+    int seed_given;       /* 1 if --seed was on the command line */
+    int device;           /* CLI_DEVICE_* */
+    int threads;          /* CPU threads, 0 = the BLAS default */
+    const char *data;     /* NULL = the seed's synthetic task */
+    const char *model;    /* checkpoint to read (eval, reverse) */
+    int examples;         /* eval: examples printed */
+    /* positional arguments (reverse: the words of one sentence) */
+    int nargs;
+    char **args;
+} cli_opts;
+
+/* "train" / "eval" / "reverse" for a CLI_* bit; "?" otherwise. */
+const char *cli_command_name(unsigned cmd);
+/* The CLI_* bit of a command name, 0 if it is not one. */
+unsigned cli_command_parse(const char *name);
+
+/* Fills o with cmd's defaults, then parses argv[0..argc) (the arguments after
+ * the command name). Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after printing
+ * the reason on err. *help is set to 1 (and nothing else parsed) when -h or
+ * --help appears among the options. */
+int cli_parse(unsigned cmd, int argc, char **argv, cli_opts *o, int *help, FILE *err);
+
+/* `seq2seq --help`: the commands. */
+void cli_print_usage(FILE *f);
+/* `seq2seq CMD --help`: the command's synopsis and every option it takes. */
+void cli_print_help(FILE *f, unsigned cmd);
+/* The man page's OPTIONS section body (roff), one .SS per command. */
+void cli_print_man_options(FILE *f);
+
+#endif
