@@ -36,6 +36,10 @@ endif
 CFLAGS += $(BLAS_CFLAGS)
 LDLIBS += $(BLAS_LIBS)
 
+# ---- the front end's libraries (tui/ only; model/ never includes them) ----
+UI_CFLAGS := $(shell pkg-config --cflags libpng ncursesw 2>/dev/null)
+UI_LIBS   := $(shell pkg-config --libs libpng ncursesw 2>/dev/null || echo -lpng -lncursesw)
+
 # ---- CUDA: auto-detected; CUDA=0 or CUDA=1 forces ----
 NVCC_PATH := $(shell command -v $(NVCC) 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
 ifeq ($(CUDA),)
@@ -55,10 +59,11 @@ ifeq ($(CUDA_SRC),)
 else
   LDLIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lcublas -lstdc++
 endif
-TUI_SRC   := $(wildcard tui/*.c)
+TUI_SRC   := $(filter-out tui/main.c,$(wildcard tui/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
 
 LIB       := $(BUILD)/libseq2seq.a
+UILIB     := $(BUILD)/libseq2seq-ui.a
 BIN       := $(BUILD)/seq2seq
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
 CUDA_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
@@ -85,9 +90,13 @@ $(BUILD)/.deps:
 	@touch $@
 
 # ---- the library, the program, the tests ----
-$(BUILD)/%.o: %.c $(wildcard model/*.h tui/*.h) | $(BUILD)/.deps
+$(BUILD)/model/%.o: model/%.c $(wildcard model/*.h) | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tui/%.o: tui/%.c $(wildcard model/*.h tui/*.h assets/*.h) | $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Itui -I. -c $< -o $@
 
 $(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h) | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
@@ -97,12 +106,16 @@ $(LIB): $(MODEL_OBJ) $(CUDA_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(TUI_OBJ) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(TUI_OBJ) $(LIB) $(LDLIBS) -o $@
+$(UILIB): $(TUI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
+$(BIN): $(BUILD)/tui/main.o $(UILIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(UI_LIBS) $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(UILIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests $< $(LIB) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $(UI_CFLAGS) $(LDFLAGS) -Itests -Itui -I. $< $(UILIB) $(LIB) $(UI_LIBS) $(LDLIBS) -lcmocka -o $@
 
 # ---- run: train with the defaults, then evaluate the best model ----
 run: $(BIN)
