@@ -26,6 +26,7 @@
 #include "data.h"
 #include "err.h"
 #include "model.h"
+#include "infer.h"
 #include "options.h"
 #include "train.h"
 
@@ -409,51 +410,27 @@ done:
 /* ---------------------------------------------------------------- reverse */
 
 /* Reverses one sentence and prints it as one line. `where` is "" or
- * "line N: " for notes. Unknown words are copied through by attention: an
- * output <UNK> becomes the source word its step attended to most
- * (tests/ref/check_both_ways.py decodes the same way). */
+ * "line N: " for notes. Unknown words are copied through by attention
+ * (infer.c; tests/ref/check_both_ways.py decodes the same way). */
 static int reverse_one(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s,
                        const char *where, s2s_error *err)
 {
-    int *ids = malloc((size_t)(s->len + 1) * sizeof *ids);
-    if (!ids) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
-    int unk = sentence_encode_src(s, v, ids);
-    if (unk > 0) {
-        fprintf(stderr, "note: %sunknown words: ", where);
-        int k = 0;
-        for (int i = 0; i < s->len; i++)
-            if (ids[i] == S2S_UNK) fprintf(stderr, "%s%s", k++ ? ", " : "", s->w[i]);
-        fprintf(stderr, "\n");
+    s2s_reversal r;
+    int rc = infer_reverse(m, v, s, &r, err);
+    if (rc) return rc;
+    int k = 0;
+    for (int i = 0; i < r.n_src; i++) {
+        if (!r.unknown[i]) continue;
+        fprintf(stderr, "%s%s", k ? ", " : "note: ", k ? "" : where);
+        fprintf(stderr, "unknown word '%s'", r.src[i]);
+        k++;
     }
-
-    s2s_corpus one = {.count = 1, .s = (s2s_sentence *)s};
-    s2s_dataset d = {0};
-    s2s_decoded res;
-    memset(&res, 0, sizeof res);
-    int rc = dataset_encode(&d, &one, v, err);
-    if (rc == 0) rc = decode_dataset(m, &d, 1, 1, &res, err);
-    if (rc == 0) {
-        int copy = model_config(m)->attention != S2S_ATTN_NONE && res.attn && res.attn[0];
-        int S = d.src_len[0];
-        const int *out = res.out + res.out_off[0];
-        for (int t = 0; t < res.out_len[0]; t++) {
-            const char *w = word_of(v, out[t]);
-            if (copy && out[t] == S2S_UNK) {
-                const float *a = res.attn[0] + (size_t)t * (size_t)S;
-                int best = 0;
-                for (int j = 1; j < S; j++)
-                    if (a[j] > a[best]) best = j;
-                if (best < s->len) w = s->w[best];
-            }
-            printf("%s%s", t ? " " : "", w);
-        }
-        printf("\n");
-        fflush(stdout);
-        decoded_free(&res);
-    }
-    dataset_free(&d);
-    free(ids);
-    return rc;
+    if (k) fprintf(stderr, "\n");
+    for (int t = 0; t < r.n_words; t++) printf("%s%s", t ? " " : "", r.out[t]);
+    printf("\n");
+    fflush(stdout);
+    reversal_free(&r);
+    return 0;
 }
 
 static int cmd_reverse(const cli_opts *o)
