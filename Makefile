@@ -19,7 +19,7 @@ PYTHON  ?= python3
 
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-OPT     ?= -O2 -g
+OPT     ?= -O3 -g -fno-math-errno
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Imodel -pthread
 LDLIBS  += -lm -pthread
 
@@ -46,10 +46,25 @@ ifeq ($(CUDA),)
   CUDA := $(if $(NVCC_PATH),1,0)
 endif
 ifeq ($(CUDA),1)
-  NVCC      := $(if $(NVCC_PATH),$(NVCC_PATH),$(NVCC))
+  ifeq ($(NVCC_PATH),)
+    $(error CUDA=1 but $(NVCC) was not found (put it on PATH or pass NVCC=/path/to/nvcc))
+  endif
+  NVCC      := $(NVCC_PATH)
   CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
   CUDA_SRC  := $(wildcard kernels/*.cu)
 endif
+# GPU code: SASS for Ampere (sm_80, also runs on sm_86/sm_89) and Hopper
+# (sm_90), plus compute_90 PTX that newer GPUs compile at load time.
+# CUDA_ARCH="sm_75 sm_80" (say) replaces the list.
+CUDA_ARCH ?= sm_80 sm_90
+NVCC_OPT  ?= -O2 -lineinfo
+NVCCFLAGS := $(NVCC_OPT) -std=c++17 -Imodel -Ikernels -Xcompiler -Wall,-Werror -Werror all-warnings \
+             $(foreach a,$(CUDA_ARCH),-gencode arch=compute_$(a:sm_%=%),code=$(a)) \
+             -gencode arch=compute_$(lastword $(CUDA_ARCH:sm_%=%)),code=compute_$(lastword $(CUDA_ARCH:sm_%=%)) \
+             -DS2S_CUDA_ARCHS='"$(CUDA_ARCH)"'
+# The library's contents depend on CUDA=0/1: remember the last choice, so
+# switching rebuilds it instead of keeping the other backend.
+CUDA_STAMP := $(BUILD)/.cuda-$(if $(CUDA_SRC),on,off)
 
 # The CUDA backend's constructor comes from kernels/ when it is built, else
 # from backend_nocuda.c, which says the build has no CUDA.
@@ -98,13 +113,18 @@ $(BUILD)/tui/%.o: tui/%.c $(wildcard model/*.h tui/*.h assets/*.h) | $(BUILD)/.d
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Itui -I. -c $< -o $@
 
-$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h) | $(BUILD)/.deps
+$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h kernels/*.cuh) | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
-	$(NVCC) -O2 -std=c++17 -Imodel -Xcompiler -Wall,-Werror -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 -c $< -o $@
+	$(NVCC) $(NVCCFLAGS) -c $< -o $@
 
-$(LIB): $(MODEL_OBJ) $(CUDA_OBJ)
+$(CUDA_STAMP):
+	@mkdir -p $(dir $@)
+	@rm -f $(BUILD)/.cuda-on $(BUILD)/.cuda-off
+	@touch $@
+
+$(LIB): $(MODEL_OBJ) $(CUDA_OBJ) $(CUDA_STAMP)
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(filter %.o,$^)
 
 $(UILIB): $(TUI_OBJ)
 	@rm -f $@

@@ -42,6 +42,12 @@ typedef struct {
     float *block; /* the one allocation everything below points into */
 
     int *src, *src_len, *tgt; /* (S,B) (B) (T,B) */
+    int *dec_len;             /* (B) decoder steps each sentence needs */
+    /* Host side: sentences still running at each step. Row b of step t is
+     * computed iff b < n[t] = 1 + max{b : len[b] > t}; when a batch is sorted
+     * by length (the training loop sorts it) that is exactly the live rows,
+     * so padding costs no matrix work. Finished rows carry their state. */
+    int *enc_n, *dec_n, *dec_len_host;
     int *dec_in;              /* (D+1,B): token read at each step; row D = last argmax */
 
     /* encoder */
@@ -213,6 +219,9 @@ void model_free(s2s_model *m)
     if (!m) return;
     s2s_backend *be = m->be;
     be->free(be, m->ws.block);
+    free(m->ws.enc_n);
+    free(m->ws.dec_n);
+    free(m->ws.dec_len_host);
     be->free(be, m->params);
     be->free(be, m->grads);
     be->free(be, m->adam_m);
@@ -308,6 +317,7 @@ static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, i
     } while (0)
     CARVE(w->src, S * B);
     CARVE(w->src_len, B);
+    CARVE(w->dec_len, B);
     CARVE(w->tgt, T * B);
     CARVE(w->dec_in, (D + 1) * B);
     CARVE(w->enc_emb, S * B * E);
@@ -366,6 +376,9 @@ static int ws_ensure(s2s_model *m, int B, int S, int T, s2s_error *err)
     int nS = S > w->cap_S ? S : w->cap_S;
     int nT = T > w->cap_T ? T : w->cap_T;
     m->be->free(m->be, w->block);
+    free(w->enc_n);
+    free(w->dec_n);
+    free(w->dec_len_host);
     memset(w, 0, sizeof *w);
     size_t n = ws_layout(w, NULL, &m->cfg, nB, nS, nT);
     float *block = m->be->alloc(m->be, n * sizeof(float));
@@ -375,6 +388,11 @@ static int ws_ensure(s2s_model *m, int B, int S, int T, s2s_error *err)
                         m->be->name, nB, nS, nT, n * sizeof(float) >> 20);
     ws_layout(w, block, &m->cfg, nB, nS, nT);
     w->block = block;
+    w->enc_n = malloc(sizeof(int) * (size_t)nS);
+    w->dec_n = malloc(sizeof(int) * (size_t)nT);
+    w->dec_len_host = malloc(sizeof(int) * (size_t)nB);
+    if (!w->enc_n || !w->dec_n || !w->dec_len_host)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the batch bookkeeping");
     w->cap_B = nB;
     w->cap_S = nS;
     w->cap_T = nT;
@@ -426,7 +444,8 @@ static void encoder_forward(s2s_model *m, int B, int S, int train, uint64_t seed
         for (int t = 0; t < S; t++) {
             float *h_prev = w->enc_h[l] + (size_t)t * B * H;
             float *gh = w->enc_gh[l] + (size_t)t * B * 3 * H;
-            linear_forward(be, gh, h_prev, P(m->enc_whh[l]), P(m->enc_bhh[l]), B, H, 3 * H);
+            linear_forward(be, gh, h_prev, P(m->enc_whh[l]), P(m->enc_bhh[l]), w->enc_n[t], H,
+                           3 * H);
             be->gru_forward(be, h_prev + (size_t)B * H, w->enc_gates[l] + (size_t)t * B * 4 * H,
                             w->enc_gi[l] + (size_t)t * B * 3 * H, gh, h_prev, w->src_len, t, B,
                             H);
@@ -459,7 +478,10 @@ static const float *dec_layer_input(const s2s_model *m, int l, int t, int B, int
 }
 
 /* One decoder step t: reads dec_in row t, writes dec_h[·] row t+1, logits
- * row t, and dec_in row t+1 (the truth if teacher[t+1], else the argmax). */
+ * row t, and dec_in row t+1 (the truth if teacher[t+1], else the argmax).
+ * Only the first n = dec_n[t] rows are computed; the GRU carries the state of
+ * finished rows and attention runs over all B rows (its operands are strided
+ * by B) on finite, unused values. */
 static void decoder_step(s2s_model *m, int t, int B, int S, const int *teacher, int train,
                          uint64_t seed)
 {
@@ -469,13 +491,15 @@ static void decoder_step(s2s_model *m, int t, int B, int S, const int *teacher, 
     const int attn = m->cfg.attention, in0 = dec_in0(&m->cfg);
     const float p = m->cfg.dropout;
     const size_t BH = (size_t)B * H;
+    const int n = w->dec_n[t];
+    const size_t nH = (size_t)n * H;
 
     float *emb = w->dec_emb + (size_t)t * B * E;
     float *x0 = emb;
-    be->embed_forward(be, emb, P(m->dec_emb), w->dec_in + (size_t)t * B, B, E);
+    be->embed_forward(be, emb, P(m->dec_emb), w->dec_in + (size_t)t * B, n, E);
     if (train && p > 0.0f) {
         x0 = w->dec_x0 + (size_t)t * B * E;
-        be->dropout_forward(be, x0, w->dec_emb_mask + (size_t)t * B * E, emb, (size_t)B * E, p,
+        be->dropout_forward(be, x0, w->dec_emb_mask + (size_t)t * B * E, emb, (size_t)n * E, p,
                             drop_seed(seed, SITE_DEC_EMB, t));
     }
 
@@ -485,7 +509,7 @@ static void decoder_step(s2s_model *m, int t, int B, int S, const int *teacher, 
     float *ctx = w->context + (size_t)t * BH;
     if (attn == S2S_ATTN_BAHDANAU) {
         float *q = w->query + (size_t)t * BH;
-        linear_forward(be, q, s_prev, P(m->att_Ws), NULL, B, H, H);
+        linear_forward(be, q, s_prev, P(m->att_Ws), NULL, n, H, H);
         be->attn_forward(be, attn, ctx, w->alpha + (size_t)t * B * S,
                          w->energy + (size_t)t * S * BH, w->keys, q, P(m->att_v), enc_out,
                          w->src_len, S, B, H);
@@ -500,32 +524,34 @@ static void decoder_step(s2s_model *m, int t, int B, int S, const int *teacher, 
         float *h_prev = w->dec_h[l] + (size_t)t * BH;
         if (l == 0) {
             /* [emb; ctx] W_ihᵀ as two GEMMs over column blocks of W_ih: no concat. */
-            be->gemm(be, 0, 1, B, 3 * H, E, 1.0f, x0, E, P(m->dec_wih[0]), in0, 0.0f, gi, 3 * H);
+            be->gemm(be, 0, 1, n, 3 * H, E, 1.0f, x0, E, P(m->dec_wih[0]), in0, 0.0f, gi, 3 * H);
             if (attn != S2S_ATTN_NONE)
-                be->gemm(be, 0, 1, B, 3 * H, H, 1.0f, ctx, H, P(m->dec_wih[0]) + E, in0, 1.0f, gi,
+                be->gemm(be, 0, 1, n, 3 * H, H, 1.0f, ctx, H, P(m->dec_wih[0]) + E, in0, 1.0f, gi,
                          3 * H);
-            be->add_bias(be, gi, P(m->dec_bih[0]), B, 3 * H);
+            be->add_bias(be, gi, P(m->dec_bih[0]), n, 3 * H);
         } else {
             if (train && p > 0.0f)
                 be->dropout_forward(be, w->dec_x[l] + (size_t)t * BH,
                                     w->dec_x_mask[l] + (size_t)t * BH,
-                                    w->dec_h[l - 1] + (size_t)(t + 1) * BH, BH, p,
+                                    w->dec_h[l - 1] + (size_t)(t + 1) * BH, nH, p,
                                     drop_seed(seed, SITE_DEC_LAYER + l, t));
             linear_forward(be, gi, dec_layer_input(m, l, t, B, train), P(m->dec_wih[l]),
-                           P(m->dec_bih[l]), B, H, 3 * H);
+                           P(m->dec_bih[l]), n, H, 3 * H);
         }
-        linear_forward(be, gh, h_prev, P(m->dec_whh[l]), P(m->dec_bhh[l]), B, H, 3 * H);
+        linear_forward(be, gh, h_prev, P(m->dec_whh[l]), P(m->dec_bhh[l]), n, H, 3 * H);
         be->gru_forward(be, h_prev + BH, w->dec_gates[l] + (size_t)t * B * 4 * H, gi, gh, h_prev,
-                        NULL, t, B, H);
+                        w->dec_len, t, B, H);
     }
     float *logits = w->logits + (size_t)t * B * V;
-    linear_forward(be, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w), P(m->fc_b), B,
+    linear_forward(be, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w), P(m->fc_b), n,
                    H, V);
-    be->next_token(be, w->dec_in + (size_t)(t + 1) * B, logits, teacher, B, V);
+    be->next_token(be, w->dec_in + (size_t)(t + 1) * B, logits, teacher, n, V);
 }
 
-/* Uploads a batch's ids and lengths. */
-static int load_batch(s2s_model *m, const s2s_batch *b, int T, s2s_error *err)
+/* Uploads a batch's ids and lengths and works out which rows each step
+ * computes. greedy: each sentence decodes up to 2 · src_len steps (2 · words
+ * + 2), else its target length − 1. */
+static int load_batch(s2s_model *m, const s2s_batch *b, int T, int greedy, s2s_error *err)
 {
     if (b->B < 1 || b->S < 1 || b->T < 2)
         return s2s_fail(err, S2S_ERR_ARG, "empty batch (%d sentences, %d source, %d target)",
@@ -534,9 +560,27 @@ static int load_batch(s2s_model *m, const s2s_batch *b, int T, s2s_error *err)
     if (rc) return rc;
     s2s_backend *be = m->be;
     workspace *w = &m->ws;
-    be->upload(be, w->src, b->src, sizeof(int) * (size_t)b->S * b->B);
-    be->upload(be, w->src_len, b->src_len, sizeof(int) * (size_t)b->B);
-    if (b->tgt) be->upload(be, w->tgt, b->tgt, sizeof(int) * (size_t)b->T * b->B);
+    const int B = b->B, D = greedy ? T : T - 1;
+    for (int i = 0; i < B; i++) {
+        int need = greedy ? 2 * b->src_len[i] : b->tgt_len[i] - 1;
+        w->dec_len_host[i] = need < D ? need : D;
+    }
+    for (int t = 0; t < b->S; t++) {
+        int n = 0;
+        for (int i = 0; i < B; i++)
+            if (b->src_len[i] > t) n = i + 1;
+        w->enc_n[t] = n;
+    }
+    for (int t = 0; t < D; t++) {
+        int n = 0;
+        for (int i = 0; i < B; i++)
+            if (w->dec_len_host[i] > t) n = i + 1;
+        w->dec_n[t] = n;
+    }
+    be->upload(be, w->src, b->src, sizeof(int) * (size_t)b->S * B);
+    be->upload(be, w->src_len, b->src_len, sizeof(int) * (size_t)B);
+    be->upload(be, w->dec_len, w->dec_len_host, sizeof(int) * (size_t)B);
+    if (b->tgt) be->upload(be, w->tgt, b->tgt, sizeof(int) * (size_t)b->T * B);
     return 0;
 }
 
@@ -587,35 +631,43 @@ static void decoder_backward(s2s_model *m, int B, int S, int D, int train)
     be->zero(be, w->d_enc_out, sizeof(float) * (size_t)S * BH);
 
     for (int t = D - 1; t >= 0; t--) {
+        const int n = w->dec_n[t]; /* live rows; the others have zero gradient throughout */
+        const size_t nH = (size_t)n * H;
         /* Output layer: d s_L(t+1) += d_logits fc_W (the carry already holds
          * the gradient from step t+1). */
-        be->gemm(be, 0, 0, B, H, V, 1.0f, w->d_logits + (size_t)t * B * V, V, P(m->fc_w), H, 1.0f,
+        be->gemm(be, 0, 0, n, H, V, 1.0f, w->d_logits + (size_t)t * B * V, V, P(m->fc_w), H, 1.0f,
                  w->d_h[L - 1], H);
         for (int l = L - 1; l >= 0; l--) {
             float *dgi = w->d_dec_gi[l] + (size_t)t * B * 3 * H;
             float *dgh = w->d_dec_gh[l] + (size_t)t * B * 3 * H;
+            /* All B rows: finished rows get zero gate gradients, which the
+             * all-steps weight GEMMs below rely on. */
             be->gru_backward(be, dgi, dgh, w->d_hprev, w->d_h[l],
                              w->dec_gates[l] + (size_t)t * B * 4 * H, w->dec_h[l] + (size_t)t * BH,
-                             NULL, t, B, H);
-            be->gemm(be, 0, 0, B, H, 3 * H, 1.0f, dgh, 3 * H, P(m->dec_whh[l]), H, 1.0f,
+                             w->dec_len, t, B, H);
+            be->gemm(be, 0, 0, n, H, 3 * H, 1.0f, dgh, 3 * H, P(m->dec_whh[l]), H, 1.0f,
                      w->d_hprev, H);
             if (l > 0) {
                 /* Into the layer below's output at this step, s_{l−1}(t+1). */
-                be->gemm(be, 0, 0, B, H, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[l]), H, 0.0f, w->d_x,
+                be->gemm(be, 0, 0, n, H, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[l]), H, 0.0f, w->d_x,
                          H);
                 if (drop)
-                    be->dropout_backward(be, w->d_x, w->d_x, w->dec_x_mask[l] + (size_t)t * BH, BH);
-                be->add(be, w->d_h[l - 1], w->d_x, BH);
+                    be->dropout_backward(be, w->d_x, w->d_x, w->dec_x_mask[l] + (size_t)t * BH, nH);
+                be->add(be, w->d_h[l - 1], w->d_x, nH);
             } else {
                 float *dx0 = w->d_dec_x0 + (size_t)t * B * E;
-                be->gemm(be, 0, 0, B, E, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[0]), in0, 0.0f, dx0,
+                be->gemm(be, 0, 0, n, E, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[0]), in0, 0.0f, dx0,
                          E);
                 if (drop)
                     be->dropout_backward(be, dx0, dx0, w->dec_emb_mask + (size_t)t * B * E,
-                                         (size_t)B * E);
-                if (attn != S2S_ATTN_NONE)
-                    be->gemm(be, 0, 0, B, H, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[0]) + E, in0,
+                                         (size_t)n * E);
+                be->embed_backward(be, G(m->dec_emb), dx0, w->dec_in + (size_t)t * B, n, E);
+                if (attn != S2S_ATTN_NONE) {
+                    be->gemm(be, 0, 0, n, H, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[0]) + E, in0,
                              0.0f, w->d_context, H);
+                    /* Attention runs over all B rows: finished ones contribute nothing. */
+                    if (n < B) be->zero(be, w->d_context + nH, sizeof(float) * (BH - nH));
+                }
             }
             /* Now the carry is dL/d s_l(t). */
             float *tmp = w->d_h[l];
@@ -629,12 +681,12 @@ static void decoder_backward(s2s_model *m, int B, int S, int D, int train)
             be->attn_backward(be, attn, w->d_keys, dq, G(m->att_v), w->d_enc_out, w->d_context,
                               w->alpha + (size_t)t * B * S, w->energy + (size_t)t * S * BH,
                               w->query + (size_t)t * BH, P(m->att_v), enc_out, w->src_len, S, B, H);
-            be->gemm(be, 0, 0, B, H, H, 1.0f, dq, H, P(m->att_Ws), H, 1.0f, w->d_h[L - 1], H);
+            be->gemm(be, 0, 0, n, H, H, 1.0f, dq, H, P(m->att_Ws), H, 1.0f, w->d_h[L - 1], H);
         } else if (attn == S2S_ATTN_LUONG) {
             be->attn_backward(be, attn, NULL, dq, NULL, w->d_enc_out, w->d_context,
                               w->alpha + (size_t)t * B * S, NULL, s_prev, NULL, enc_out,
                               w->src_len, S, B, H);
-            be->add(be, w->d_h[L - 1], dq, BH);
+            be->add(be, w->d_h[L - 1], dq, nH);
         }
     }
 
@@ -658,7 +710,6 @@ static void decoder_backward(s2s_model *m, int B, int S, int D, int train)
     }
     be->gemm(be, 1, 0, V, H, R, 1.0f, w->d_logits, V, w->dec_h[L - 1] + BH, H, 1.0f, G(m->fc_w), H);
     be->bias_grad(be, G(m->fc_b), w->d_logits, R, V);
-    be->embed_backward(be, G(m->dec_emb), w->d_dec_x0, w->dec_in, R, E);
     if (attn == S2S_ATTN_BAHDANAU) {
         be->gemm(be, 1, 0, H, H, R, 1.0f, w->d_query, H, w->dec_h[L - 1], H, 1.0f, G(m->att_Ws), H);
         /* keys = enc_out W_hᵀ: into W_h and into the encoder outputs. */
@@ -690,7 +741,7 @@ static void encoder_backward(s2s_model *m, int B, int S, int train)
             be->gru_backward(be, dgi, dgh, w->d_hprev, w->d_h[l],
                              w->enc_gates[l] + (size_t)t * B * 4 * H, w->enc_h[l] + (size_t)t * BH,
                              w->src_len, t, B, H);
-            be->gemm(be, 0, 0, B, H, 3 * H, 1.0f, dgh, 3 * H, P(m->enc_whh[l]), H, 1.0f,
+            be->gemm(be, 0, 0, w->enc_n[t], H, 3 * H, 1.0f, dgh, 3 * H, P(m->enc_whh[l]), H, 1.0f,
                      w->d_hprev, H);
             float *tmp = w->d_h[l];
             w->d_h[l] = w->d_hprev;
@@ -746,7 +797,7 @@ int model_forward_backward(s2s_model *m, const s2s_batch *b, const unsigned char
                            uint64_t dropout_seed, float *loss, s2s_error *err)
 {
     int rc = check_batch(m, b, err);
-    if (!rc) rc = load_batch(m, b, b->T, err);
+    if (!rc) rc = load_batch(m, b, b->T, 0, err);
     if (rc) return rc;
     s2s_backend *be = m->be;
     const int D = b->T - 1;
@@ -762,7 +813,7 @@ int model_forward_loss(s2s_model *m, const s2s_batch *b, const unsigned char *fe
                        s2s_error *err)
 {
     int rc = check_batch(m, b, err);
-    if (!rc) rc = load_batch(m, b, b->T, err);
+    if (!rc) rc = load_batch(m, b, b->T, 0, err);
     if (rc) return rc;
     forward(m, b, b->T - 1, feed, 0, 0, 1);
     m->be->download(m->be, loss, m->ws.scalars, sizeof(float));
@@ -792,7 +843,7 @@ int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, f
     src_only.tgt = NULL;
     src_only.ntok = 1;
     int rc = check_batch(m, &src_only, err);
-    if (!rc) rc = load_batch(m, &src_only, max_steps, err);
+    if (!rc) rc = load_batch(m, &src_only, max_steps, 1, err);
     if (rc) return rc;
     s2s_backend *be = m->be;
     workspace *w = &m->ws;

@@ -101,9 +101,11 @@ int model_clip_adam(s2s_model *m, const s2s_adam_opts *o, float *grad_norm, s2s_
 int model_adam_steps(const s2s_model *m);
 
 /* Greedy decoding of the batch's sources (tgt is ignored), no dropout.
- * Runs max_steps decoder steps for every sentence; tokens(B, max_steps) gets
- * each step's argmax and attn(B, max_steps, b->S) its attention weights
- * (either may be NULL). Callers cut each row at its first <EOS>. */
+ * Sentence b runs min(max_steps, 2 · src_len[b]) decoder steps (2 · words +
+ * 2, the cap); tokens(B, max_steps) gets each step's argmax and
+ * attn(B, max_steps, b->S) its attention weights (either may be NULL);
+ * entries past a sentence's cap are unspecified. Callers cut each row at its
+ * first <EOS>. */
 int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, float *attn,
                  s2s_error *err);
 

@@ -251,7 +251,15 @@ static void test_embedding(void **state)
 
 /* Three sentences of 1, 3 and 2 words: sources (with <EOS>) of 2, 4, 3
  * tokens and targets of 3, 5, 4, so both sides are padded. */
+static void make_batch_ordered(s2s_batch *b, int V, const int order[3]);
 static void make_batch(s2s_batch *b, int V)
+{
+    static const int as_written[3] = {0, 1, 2};
+    make_batch_ordered(b, V, as_written);
+}
+
+/* The same sentences, sentence k of the batch being sentence order[k]. */
+static void make_batch_ordered(s2s_batch *b, int V, const int order[3])
 {
     static const int words[3][3] = {{5, 0, 0}, {6, 7, 8}, {9 % 10, 4, 0}};
     static const int nw[3] = {1, 3, 2};
@@ -264,12 +272,13 @@ static void make_batch(s2s_batch *b, int V)
     for (int i = 0; i < 3 * 4; i++) b->src[i] = S2S_PAD;
     for (int i = 0; i < 3 * 5; i++) b->tgt[i] = S2S_PAD;
     for (int s = 0; s < 3; s++) {
-        int n = nw[s];
-        for (int k = 0; k < n; k++) b->src[k * 3 + s] = words[s][k] % V;
+        const int *wd = words[order[s]];
+        int n = nw[order[s]];
+        for (int k = 0; k < n; k++) b->src[k * 3 + s] = wd[k] % V;
         b->src[n * 3 + s] = S2S_EOS;
         b->src_len[s] = n + 1;
         b->tgt[s] = S2S_SOS;
-        for (int k = 0; k < n; k++) b->tgt[(k + 1) * 3 + s] = words[s][n - 1 - k] % V;
+        for (int k = 0; k < n; k++) b->tgt[(k + 1) * 3 + s] = wd[n - 1 - k] % V;
         b->tgt[(n + 1) * 3 + s] = S2S_EOS;
         b->tgt_len[s] = n + 2;
         b->ntok += n + 1;
@@ -294,7 +303,8 @@ static double model_f(void *p)
     return loss;
 }
 
-static void check_model(int attention, int train, const unsigned char *feed, double tol)
+static void check_model_ordered(int attention, int train, const unsigned char *feed, double tol,
+                                const int *order)
 {
     s2s_error err;
     s2s_config cfg = {10, 3, 4, 2, train ? 0.25f : 0.0f, attention};
@@ -302,7 +312,10 @@ static void check_model(int attention, int train, const unsigned char *feed, dou
     CHECK_OK(model_create(&m, &cfg, g_be, &err), &err);
     CHECK_OK(model_init_params(m, 5, &err), &err);
     s2s_batch b = {0};
-    make_batch(&b, cfg.vocab);
+    if (order)
+        make_batch_ordered(&b, cfg.vocab, order);
+    else
+        make_batch(&b, cfg.vocab);
     size_t n = model_num_params(m);
     float *params = malloc(n * sizeof(float)), *grads = malloc(n * sizeof(float));
     assert_non_null(params);
@@ -340,6 +353,11 @@ static void check_model(int attention, int train, const unsigned char *feed, dou
     model_free(m);
 }
 
+static void check_model(int attention, int train, const unsigned char *feed, double tol)
+{
+    check_model_ordered(attention, train, feed, tol, NULL);
+}
+
 /* Teacher forcing at steps 1 and 3, the model's own argmax at step 2. */
 static const unsigned char FEED_MIXED[5] = {0, 1, 0, 1, 0};
 static const unsigned char FEED_ALL[5] = {0, 1, 1, 1, 1};
@@ -354,6 +372,16 @@ static void test_model_bahdanau_dropout_mixed_feed(void **state)
 {
     (void)state;
     check_model(S2S_ATTN_BAHDANAU, 1, FEED_MIXED, 5e-3);
+}
+
+/* Longest first, as the training loop orders a batch: steps then compute a
+ * shrinking prefix of rows and skip the finished ones entirely. */
+static void test_model_sorted_batch(void **state)
+{
+    (void)state;
+    static const int longest_first[3] = {1, 2, 0};
+    check_model_ordered(S2S_ATTN_BAHDANAU, 1, FEED_MIXED, 5e-3, longest_first);
+    check_model_ordered(S2S_ATTN_LUONG, 0, FEED_ALL, 5e-3, longest_first);
 }
 
 static void test_model_luong(void **state)
@@ -402,7 +430,8 @@ static void test_padding_does_not_leak(void **state)
         CHECK_OK(model_forward_loss(m, &one, FEED_ALL, &l, &err), &err);
         sum += (double)l * one.ntok;
         CHECK_OK(model_greedy(m, &one, STEPS, tok_one, att_one, &err), &err);
-        for (int t = 0; t < STEPS; t++) {
+        const int cap = 2 * one.S < STEPS ? 2 * one.S : STEPS; /* decoded steps */
+        for (int t = 0; t < cap; t++) {
             assert_int_equal(tok_one[t], tok_all[s * STEPS + t]);
             for (int k = 0; k < one.S; k++)
                 assert_true(fabsf(att_one[t * one.S + k] - att_all[(s * STEPS + t) * 4 + k]) < 1e-6f);
@@ -427,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_embedding),
         cmocka_unit_test(test_model_bahdanau),
         cmocka_unit_test(test_model_bahdanau_dropout_mixed_feed),
+        cmocka_unit_test(test_model_sorted_batch),
         cmocka_unit_test(test_model_luong),
         cmocka_unit_test(test_model_no_attention),
         cmocka_unit_test(test_padding_does_not_leak),
