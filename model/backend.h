@@ -27,6 +27,10 @@ typedef struct s2s_backend s2s_backend;
 struct s2s_backend {
     const char *name;  /* "cpu" or "cuda" */
     void *ctx;         /* backend state (BLAS handle, streams, scratch) */
+    int shards;        /* how many parts of a batch the model may run at once on
+                          separate threads (CPU: its threads); 0 or 1 = one.
+                          Operations must then be safe to call concurrently on
+                          disjoint buffers. */
 
     /* ---- memory ---- */
     void *(*alloc)(s2s_backend *be, size_t bytes); /* zeroed; NULL on failure */
@@ -111,7 +115,9 @@ struct s2s_backend {
 
 enum { S2S_ATTN_BAHDANAU = 0, S2S_ATTN_LUONG = 1, S2S_ATTN_NONE = 2 };
 
-/* Creates the CPU backend (CBLAS). threads <= 0: the BLAS default. */
+/* Creates the CPU backend (CBLAS). threads: the batch is split across this
+ * many threads (<= 0: one per online CPU, at most 8), each calling a
+ * single-threaded BLAS; results are reproducible for a given count. */
 int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err);
 /* Creates the CUDA backend; S2S_ERR_UNSUPPORTED in a build without CUDA or on
  * a machine without a GPU (the message says which). */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "data.h"
@@ -445,9 +446,16 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
         free(ctx);
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the CPU backend");
     }
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > 8 ? 8 : (int)n;
+    }
     ctx->threads = threads;
+    be->shards = threads;
 #if defined(OPENBLAS_VERSION)
-    if (threads > 0) openblas_set_num_threads(threads);
+    /* Our GEMMs are small (64 rows); splitting the batch across threads pays
+     * where OpenBLAS's own threads only add overhead. */
+    openblas_set_num_threads(1);
 #endif
     be->name = "cpu";
     be->ctx = ctx;

@@ -26,6 +26,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #include "rng.h"
 
 #define MAX_LAYERS 8
+#define MAX_SHARDS 8
 #define MAX_TENSORS (4 + 8 * MAX_LAYERS)
 
 /* Activations and their gradients for a batch of at most cap_B sentences,
@@ -40,6 +42,9 @@
 typedef struct {
     int cap_B, cap_S, cap_T;
     float *block; /* the one allocation everything below points into */
+    float *grads; /* where this shard accumulates: the model's own buffer for
+                     shard 0, a private one (owned) for the others */
+    s2s_batch part; /* this shard's sentences when a batch is split (host) */
 
     int *src, *src_len, *tgt; /* (S,B) (B) (T,B) */
     int *dec_len;             /* (B) decoder steps each sentence needs */
@@ -97,7 +102,8 @@ struct s2s_model {
     size_t enc_wih[MAX_LAYERS], enc_whh[MAX_LAYERS], enc_bih[MAX_LAYERS], enc_bhh[MAX_LAYERS];
     size_t dec_wih[MAX_LAYERS], dec_whh[MAX_LAYERS], dec_bih[MAX_LAYERS], dec_bhh[MAX_LAYERS];
 
-    workspace ws;
+    int nshards;              /* batches split into this many parts, one thread each */
+    workspace ws[MAX_SHARDS]; /* one per shard */
 };
 
 /* ------------------------------------------------------------ configuration */
@@ -185,6 +191,7 @@ int model_create(s2s_model **out, const s2s_config *cfg, s2s_backend *be, s2s_er
     if (!m) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the model");
     m->cfg = *cfg;
     m->be = be;
+    m->nshards = be->shards < 1 ? 1 : be->shards > MAX_SHARDS ? MAX_SHARDS : be->shards;
     const int V = cfg->vocab, E = cfg->embed, H = cfg->hidden;
 
     /* The seed's state_dict order. */
@@ -218,10 +225,15 @@ void model_free(s2s_model *m)
 {
     if (!m) return;
     s2s_backend *be = m->be;
-    be->free(be, m->ws.block);
-    free(m->ws.enc_n);
-    free(m->ws.dec_n);
-    free(m->ws.dec_len_host);
+    for (int k = 0; k < MAX_SHARDS; k++) {
+        workspace *w = &m->ws[k];
+        be->free(be, w->block);
+        free(w->enc_n);
+        free(w->dec_n);
+        free(w->dec_len_host);
+        if (k > 0) be->free(be, w->grads);
+        batch_free(&w->part);
+    }
     be->free(be, m->params);
     be->free(be, m->grads);
     be->free(be, m->adam_m);
@@ -368,9 +380,8 @@ static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, i
 
 /* Makes sure the workspace holds a batch of B × S × T; grows (never
  * shrinks) so a steady training loop allocates nothing. */
-static int ws_ensure(s2s_model *m, int B, int S, int T, s2s_error *err)
+static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, s2s_error *err)
 {
-    workspace *w = &m->ws;
     if (w->block && B <= w->cap_B && S <= w->cap_S && T <= w->cap_T) return 0;
     int nB = B > w->cap_B ? B : w->cap_B;
     int nS = S > w->cap_S ? S : w->cap_S;
@@ -379,7 +390,8 @@ static int ws_ensure(s2s_model *m, int B, int S, int T, s2s_error *err)
     free(w->enc_n);
     free(w->dec_n);
     free(w->dec_len_host);
-    memset(w, 0, sizeof *w);
+    w->block = NULL;
+    w->enc_n = w->dec_n = w->dec_len_host = NULL;
     size_t n = ws_layout(w, NULL, &m->cfg, nB, nS, nT);
     float *block = m->be->alloc(m->be, n * sizeof(float));
     if (!block)
@@ -410,7 +422,7 @@ enum { SITE_ENC_EMB = 1, SITE_DEC_EMB = 2, SITE_ENC_LAYER = 10, SITE_DEC_LAYER =
 /* ------------------------------------------------------------ forward */
 
 #define P(off) (m->params + (off))
-#define G(off) (m->grads + (off))
+#define G(off) (w->grads + (off))
 
 /* x(rows, in) → out(rows, 3H) = x Wᵀ + b: the input projection of a GRU layer. */
 static void linear_forward(s2s_backend *be, float *out, const float *x, const float *W,
@@ -422,10 +434,9 @@ static void linear_forward(s2s_backend *be, float *out, const float *x, const fl
 
 /* Encoder over the batch's sources: fills enc_h[l] (rows 1..S are the
  * outputs) and, for Bahdanau, keys = enc_out W_hᵀ. */
-static void encoder_forward(s2s_model *m, int B, int S, int train, uint64_t seed)
+static void encoder_forward(s2s_model *m, workspace *w, int B, int S, int train, uint64_t seed)
 {
     s2s_backend *be = m->be;
-    workspace *w = &m->ws;
     const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers;
     const float p = m->cfg.dropout;
     const int drop = train && p > 0.0f;
@@ -469,9 +480,9 @@ static void encoder_forward(s2s_model *m, int B, int S, int train, uint64_t seed
 }
 
 /* Where layer l ≥ 1 of the decoder reads its input at step t. */
-static const float *dec_layer_input(const s2s_model *m, int l, int t, int B, int train)
+static const float *dec_layer_input(const s2s_model *m, const workspace *w, int l, int t, int B,
+                                    int train)
 {
-    const workspace *w = &m->ws;
     const int H = m->cfg.hidden;
     if (train && m->cfg.dropout > 0.0f) return w->dec_x[l] + (size_t)t * B * H;
     return w->dec_h[l - 1] + (size_t)(t + 1) * B * H;
@@ -482,11 +493,10 @@ static const float *dec_layer_input(const s2s_model *m, int l, int t, int B, int
  * Only the first n = dec_n[t] rows are computed; the GRU carries the state of
  * finished rows and attention runs over all B rows (its operands are strided
  * by B) on finite, unused values. */
-static void decoder_step(s2s_model *m, int t, int B, int S, const int *teacher, int train,
-                         uint64_t seed)
+static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const int *teacher,
+                         int train, uint64_t seed)
 {
     s2s_backend *be = m->be;
-    workspace *w = &m->ws;
     const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
     const int attn = m->cfg.attention, in0 = dec_in0(&m->cfg);
     const float p = m->cfg.dropout;
@@ -535,7 +545,7 @@ static void decoder_step(s2s_model *m, int t, int B, int S, const int *teacher, 
                                     w->dec_x_mask[l] + (size_t)t * BH,
                                     w->dec_h[l - 1] + (size_t)(t + 1) * BH, nH, p,
                                     drop_seed(seed, SITE_DEC_LAYER + l, t));
-            linear_forward(be, gi, dec_layer_input(m, l, t, B, train), P(m->dec_wih[l]),
+            linear_forward(be, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]),
                            P(m->dec_bih[l]), n, H, 3 * H);
         }
         linear_forward(be, gh, h_prev, P(m->dec_whh[l]), P(m->dec_bhh[l]), n, H, 3 * H);
@@ -551,15 +561,15 @@ static void decoder_step(s2s_model *m, int t, int B, int S, const int *teacher, 
 /* Uploads a batch's ids and lengths and works out which rows each step
  * computes. greedy: each sentence decodes up to 2 · src_len steps (2 · words
  * + 2), else its target length − 1. */
-static int load_batch(s2s_model *m, const s2s_batch *b, int T, int greedy, s2s_error *err)
+static int load_batch(s2s_model *m, workspace *w, const s2s_batch *b, int T, int greedy,
+                      s2s_error *err)
 {
     if (b->B < 1 || b->S < 1 || b->T < 2)
         return s2s_fail(err, S2S_ERR_ARG, "empty batch (%d sentences, %d source, %d target)",
                         b->B, b->S, b->T);
-    int rc = ws_ensure(m, b->B, b->S, T, err);
+    int rc = ws_ensure(m, w, b->B, b->S, T, err);
     if (rc) return rc;
     s2s_backend *be = m->be;
-    workspace *w = &m->ws;
     const int B = b->B, D = greedy ? T : T - 1;
     for (int i = 0; i < B; i++) {
         int need = greedy ? 2 * b->src_len[i] : b->tgt_len[i] - 1;
@@ -586,13 +596,12 @@ static int load_batch(s2s_model *m, const s2s_batch *b, int T, int greedy, s2s_e
 
 /* Encoder + D decoder steps. With loss, the cross-entropy of steps 0..D−1
  * against tgt rows 1..D goes to scalars[0] and d_logits. */
-static void forward(s2s_model *m, const s2s_batch *b, int D, const unsigned char *feed, int train,
-                    uint64_t seed, int with_loss)
+static void forward(s2s_model *m, workspace *w, const s2s_batch *b, int D,
+                    const unsigned char *feed, int train, uint64_t seed, int with_loss, float scale)
 {
     s2s_backend *be = m->be;
-    workspace *w = &m->ws;
     const int B = b->B, S = b->S, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
-    encoder_forward(m, B, S, train, seed);
+    encoder_forward(m, w, B, S, train, seed);
     /* The decoder starts from each sentence's state at its last real token. */
     for (int l = 0; l < L; l++)
         be->copy(be, w->dec_h[l], w->enc_h[l] + (size_t)S * B * H, sizeof(float) * (size_t)B * H);
@@ -603,11 +612,11 @@ static void forward(s2s_model *m, const s2s_batch *b, int D, const unsigned char
     for (int t = 0; t < D; t++) {
         const int *teacher = NULL;
         if (with_loss && t + 1 < D && feed && feed[t + 1]) teacher = w->tgt + (size_t)(t + 1) * B;
-        decoder_step(m, t, B, S, teacher, train, seed);
+        decoder_step(m, w, t, B, S, teacher, train, seed);
         if (with_loss)
             be->xent_forward(be, w->scalars, w->d_logits + (size_t)t * B * V,
                              w->logits + (size_t)t * B * V, w->tgt + (size_t)(t + 1) * B, B, V,
-                             1.0f / (float)b->ntok);
+                             scale);
     }
 }
 
@@ -616,10 +625,9 @@ static void forward(s2s_model *m, const s2s_batch *b, int D, const unsigned char
 /* Backward through the decoder steps D−1..0, then the weight gradients of
  * the decoder as one GEMM each over all steps. Leaves d_h[l] = dL/d(encoder
  * final state of layer l) and fills d_enc_out, d_keys. */
-static void decoder_backward(s2s_model *m, int B, int S, int D, int train)
+static void decoder_backward(s2s_model *m, workspace *w, int B, int S, int D, int train)
 {
     s2s_backend *be = m->be;
-    workspace *w = &m->ws;
     const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
     const int attn = m->cfg.attention, in0 = dec_in0(&m->cfg);
     const int drop = train && m->cfg.dropout > 0.0f;
@@ -722,10 +730,9 @@ static void decoder_backward(s2s_model *m, int B, int S, int D, int train)
  * the layer below, never the reverse). d_h[l] enters as the gradient of the
  * final state (from the decoder's initial state); d_enc_out as the gradient
  * of the top layer's outputs. */
-static void encoder_backward(s2s_model *m, int B, int S, int train)
+static void encoder_backward(s2s_model *m, workspace *w, int B, int S, int train)
 {
     s2s_backend *be = m->be;
-    workspace *w = &m->ws;
     const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers;
     const int drop = train && m->cfg.dropout > 0.0f;
     const size_t BH = (size_t)B * H;
@@ -793,44 +800,196 @@ static int check_batch(const s2s_model *m, const s2s_batch *b, s2s_error *err)
     return 0;
 }
 
+/* ------------------------------------------------------------ shards */
+
+/* A batch is split into shards of interleaved sentences (k, k+n, k+2n, …:
+ * with a batch sorted by length both get similar lengths), each run on its
+ * own thread over its own workspace and gradient buffer; the gradients are
+ * then summed. Results are deterministic for a given shard count. */
+enum { JOB_TRAIN, JOB_LOSS, JOB_GREEDY };
+
+typedef struct {
+    s2s_model *m;
+    workspace *w;
+    const s2s_batch *b;
+    int kind, train, max_steps;
+    const unsigned char *feed;
+    uint64_t seed;
+    float scale;
+    int rc;
+    s2s_error err;
+} shard_job;
+
+/* Sentences k, k+n, … of b into part (host memory, grown as needed). */
+static int split_batch(const s2s_batch *b, int k, int n, s2s_batch *part, s2s_error *err)
+{
+    int B = 0, S = 0, T = 0;
+    for (int i = k; i < b->B; i += n) {
+        B++;
+        if (b->src_len[i] > S) S = b->src_len[i];
+        if (b->tgt && b->tgt_len[i] > T) T = b->tgt_len[i];
+    }
+    if (T < 2) T = 2;
+    if (!part->src || B > part->cap_B || S > part->cap_S || T > part->cap_T) {
+        int cB = B > part->cap_B ? B : part->cap_B, cS = S > part->cap_S ? S : part->cap_S;
+        int cT = T > part->cap_T ? T : part->cap_T;
+        batch_free(part);
+        int rc = batch_alloc(part, cB, cS, cT, err);
+        if (rc) return rc;
+    }
+    part->B = B;
+    part->S = S;
+    part->T = b->tgt ? T : b->T;
+    part->ntok = 0;
+    for (int j = 0, i = k; i < b->B; i += n, j++) {
+        for (int t = 0; t < S; t++) part->src[t * B + j] = t < b->S ? b->src[t * b->B + i] : S2S_PAD;
+        part->src_len[j] = b->src_len[i];
+        if (b->tgt) {
+            for (int t = 0; t < T; t++)
+                part->tgt[t * B + j] = t < b->T ? b->tgt[t * b->B + i] : S2S_PAD;
+            part->tgt_len[j] = b->tgt_len[i];
+            part->ntok += b->tgt_len[i] - 1;
+        }
+    }
+    return 0;
+}
+
+static void *run_job(void *arg)
+{
+    shard_job *j = arg;
+    s2s_model *m = j->m;
+    workspace *w = j->w;
+    s2s_backend *be = m->be;
+    const s2s_batch *b = j->b;
+    s2s_error_clear(&j->err);
+    int greedy = j->kind == JOB_GREEDY;
+    s2s_batch src_only = *b;
+    if (greedy) { /* a split part carries target arrays; greedy must not read them */
+        src_only.tgt = NULL;
+        b = &src_only;
+    }
+    j->rc = load_batch(m, w, b, greedy ? j->max_steps : b->T, greedy, &j->err);
+    if (j->rc) return NULL;
+    if (greedy) {
+        /* Row 0 of dec_in: <SOS> for every sentence. */
+        int *sos = malloc(sizeof(int) * (size_t)b->B);
+        if (!sos) {
+            j->rc = s2s_fail(&j->err, S2S_ERR_NOMEM, "out of memory");
+            return NULL;
+        }
+        for (int i = 0; i < b->B; i++) sos[i] = S2S_SOS;
+        be->upload(be, w->dec_in, sos, sizeof(int) * (size_t)b->B);
+        free(sos);
+        forward(m, w, b, j->max_steps, NULL, 0, 0, 0, 0.0f);
+    } else {
+        const int D = b->T - 1;
+        if (j->kind == JOB_TRAIN) be->zero(be, w->grads, m->nparams * sizeof(float));
+        forward(m, w, b, D, j->feed, j->train, j->seed, 1, j->scale);
+        if (j->kind == JOB_TRAIN) {
+            decoder_backward(m, w, b->B, b->S, D, j->train);
+            encoder_backward(m, w, b->B, b->S, j->train);
+        }
+    }
+    j->rc = be->sync(be, &j->err);
+    return NULL;
+}
+
+/* Runs one job per shard of b (or b whole when one shard will do). */
+static int run_shards(s2s_model *m, const s2s_batch *b, shard_job *proto, shard_job *jobs,
+                      int *nshards, s2s_error *err)
+{
+    int n = m->nshards < b->B ? m->nshards : b->B;
+    for (int k = 0; k < n; k++) {
+        jobs[k] = *proto;
+        jobs[k].w = &m->ws[k];
+        jobs[k].seed = n == 1 ? proto->seed : rng_mix64(proto->seed, (uint64_t)k);
+        if (n == 1) {
+            jobs[k].b = b;
+        } else {
+            int rc = split_batch(b, k, n, &m->ws[k].part, err);
+            if (rc) return rc;
+            jobs[k].b = &m->ws[k].part;
+        }
+        if (k > 0 && proto->kind == JOB_TRAIN && !m->ws[k].grads) {
+            m->ws[k].grads = m->be->alloc(m->be, m->nparams * sizeof(float));
+            if (!m->ws[k].grads)
+                return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for a second gradient buffer");
+        }
+    }
+    pthread_t th[MAX_SHARDS];
+    int started[MAX_SHARDS] = {0};
+    for (int k = 1; k < n; k++) started[k] = pthread_create(&th[k], NULL, run_job, &jobs[k]) == 0;
+    run_job(&jobs[0]);
+    for (int k = 1; k < n; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            run_job(&jobs[k]); /* no thread to be had: run it here */
+    }
+    *nshards = n;
+    for (int k = 0; k < n; k++)
+        if (jobs[k].rc) {
+            if (err) *err = jobs[k].err;
+            return jobs[k].rc;
+        }
+    return 0;
+}
+
+/* Sum of the shards' loss sums. */
+static int shard_loss(s2s_model *m, int n, float *loss, s2s_error *err)
+{
+    double total = 0.0;
+    for (int k = 0; k < n; k++) {
+        float l = 0.0f;
+        m->be->download(m->be, &l, m->ws[k].scalars, sizeof(float));
+        total += l;
+    }
+    *loss = (float)total;
+    return m->be->sync(m->be, err);
+}
+
+/* ------------------------------------------------------------ public steps */
+
 int model_forward_backward(s2s_model *m, const s2s_batch *b, const unsigned char *feed, int train,
                            uint64_t dropout_seed, float *loss, s2s_error *err)
 {
     int rc = check_batch(m, b, err);
-    if (!rc) rc = load_batch(m, b, b->T, 0, err);
     if (rc) return rc;
-    s2s_backend *be = m->be;
-    const int D = b->T - 1;
-    be->zero(be, m->grads, m->nparams * sizeof(float));
-    forward(m, b, D, feed, train, dropout_seed, 1);
-    decoder_backward(m, b->B, b->S, D, train);
-    encoder_backward(m, b->B, b->S, train);
-    be->download(be, loss, m->ws.scalars, sizeof(float));
-    return be->sync(be, err);
+    shard_job proto = {.m = m, .kind = JOB_TRAIN, .train = train, .feed = feed,
+                       .seed = dropout_seed, .scale = 1.0f / (float)b->ntok};
+    shard_job jobs[MAX_SHARDS];
+    int n = 1;
+    m->ws[0].grads = m->grads;
+    rc = run_shards(m, b, &proto, jobs, &n, err);
+    if (rc) return rc;
+    for (int k = 1; k < n; k++) m->be->add(m->be, m->grads, m->ws[k].grads, m->nparams);
+    return shard_loss(m, n, loss, err);
 }
 
 int model_forward_loss(s2s_model *m, const s2s_batch *b, const unsigned char *feed, float *loss,
                        s2s_error *err)
 {
     int rc = check_batch(m, b, err);
-    if (!rc) rc = load_batch(m, b, b->T, 0, err);
     if (rc) return rc;
-    forward(m, b, b->T - 1, feed, 0, 0, 1);
-    m->be->download(m->be, loss, m->ws.scalars, sizeof(float));
-    return m->be->sync(m->be, err);
+    shard_job proto = {.m = m, .kind = JOB_LOSS, .feed = feed, .scale = 1.0f / (float)b->ntok};
+    shard_job jobs[MAX_SHARDS];
+    int n = 1;
+    rc = run_shards(m, b, &proto, jobs, &n, err);
+    return rc ? rc : shard_loss(m, n, loss, err);
 }
 
 int model_clip_adam(s2s_model *m, const s2s_adam_opts *o, float *grad_norm, s2s_error *err)
 {
     s2s_backend *be = m->be;
-    int rc = ws_ensure(m, 1, 1, 2, err); /* for the norm's scalar */
+    workspace *w = &m->ws[0];
+    int rc = ws_ensure(m, w, 1, 1, 2, err); /* for the norm's scalar */
     if (rc) return rc;
-    be->clip_norm(be, m->grads, m->nparams, o->clip, m->ws.scalars + 1);
+    be->clip_norm(be, m->grads, m->nparams, o->clip, w->scalars + 1);
     m->adam_t++;
     be->adam(be, m->params, m->grads, m->adam_m, m->adam_v, m->nparams, o->lr, o->beta1, o->beta2,
              o->eps, m->adam_t);
     float norm = 0.0f;
-    be->download(be, &norm, m->ws.scalars + 1, sizeof(float));
+    be->download(be, &norm, w->scalars + 1, sizeof(float));
     if (grad_norm) *grad_norm = norm;
     return be->sync(be, err);
 }
@@ -843,45 +1002,42 @@ int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, f
     src_only.tgt = NULL;
     src_only.ntok = 1;
     int rc = check_batch(m, &src_only, err);
-    if (!rc) rc = load_batch(m, &src_only, max_steps, 1, err);
     if (rc) return rc;
-    s2s_backend *be = m->be;
-    workspace *w = &m->ws;
-    const int B = b->B, S = b->S;
-    /* Row 0 of dec_in: <SOS> for every sentence. */
-    int *sos = malloc(sizeof(int) * (size_t)B);
-    if (!sos) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < B; i++) sos[i] = S2S_SOS;
-    be->upload(be, w->dec_in, sos, sizeof(int) * (size_t)B);
-    free(sos);
-    forward(m, &src_only, max_steps, NULL, 0, 0, 0);
+    shard_job proto = {.m = m, .kind = JOB_GREEDY, .max_steps = max_steps};
+    shard_job jobs[MAX_SHARDS];
+    int n = 1;
+    rc = run_shards(m, &src_only, &proto, jobs, &n, err);
+    if (rc) return rc;
 
-    /* One transfer at the end: tokens are dec_in rows 1..max_steps. */
-    size_t nt = (size_t)max_steps * B, na = (size_t)max_steps * B * S;
-    int *tok_tm = malloc(sizeof(int) * nt);
-    float *att_tm = attn ? malloc(sizeof(float) * na) : NULL;
-    if (!tok_tm || (attn && !att_tm)) {
-        free(tok_tm);
-        free(att_tm);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
-    }
-    be->download(be, tok_tm, w->dec_in + B, sizeof(int) * nt);
-    if (attn) be->download(be, att_tm, w->alpha, sizeof(float) * na);
-    rc = be->sync(be, err);
-    if (!rc) {
-        for (int t = 0; t < max_steps; t++)
-            for (int i = 0; i < B; i++) {
-                if (tokens) tokens[(size_t)i * max_steps + t] = tok_tm[(size_t)t * B + i];
+    /* One transfer per shard at the end: tokens are dec_in rows 1..max_steps. */
+    s2s_backend *be = m->be;
+    for (int k = 0; !rc && k < n; k++) {
+        const workspace *w = &m->ws[k];
+        const int Bk = jobs[k].b->B, Sk = jobs[k].b->S;
+        size_t nt = (size_t)max_steps * Bk, na = (size_t)max_steps * Bk * Sk;
+        int *tok_tm = malloc(sizeof(int) * nt);
+        float *att_tm = attn ? malloc(sizeof(float) * na) : NULL;
+        if (!tok_tm || (attn && !att_tm)) {
+            free(tok_tm);
+            free(att_tm);
+            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+        }
+        be->download(be, tok_tm, w->dec_in + Bk, sizeof(int) * nt);
+        if (attn) be->download(be, att_tm, w->alpha, sizeof(float) * na);
+        rc = be->sync(be, err);
+        for (int t = 0; !rc && t < max_steps; t++)
+            for (int j = 0; j < Bk; j++) {
+                const int i = k + j * n; /* the sentence's index in b */
+                if (tokens) tokens[(size_t)i * max_steps + t] = tok_tm[(size_t)t * Bk + j];
                 if (attn) {
-                    float *dst = attn + ((size_t)i * max_steps + t) * S;
-                    if (m->cfg.attention == S2S_ATTN_NONE)
-                        memset(dst, 0, sizeof(float) * (size_t)S);
-                    else
-                        memcpy(dst, att_tm + ((size_t)t * B + i) * S, sizeof(float) * (size_t)S);
+                    float *dst = attn + ((size_t)i * max_steps + t) * b->S;
+                    memset(dst, 0, sizeof(float) * (size_t)b->S);
+                    if (m->cfg.attention != S2S_ATTN_NONE)
+                        memcpy(dst, att_tm + ((size_t)t * Bk + j) * Sk, sizeof(float) * (size_t)Sk);
                 }
             }
+        free(tok_tm);
+        free(att_tm);
     }
-    free(tok_tm);
-    free(att_tm);
     return rc;
 }

@@ -446,6 +446,57 @@ static void test_padding_does_not_leak(void **state)
     model_free(m);
 }
 
+/* Splitting a batch across two threads changes only the order of float
+ * sums: loss, every gradient and the greedy output agree with one thread. */
+static void test_shards_match_single(void **state)
+{
+    (void)state;
+    s2s_error err;
+    s2s_backend *be2 = NULL;
+    CHECK_OK(backend_cpu_create(&be2, 2, &err), &err);
+    assert_int_equal(be2->shards, 2);
+    s2s_config cfg = {10, 3, 4, 2, 0.0f, S2S_ATTN_BAHDANAU};
+    s2s_model *m1 = NULL, *m2 = NULL;
+    CHECK_OK(model_create(&m1, &cfg, g_be, &err), &err);
+    CHECK_OK(model_create(&m2, &cfg, be2, &err), &err);
+    CHECK_OK(model_init_params(m1, 21, &err), &err);
+    CHECK_OK(model_init_params(m2, 21, &err), &err);
+    s2s_batch b = {0};
+    static const int longest_first[3] = {1, 2, 0};
+    make_batch_ordered(&b, cfg.vocab, longest_first);
+    float l1 = 0, l2 = 0;
+    CHECK_OK(model_forward_backward(m1, &b, FEED_MIXED, 0, 3, &l1, &err), &err);
+    CHECK_OK(model_forward_backward(m2, &b, FEED_MIXED, 0, 3, &l2, &err), &err);
+    size_t n = model_num_params(m1);
+    float *g1 = malloc(n * sizeof(float)), *g2 = malloc(n * sizeof(float));
+    assert_non_null(g1);
+    assert_non_null(g2);
+    CHECK_OK(model_get_grads(m1, g1, &err), &err);
+    CHECK_OK(model_get_grads(m2, g2, &err), &err);
+    size_t wi = 0;
+    double e = worst_excess(g2, g1, n, 1e-4, &wi);
+    printf("  loss %.7f vs %.7f; worst gradient excess %.2e at %zu\n", l1, l2, e, wi);
+    assert_true(fabs(l1 - l2) <= 1e-6 * fabs(l1));
+    assert_true(e <= 1e-7);
+    enum { STEPS = 8 };
+    int t1[3 * STEPS], t2[3 * STEPS];
+    float a1[3 * STEPS * 4], a2[3 * STEPS * 4];
+    CHECK_OK(model_greedy(m1, &b, STEPS, t1, a1, &err), &err);
+    CHECK_OK(model_greedy(m2, &b, STEPS, t2, a2, &err), &err);
+    for (int i = 0; i < 3; i++)
+        for (int t = 0; t < 2 * b.src_len[i] && t < STEPS; t++) {
+            assert_int_equal(t1[i * STEPS + t], t2[i * STEPS + t]);
+            for (int k = 0; k < 4; k++)
+                assert_true(fabsf(a1[(i * STEPS + t) * 4 + k] - a2[(i * STEPS + t) * 4 + k]) < 1e-6f);
+        }
+    free(g1);
+    free(g2);
+    batch_free(&b);
+    model_free(m1);
+    model_free(m2);
+    backend_destroy(be2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_model_luong),
         cmocka_unit_test(test_model_no_attention),
         cmocka_unit_test(test_padding_does_not_leak),
+        cmocka_unit_test(test_shards_match_single),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
