@@ -156,8 +156,8 @@ e2e: $(BIN)
 test: unit asan e2e
 	@echo "all tests passed"
 
-bench: $(BIN)
-	$(BIN) bench
+bench: $(BUILD)/tests/bench
+	BENCH=$(BUILD)/tests/bench bash tests/bench.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

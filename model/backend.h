@@ -126,6 +126,12 @@ int backend_cuda_create(s2s_backend **out, int device, s2s_error *err);
 void backend_destroy(s2s_backend *be);
 /* Which BLAS the CPU backend runs, for --version and the benchmark. */
 const char *backend_cpu_blas_info(void);
+/* The kernel family the BLAS runs (OpenBLAS: e.g. "Cooperlake"). */
+const char *backend_cpu_blas_core(void);
+/* The OpenBLAS kernel family this CPU can run when OpenBLAS picked a weaker
+ * one ("SkylakeX", "Haswell"), else NULL. OpenBLAS reads OPENBLAS_CORETYPE
+ * only when it loads, so the program sets it and restarts itself. */
+const char *backend_cpu_blas_better_core(void);
 /* 1 if this build contains the CUDA backend. */
 int backend_cuda_compiled(void);
 

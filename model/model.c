@@ -800,6 +800,33 @@ static int check_batch(const s2s_model *m, const s2s_batch *b, s2s_error *err)
     return 0;
 }
 
+/* ------------------------------------------------------------ work count */
+
+double model_train_flops(const s2s_model *m, const s2s_batch *b)
+{
+    const double E = m->cfg.embed, H = m->cfg.hidden, V = m->cfg.vocab;
+    const int L = m->cfg.layers, attn = m->cfg.attention;
+    double fwd = 0.0;
+    for (int i = 0; i < b->B; i++) {
+        const double S = b->src_len[i], D = b->tgt_len[i] - 1;
+        /* Encoder: input and recurrent projections of every layer. */
+        double enc = 2.0 * E * 3 * H + 2.0 * H * 3 * H;
+        for (int l = 1; l < L; l++) enc += 2.0 * (2.0 * H * 3 * H);
+        fwd += S * enc;
+        /* Decoder, per step. */
+        double step = 2.0 * dec_in0(&m->cfg) * 3 * H + 2.0 * H * 3 * H + 2.0 * H * V;
+        for (int l = 1; l < L; l++) step += 2.0 * (2.0 * H * 3 * H);
+        if (attn == S2S_ATTN_BAHDANAU) {
+            fwd += S * 2.0 * H * H;            /* keys, once per sentence */
+            step += 2.0 * H * H + 4.0 * S * H; /* query; scores and context */
+        } else if (attn == S2S_ATTN_LUONG) {
+            step += 4.0 * S * H;
+        }
+        fwd += D * step;
+    }
+    return 3.0 * fwd;
+}
+
 /* ------------------------------------------------------------ shards */
 
 /* A batch is split into shards of interleaved sentences (k, k+n, k+2n, …:

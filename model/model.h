@@ -100,6 +100,11 @@ int model_clip_adam(s2s_model *m, const s2s_adam_opts *o, float *grad_norm, s2s_
 /* Adam steps taken since the last init or reset. */
 int model_adam_steps(const s2s_model *m);
 
+/* Forward + backward floating-point operations of one training step over
+ * the real (non-padding) tokens of b: matrix products and attention,
+ * counted analytically (backward = 2 × forward for each product). */
+double model_train_flops(const s2s_model *m, const s2s_batch *b);
+
 /* Greedy decoding of the batch's sources (tgt is ignored), no dropout.
  * Sentence b runs min(max_steps, 2 · src_len[b]) decoder steps (2 · words +
  * 2, the cap); tokens(B, max_steps) gets each step's argmax and

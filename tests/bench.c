@@ -1,0 +1,254 @@
+/* bench.c — how fast the CPU backend trains and decodes, in figures that
+ * compare across machines: seconds per epoch (median), tokens/s, useful
+ * GFLOP/s against the machine's own SGEMM peak through the same BLAS, peak
+ * memory, one-sentence latency and batched evaluation throughput.
+ *
+ *   build/tests/bench [--epochs N] [--threads N] [--to-accuracy]
+ *
+ * The last line is a summary for tests/bench.sh to read. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "data.h"
+#include "model.h"
+#include "train.h"
+
+#if !defined(S2S_NO_CBLAS)
+#include <cblas.h>
+#endif
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void die(const char *what, const s2s_error *err)
+{
+    fprintf(stderr, "bench: %s: %s\n", what, err->msg);
+    exit(1);
+}
+
+/* SGEMM GFLOP/s (median of reps) for an M×K by K×N product on `threads`. */
+static double sgemm_gflops(int M, int N, int K, int threads, int reps)
+{
+#if defined(S2S_NO_CBLAS)
+    (void)M, (void)N, (void)K, (void)threads, (void)reps;
+    return NAN;
+#else
+#if defined(OPENBLAS_VERSION)
+    openblas_set_num_threads(threads);
+#else
+    (void)threads;
+#endif
+    float *A = malloc(sizeof(float) * (size_t)M * K), *B = malloc(sizeof(float) * (size_t)K * N);
+    float *C = malloc(sizeof(float) * (size_t)M * N);
+    if (!A || !B || !C) exit(1);
+    for (size_t i = 0; i < (size_t)M * K; i++) A[i] = (float)(i % 7) * 0.1f;
+    for (size_t i = 0; i < (size_t)K * N; i++) B[i] = (float)(i % 5) * 0.1f;
+    double t[64];
+    int inner = (int)(2e9 / (2.0 * M * N * K)) + 1; /* ~2 GFLOP per timing */
+    for (int r = 0; r < reps && r < 64; r++) {
+        double t0 = now_s();
+        for (int k = 0; k < inner; k++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, A, K, B, K, 0.0f, C,
+                        N);
+        t[r] = (now_s() - t0) / inner;
+    }
+    free(A);
+    free(B);
+    free(C);
+    return 2.0 * M * N * K / median(t, reps) * 1e-9;
+#endif
+}
+
+typedef struct {
+    double epoch_s[1000], tok_s[1000];
+    int n;
+    /* --to-accuracy: test exact match after each epoch, its own time excluded */
+    s2s_model *m;
+    const s2s_dataset *test;
+    double t_start, t_measuring, reached_s;
+    int reached_epoch, stop;
+} epoch_log;
+
+static void on_epoch(void *user, int epoch, float tl, float vl, int best, double s, double tps)
+{
+    epoch_log *e = user;
+    (void)best;
+    printf("  epoch %d: train %.2f s, %.0f tokens/s (train loss %.4f, val loss %.4f)\n", epoch, s,
+           tps, (double)tl, (double)vl);
+    if (e->n < 1000) {
+        e->epoch_s[e->n] = s;
+        e->tok_s[e->n] = tps;
+        e->n++;
+    }
+    if (e->test) {
+        double t0 = now_s();
+        s2s_decoded res;
+        s2s_error err;
+        if (decode_dataset(e->m, e->test, 64, 0, &res, &err)) die("decode", &err);
+        double acc = 100.0 * res.n_correct / res.count;
+        decoded_free(&res);
+        double wall = t0 - e->t_start - e->t_measuring;
+        e->t_measuring += now_s() - t0;
+        printf("    test exact match %.2f%% after %.1f s of training\n", acc, wall);
+        if (acc >= 99.9 && !e->reached_epoch) {
+            e->reached_epoch = epoch;
+            e->reached_s = wall;
+            e->stop = 1;
+        }
+    }
+    fflush(stdout);
+}
+
+static int on_step(void *user, const s2s_progress *p)
+{
+    (void)p;
+    return ((epoch_log *)user)->stop;
+}
+
+int main(int argc, char **argv)
+{
+    int epochs = 3, threads = 0, to_accuracy = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--epochs") && i + 1 < argc) epochs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--to-accuracy")) to_accuracy = 1;
+        else {
+            fprintf(stderr, "usage: bench [--epochs N] [--threads N] [--to-accuracy]\n");
+            return 2;
+        }
+    }
+    s2s_error err;
+    const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    printf("machine: %ld CPUs; BLAS: %s; kernels: %s\n", ncpu, backend_cpu_blas_info(),
+           backend_cpu_blas_core());
+    const double peak = sgemm_gflops(2048, 2048, 2048, (int)ncpu, 3);
+    const double small1 = sgemm_gflops(64, 768, 256, 1, 5);
+    printf("SGEMM peak (2048^3, %ld threads): %.1f GFLOP/s; 64x768x256 on 1 thread: %.1f GFLOP/s\n",
+           ncpu, peak, small1);
+
+    /* The seed's task and configuration. */
+    s2s_corpus tr = {0}, va = {0}, te = {0};
+    s2s_vocab vocab;
+    s2s_dataset dtr = {0}, dva = {0}, dte = {0};
+    if (vocab_init(&vocab, &err) || corpus_synthetic(&tr, &va, &te, 8000, 1000, 1000, 42, &err) ||
+        vocab_build(&vocab, &tr, &err) || dataset_encode(&dtr, &tr, &vocab, &err) ||
+        dataset_encode(&dva, &va, &vocab, &err) || dataset_encode(&dte, &te, &vocab, &err))
+        die("data", &err);
+    s2s_backend *be = NULL;
+    if (backend_cpu_create(&be, threads, &err)) die("backend", &err);
+    s2s_config cfg = {vocab.size, 128, 256, 2, 0.1f, S2S_ATTN_BAHDANAU};
+    s2s_model *m = NULL;
+    if (model_create(&m, &cfg, be, &err) || model_init_params(m, 42, &err)) die("model", &err);
+    printf("model: E128 H256 L2 bahdanau, %zu parameters; %d threads; batch 64\n",
+           model_num_params(m), be->shards);
+
+    /* Useful work of one epoch: the real tokens of every training sentence. */
+    double flops = 0.0;
+    {
+        s2s_batch b = {0};
+        int idx[64];
+        if (batch_alloc(&b, 64, dtr.max_src, dtr.max_tgt, &err)) die("batch", &err);
+        for (int i = 0; i < dtr.count; i += 64) {
+            int n = dtr.count - i < 64 ? dtr.count - i : 64;
+            for (int k = 0; k < n; k++) idx[k] = i + k;
+            if (batch_fill(&b, &dtr, idx, n, &err)) die("batch", &err);
+            flops += model_train_flops(m, &b);
+        }
+        batch_free(&b);
+    }
+    printf("work per epoch (forward + backward, real tokens): %.3f TFLOP\n", flops * 1e-12);
+
+    /* Training epochs. */
+    s2s_train_opts o;
+    train_opts_default(&o);
+    o.epochs = to_accuracy ? 30 : epochs;
+    epoch_log log = {.n = 0, .m = m, .test = to_accuracy ? &dte : NULL, .t_start = now_s()};
+    s2s_train_hooks hooks = {.user = &log, .on_epoch = on_epoch, .on_step = on_step};
+    int rc = train_run(m, &vocab, &dtr, &dva, &o, &hooks, &err);
+    if (rc && rc != S2S_ERR_INTERRUPTED) die("train", &err);
+    double ep_s = median(log.epoch_s, log.n), tps = median(log.tok_s, log.n);
+    double gflops = flops / ep_s * 1e-9;
+
+    /* One sentence, as the UI's prompt decodes it. */
+    s2s_batch one = {0};
+    if (batch_alloc(&one, 1, 8, 2, &err)) die("batch", &err);
+    static const char *words[] = {"the", "cat", "sat", "on", "the", "mat"};
+    one.B = 1;
+    one.S = 7;
+    one.T = 2;
+    one.src_len[0] = 7;
+    for (int i = 0; i < 6; i++) one.src[i] = vocab_find(&vocab, words[i]);
+    one.src[6] = S2S_EOS;
+    int tok[14];
+    float att[14 * 7];
+    double lat[201];
+    for (int r = 0; r < 201; r++) {
+        double t0 = now_s();
+        if (model_greedy(m, &one, 14, tok, att, &err)) die("greedy", &err);
+        lat[r] = now_s() - t0;
+    }
+    double latency = median(lat, 201);
+    batch_free(&one);
+
+    /* The test set in batches of 64. */
+    double t0 = now_s();
+    s2s_decoded res;
+    if (decode_dataset(m, &dte, 64, 1, &res, &err)) die("decode", &err);
+    double eval_s = now_s() - t0;
+    int correct = res.n_correct;
+    decoded_free(&res);
+
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("\n");
+    printf("train epoch (median of %d): %.2f s | %.0f tokens/s | %.1f GFLOP/s = %.0f%% of SGEMM peak\n",
+           log.n, ep_s, tps, gflops, 100.0 * gflops / peak);
+    printf("one-sentence greedy latency (median of 201): %.3f ms\n", latency * 1e3);
+    printf("batched evaluation: %d sentences in %.3f s = %.0f sentences/s (exact match %d/%d)\n",
+           dte.count, eval_s, dte.count / eval_s, correct, dte.count);
+    printf("peak resident memory: %.1f MiB\n", ru.ru_maxrss / 1024.0);
+    if (to_accuracy) {
+        if (log.reached_epoch)
+            printf("time to 99.9%% test exact match: %.1f s (epoch %d)\n", log.reached_s,
+                   log.reached_epoch);
+        else
+            printf("time to 99.9%% test exact match: not reached in 30 epochs\n");
+    }
+    printf("SUMMARY epoch_s=%.3f tokens_s=%.0f gflops=%.2f peak_gflops=%.2f latency_ms=%.4f "
+           "eval_sps=%.1f rss_mib=%.1f threads=%d\n",
+           ep_s, tps, gflops, peak, latency * 1e3, dte.count / eval_s, ru.ru_maxrss / 1024.0,
+           be->shards);
+
+    model_free(m);
+    backend_destroy(be);
+    dataset_free(&dtr);
+    dataset_free(&dva);
+    dataset_free(&dte);
+    corpus_free(&tr);
+    corpus_free(&va);
+    corpus_free(&te);
+    vocab_free(&vocab);
+    return 0;
+}
