@@ -534,7 +534,8 @@ done:
 static void print_version(void)
 {
     printf("seq2seq %s\n", CLI_VERSION);
-    printf("BLAS: %s\n", backend_cpu_blas_info());
+    printf("BLAS: %s; kernels: %s%s\n", backend_cpu_blas_info(), backend_cpu_blas_core(),
+           getenv("SEQ2SEQ_NO_BLAS_RESTART") ? " (chosen by seq2seq for this CPU)" : "");
     printf("CUDA: %s\n", backend_cuda_compiled() ? "compiled in"
                                                  : "not compiled in (built without nvcc)");
 }
@@ -551,8 +552,23 @@ static int run_tui(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
+/* OpenBLAS chooses its kernels when it loads, and on some virtual CPUs it
+ * picks SSE ones on an AVX-512 machine. Then the program names the right
+ * family in OPENBLAS_CORETYPE and restarts itself once; a user's own
+ * OPENBLAS_CORETYPE is always respected. */
+static void use_fast_blas_kernels(char **argv)
+{
+    const char *core = backend_cpu_blas_better_core();
+    if (!core || getenv("OPENBLAS_CORETYPE") || getenv("SEQ2SEQ_NO_BLAS_RESTART")) return;
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    setenv("SEQ2SEQ_NO_BLAS_RESTART", "1", 1); /* never loop */
+    execv("/proc/self/exe", argv);
+    /* No restart possible: carry on with the slower kernels. */
+}
+
 int main(int argc, char **argv)
 {
+    use_fast_blas_kernels(argv);
     if (argc < 2 || strcmp(argv[1], "tui") == 0) return run_tui(argc, argv);
     const char *a = argv[1];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
