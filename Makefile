@@ -1,7 +1,7 @@
 # seq2seq — GRU encoder–decoder with attention that learns to reverse sentences.
 #
 #   make          build build/seq2seq (and build/libseq2seq.a)
-#   make run      build, then train on the built-in data and evaluate
+#   make run      build, then open the terminal UI (trains on the built-in data)
 #   make test     unit tests, gradient checks, PyTorch parity, sanitizers, end-to-end
 #   make bench    time per epoch beside the PyTorch reference
 #   make deps     install the Debian packages the build and tests need
@@ -85,7 +85,7 @@ CUDA_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test bench deps asan unit e2e install clean
+.PHONY: all run test bench deps asan unit unit-build e2e install clean
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -137,12 +137,13 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(UILIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) $(LDFLAGS) -Itests -Itui -I. $< $(UILIB) $(LIB) $(UI_LIBS) $(LDLIBS) -lcmocka -o $@
 
-# ---- run: train with the defaults, then evaluate the best model ----
+# ---- run: the terminal UI, training with the defaults (F10 quits, F1 helps) ----
 run: $(BIN)
-	$(BIN) train
-	$(BIN) eval
+	$(BIN) tui
 
-# ---- tests ----
+# ---- tests: tests/run.sh runs every suite and ends with one count ----
+unit-build: $(TESTS)
+
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
@@ -153,8 +154,8 @@ asan:
 e2e: $(BIN)
 	@set -e; for t in tests/e2e_*.sh; do echo "== $$t"; BIN=$(BIN) bash $$t; done
 
-test: unit asan e2e
-	@echo "all tests passed"
+test: $(BUILD)/.deps
+	@MAKE="$(MAKE)" bash tests/run.sh
 
 bench: $(BUILD)/tests/bench
 	BENCH=$(BUILD)/tests/bench bash tests/bench.sh

@@ -214,7 +214,10 @@ void corpus_free(s2s_corpus *c)
 /* corpora                                                              */
 /* ------------------------------------------------------------------ */
 
-static int synth_fill(s2s_corpus *c, int n, s2s_rng *rng, s2s_error *err)
+/* n sentences of min_len..max_len words (uniform), words uniform from the
+ * seed's list. With 3..10 these are exactly the seed's draws. */
+static int synth_fill(s2s_corpus *c, int n, int min_len, int max_len, s2s_rng *rng,
+                      s2s_error *err)
 {
     c->s = calloc(n > 0 ? (size_t)n : 1, sizeof *c->s);
     if (!c->s) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory making the synthetic data");
@@ -222,7 +225,7 @@ static int synth_fill(s2s_corpus *c, int n, s2s_rng *rng, s2s_error *err)
     for (int i = 0; i < n; i++) {
         s2s_sentence *s = &c->s[i];
         /* The seed: random.randint(3, 10) words, each random.choice(words). */
-        const int len = 3 + (int)rng_below(rng, 8);
+        const int len = min_len + (int)rng_below(rng, (uint32_t)(max_len - min_len + 1));
         s->w = calloc((size_t)len, sizeof *s->w);
         if (!s->w) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory making the synthetic data");
         for (int k = 0; k < len; k++) {
@@ -247,14 +250,30 @@ int corpus_synthetic(s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
                         n_test);
     s2s_rng rng;
     rng_seed(&rng, seed);
-    int rc = synth_fill(train, n_train, &rng, err);
-    if (!rc) rc = synth_fill(val, n_val, &rng, err);
-    if (!rc) rc = synth_fill(test, n_test, &rng, err);
+    int rc = synth_fill(train, n_train, 3, 10, &rng, err);
+    if (!rc) rc = synth_fill(val, n_val, 3, 10, &rng, err);
+    if (!rc) rc = synth_fill(test, n_test, 3, 10, &rng, err);
     if (rc) {
         corpus_free(train);
         corpus_free(val);
         corpus_free(test);
     }
+    return rc;
+}
+
+int corpus_synthetic_lengths(s2s_corpus *c, int n, int min_len, int max_len, uint64_t seed,
+                             s2s_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (n < 0) return s2s_fail(err, S2S_ERR_ARG, "negative number of sentences (%d)", n);
+    if (min_len < 1 || max_len < min_len || max_len > S2S_MAX_SENTENCE_WORDS)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "sentence lengths %d..%d: must be 1 <= min <= max <= %d", min_len,
+                        max_len, S2S_MAX_SENTENCE_WORDS);
+    s2s_rng rng;
+    rng_seed(&rng, seed);
+    int rc = synth_fill(c, n, min_len, max_len, &rng, err);
+    if (rc) corpus_free(c);
     return rc;
 }
 

@@ -61,6 +61,13 @@ extern const char *const S2S_SEED_WORDS[34];
  * seed, train first, then val, then test. */
 int corpus_synthetic(s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
                      int n_train, int n_val, int n_test, uint64_t seed, s2s_error *err);
+/* n sentences of min_len..max_len words (each length equally likely), words
+ * drawn uniformly from the seed's list, from a generator seeded with seed:
+ * the synthetic task at other lengths (`analyze` and `compare` use 11..15,
+ * which training never shows). 1 <= min_len <= max_len <=
+ * S2S_MAX_SENTENCE_WORDS. */
+int corpus_synthetic_lengths(s2s_corpus *c, int n, int min_len, int max_len, uint64_t seed,
+                             s2s_error *err);
 /* A user's file, one sentence per line (blank lines skipped), split
  * deterministically 80/10/10 by a shuffle seeded with seed. Fewer than 10
  * usable sentences is an error. */

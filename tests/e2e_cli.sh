@@ -22,6 +22,11 @@ if [ ! -x "$BIN" ]; then
     echo "e2e_cli: $BIN is not an executable (build it with make)" >&2
     exit 1
 fi
+# Run inside $T: eval writes attention_heatmap.png into the current
+# directory, which must not be the source tree.
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+MAN=$(cd "$(dirname "$MAN")" && pwd)/$(basename "$MAN")
+cd "$T"
 
 pass=0
 fail=0
@@ -79,10 +84,12 @@ check "bare seq2seq prints the usage, exit 0" test "$rc" -eq 0 -a -n "$(grep Usa
 
 declare -A OPTS=(
     [train]="epochs batch embed hidden layers dropout lr tf clip seed device attention data out threads quiet"
-    [eval]="model examples data seed device threads"
-    [reverse]="model device threads"
+    [eval]="model examples data seed device threads heatmap no-heatmap sentence"
+    [reverse]="model device threads png"
+    [analyze]="model out baseline device threads"
+    [compare]="png device threads"
 )
-for cmd in train eval reverse; do
+for cmd in train eval reverse analyze compare; do
     run "$BIN" "$cmd" --help
     missing=""
     for o in ${OPTS[$cmd]}; do grep -q -- "--$o\\b" "$T/out" || missing="$missing --$o"; done
@@ -278,6 +285,148 @@ check "SIGINT: best.ckpt still loads (eval works)" test "$rc" -eq 0
 run "$BIN" eval --model "$T/int/last.ckpt" --examples 1
 check "SIGINT: last.ckpt loads too" test "$rc" -eq 0
 check "SIGINT: no temporary files left" test -z "$(ls "$T/int" | grep -v -E '^(best\.ckpt|last\.ckpt|history\.csv|loss_curve\.png)$' || true)"
+
+# ----------------------------------------------------------------- figures
+# png_size FILE: "WIDTH HEIGHT" from the IHDR chunk, or nothing if FILE does
+# not start with the PNG signature.
+png_size() {
+    [ -s "$1" ] || return 0
+    [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || return 0
+    od -An -tu1 -j 16 -N 8 "$1" |
+        awk '{ print $1*16777216 + $2*65536 + $3*256 + $4, $5*16777216 + $6*65536 + $7*256 + $8 }'
+}
+# png_ok FILE: a PNG of a figure's size (200x150 to 4000x4000 pixels).
+png_ok() {
+    local s
+    s=$(png_size "$1")
+    [ -n "$s" ] || return 1
+    set -- $s
+    [ "$1" -ge 200 ] && [ "$2" -ge 150 ] && [ "$1" -le 4000 ] && [ "$2" -le 4000 ]
+}
+
+check "train writes loss_curve.png (a PNG of a sane size)" png_ok "$T/run/loss_curve.png"
+check "interrupted training still leaves loss_curve.png" png_ok "$T/int/loss_curve.png"
+run "$BIN" train --epochs 1 "${SMALL[@]}" --out "$T/curve"
+check "train names the loss curve" has_out "^Loss curve: $T/curve/loss_curve.png\$"
+
+rm -f "$T/attention_heatmap.png"
+run "$BIN" eval --model "$MODEL" --examples 1
+check "eval writes attention_heatmap.png in the current directory" png_ok "$T/attention_heatmap.png"
+check "eval says where, as the seed does" has_out '^Attention heatmap saved to attention_heatmap.png$'
+check "eval: Token Accuracy line" has_out '^Token Accuracy: [0-9]+\.[0-9]{2}% \([0-9]+/[0-9]+\)$'
+check "eval: exact match by length, lengths 3 to 10" test \
+    "$(grep -Ec '^ +([3-9]|10) +[0-9]+ +[0-9]+\.[0-9]{2}% \([0-9]+/[0-9]+\)$' "$T/out")" -eq 8
+check "eval: the by-length counts add up to the test set" test \
+    "$(grep -E '^ +([3-9]|10) +[0-9]+ +[0-9.]+%' "$T/out" | awk '{ s += $2 } END { print s }')" -eq 1000
+run "$BIN" eval --model "$MODEL" --examples 0 --heatmap "$T/h.png"
+check "eval --heatmap FILE" png_ok "$T/h.png"
+run "$BIN" eval --model "$MODEL" --examples 0 --heatmap "$T/s3.png" --sentence "the cat sat"
+check "eval --sentence (3 words)" png_ok "$T/s3.png"
+run "$BIN" eval --model "$MODEL" --examples 0 --heatmap "$T/s10.png" \
+    --sentence "the quick brown fox jumps over the lazy dog again"
+check "eval --sentence (10 words)" png_ok "$T/s10.png"
+read -r w3 h3 <<<"$(png_size "$T/s3.png")"
+read -r w10 h10 <<<"$(png_size "$T/s10.png")"
+check "the heatmap grows with the sentence (${w3}x$h3 < ${w10}x$h10)" test "$w10" -gt "$w3" -a "$h10" -gt "$h3"
+rm -f "$T/attention_heatmap.png"
+run "$BIN" eval --model "$MODEL" --examples 0 --no-heatmap
+check "eval --no-heatmap writes none" test "$rc" -eq 0 -a ! -e "$T/attention_heatmap.png" -a \
+    -z "$(grep 'heatmap saved' "$T/out" || true)"
+usage_error "eval --sentence with --no-heatmap" "$BIN" eval --model "$MODEL" --no-heatmap --sentence "the cat"
+usage_error "eval --sentence '' (empty)" "$BIN" eval --model "$MODEL" --sentence ""
+run "$BIN" eval --model "$MODEL" --examples 0 --heatmap /nonexistent/dir/h.png
+check "eval --heatmap into a missing directory: exit 1, names the file" test "$rc" -eq 1 -a \
+    -n "$(grep 'cannot write /nonexistent/dir/h.png: No such file or directory' "$T/err" || true)"
+mkdir -p "$T/adir"
+run "$BIN" eval --model "$MODEL" --examples 0 --heatmap "$T/adir"
+check "eval --heatmap DIRECTORY: exit 1, says so" test "$rc" -eq 1 -a \
+    -n "$(grep 'Is a directory' "$T/err" || true)"
+
+run "$BIN" reverse --model "$MODEL" --png "$T/r.png" "the cat sat"
+check "reverse --png: one line on stdout and the PNG" test "$rc" -eq 0 -a "$(lines_out)" -eq 1
+check "reverse --png writes a PNG" png_ok "$T/r.png"
+run_in "$T/three.txt" "$BIN" reverse --model "$MODEL" --png "$T/many.png"
+check "reverse --png, 3 stdin lines: 3 lines, many-1/2/3.png" test "$rc" -eq 0 -a "$(lines_out)" -eq 3
+for i in 1 2 3; do check "reverse --png: many-$i.png" png_ok "$T/many-$i.png"; done
+check "reverse --png: no unnumbered file for stdin" test ! -e "$T/many.png"
+run "$BIN" reverse --model "$MODEL" --png /nonexistent/dir/r.png "the cat sat"
+check "reverse --png into a missing directory: exit 1, names the file" test "$rc" -eq 1 -a \
+    -n "$(grep '/nonexistent/dir/r.png' "$T/err" || true)"
+
+run "$BIN" train --epochs 1 "${SMALL[@]}" --attention none --out "$T/noatt" --quiet
+run "$BIN" eval --model "$T/noatt/best.ckpt" --examples 0 --heatmap "$T/noatt.png"
+check "eval of a model without attention: a note, no heatmap" test "$rc" -eq 0 -a \
+    ! -e "$T/noatt.png" -a -n "$(grep 'no attention' "$T/err" || true)"
+run "$BIN" reverse --model "$T/noatt/best.ckpt" --png "$T/noatt.png" "the cat sat"
+check "reverse --png without attention: exit 1, says why" test "$rc" -eq 1 -a \
+    -n "$(grep 'no attention' "$T/err" || true)"
+check "no temporary files left anywhere" test -z "$(find "$T" -name '*.tmp')"
+
+# ---------------------------------------------------------- analyze, compare
+# A small model that reverses about half the test set in a few seconds, so
+# the attention statistics have sentences to work on.
+run "$BIN" train --epochs 3 --embed 32 --hidden 64 --layers 1 --batch 32 --lr 1e-2 --device cpu \
+    --out "$T/an" --quiet
+check "train a small model for analyze" test "$rc" -eq 0 -a -s "$T/an/best.ckpt"
+AN=$T/an/best.ckpt
+run "$BIN" analyze --model "$AN" --out "$T/analysis.md" --device cpu
+check "analyze exits 0 and says where it wrote" test "$rc" -eq 0 -a \
+    -n "$(grep "^Analysis written to $T/analysis.md\$" "$T/out" || true)"
+check "analyze writes analysis.md" test -s "$T/analysis.md"
+for q in "1. What patterns do you observe in the attention weights?" \
+    "2. Does the attention align input and output tokens correctly?" \
+    "3. How does attention help the model learn to reverse sequences?" \
+    "4. What happens at the beginning and end of sequences?"; do
+    check "analysis.md: heading '$q'" grep -qxF "### $q" "$T/analysis.md"
+    # the answer (up to the next heading) quotes measured figures
+    body=$(awk -v h="### $q" '$0 == h { on = 1; next } /^#/ { on = 0 } on' "$T/analysis.md")
+    check "analysis.md: answer ${q%%.*} cites numbers" \
+        test "$(printf '%s\n' "$body" | grep -Eo '[0-9]+\.[0-9]+%?' | wc -l)" -ge 2
+done
+check "analysis.md: the test exact match in the header" \
+    grep -Eq '^- \*\*Test exact match: [0-9]+\.[0-9]% \([0-9]+/1000\)\*\*' "$T/analysis.md"
+check "analysis.md: exact match for every length 3 to 15" test \
+    "$(grep -Ec '^\| ([3-9]|1[0-5]) \| (test|never trained) \| [0-9]+ \| [0-9.]+% \([0-9]+/[0-9]+\) \|$' "$T/analysis.md")" -eq 13
+check "analysis.md: the offset table has a word-steps row" \
+    grep -Eq '^\| \*\*word steps\*\* \| [0-9]+ \|' "$T/analysis.md"
+check "analysis.md: says how many sentences were left out" \
+    grep -Eq '(The other [0-9]+ (is|are)|None is) left out' "$T/analysis.md"
+check "analysis.md: no comparison without --baseline" grep -q 'makes no comparison' "$T/analysis.md"
+check "analysis.md: <EOS> always in code spans (Markdown would hide a bare tag)" \
+    test -z "$(sed 's/`[^`]*`//g' "$T/analysis.md" | grep '<EOS>' || true)"
+rm -f "$T/analysis.md"
+run "$BIN" analyze --model "$AN" --baseline "$T/noatt/best.ckpt" --device cpu
+check "analyze --baseline: exit 0, analysis.md in the current directory" test "$rc" -eq 0 -a \
+    -s "$T/analysis.md"
+check "analyze --baseline: a baseline column and the comparison" test \
+    -n "$(grep "baseline's exact match" "$T/analysis.md" || true)" -a \
+    -n "$(grep 'Compared with the model without attention' "$T/analysis.md" || true)"
+run "$BIN" analyze --model "$T/noatt/best.ckpt" --out "$T/x.md" --device cpu
+check "analyze of a model without attention: exit 1, says why" test "$rc" -eq 1 -a \
+    -n "$(grep 'no attention' "$T/err" || true)" -a ! -e "$T/x.md"
+run "$BIN" analyze --model "$T/none.ckpt"
+check "analyze without a model: exit 1, 'cannot open'" test "$rc" -eq 1 -a \
+    -n "$(grep 'cannot open' "$T/err" || true)"
+run "$BIN" analyze --model "$AN" --out /nonexistent/dir/a.md --device cpu
+check "analyze --out into a missing directory: exit 1, names the file" test "$rc" -eq 1 -a \
+    -n "$(grep '/nonexistent/dir/a.md' "$T/err" || true)"
+usage_error "analyze with a stray argument" "$BIN" analyze oops
+
+run "$BIN" compare "$AN" "$T/noatt/best.ckpt" --png "$T/acc.png" --device cpu
+check "compare exits 0" test "$rc" -eq 0
+check "compare: a table row for every length 3 to 15" test \
+    "$(grep -Ec '^\| ([3-9]|1[0-5]) \| [0-9]+ \| [0-9.]+% \| [0-9.]+% \|$' "$T/out")" -eq 13
+check "compare: columns named by attention" grep -Eq '^\| words \| sentences \| bahdanau \| none \|$' "$T/out"
+check "compare: totals for 3-10 and 11-15" test \
+    "$(grep -Ec '^\| \*\*(3-10|11-15)\*\* \|' "$T/out")" -eq 2
+check "compare --png writes a PNG" png_ok "$T/acc.png"
+run "$BIN" compare "$AN" "$AN" --device cpu
+check "compare: the same kind twice is named by file" grep -qF "| $AN | $AN |" "$T/out"
+usage_error "compare without models" "$BIN" compare
+run "$BIN" compare "$AN" "$T/none.ckpt" --device cpu
+check "compare with a missing model: exit 1, 'cannot open'" test "$rc" -eq 1 -a \
+    -n "$(grep 'cannot open' "$T/err" || true)"
+check "no temporary files left after analyze and compare" test -z "$(find "$T" -name '*.tmp')"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,9 +1,11 @@
 /* main.c — the seq2seq program: sub-commands over the model API.
  *
- *   seq2seq                    the terminal UI (not built yet: usage + a note)
+ *   seq2seq [tui [OPTIONS]]    the terminal UI (app.c)
  *   seq2seq train   [OPTIONS]  train, saving best.ckpt / last.ckpt / history.csv
  *   seq2seq eval    [OPTIONS]  the seed's qualitative examples + exact-match accuracy
  *   seq2seq reverse [OPTIONS] [WORD...]   one reversed sentence per input sentence
+ *   seq2seq analyze [OPTIONS]  attention measured on the test set, written to analysis.md
+ *   seq2seq compare [OPTIONS] MODEL...    exact match by length of several models
  *   seq2seq --help | --version | CMD --help
  *
  * Exit status: 0 ok, 1 runtime error, 2 usage error, 130 interrupted.
@@ -27,11 +29,12 @@
 #include "err.h"
 #include "model.h"
 #include "infer.h"
+#include "analyze.h"
+#include "app.h"
 #include "options.h"
+#include "setup.h"
+#include "png.h"
 #include "train.h"
-
-/* The seed's split sizes for the synthetic task. */
-enum { N_TRAIN = 8000, N_VAL = 1000, N_TEST = 1000 };
 
 static const char RULE[] =
     "================================================================================";
@@ -42,66 +45,6 @@ static int fail(const char *cmd, const s2s_error *err)
 {
     fprintf(stderr, "seq2seq %s: %s\n", cmd, err->msg[0] ? err->msg : "unknown error");
     return CLI_EXIT_ERROR;
-}
-
-/* DIR/NAME into buf; 0 on success, -1 if it does not fit. */
-static int join_path(char *buf, size_t n, const char *dir, const char *name)
-{
-    size_t len = strlen(dir);
-    int r = snprintf(buf, n, "%s%s%s", dir, (len && dir[len - 1] == '/') ? "" : "/", name);
-    return (r < 0 || (size_t)r >= n) ? -1 : 0;
-}
-
-/* Opens the backend --device asks for. auto: CUDA if it starts, else CPU. */
-static int open_backend(const cli_opts *o, const char *cmd, s2s_backend **be)
-{
-    s2s_error err;
-    s2s_error_clear(&err);
-    *be = NULL;
-    if (o->device != CLI_DEVICE_CPU) {
-        if (backend_cuda_create(be, 0, &err) == 0) return 0;
-        *be = NULL;
-        if (o->device == CLI_DEVICE_CUDA) {
-            fprintf(stderr, "seq2seq %s: --device cuda: %s\n", cmd, err.msg);
-            return CLI_EXIT_ERROR;
-        }
-        s2s_error_clear(&err);
-    }
-    if (backend_cpu_create(be, o->threads, &err) != 0) {
-        *be = NULL;
-        return fail(cmd, &err);
-    }
-    return 0;
-}
-
-/* Loads a checkpoint; a missing file gets a hint instead of the loader's words. */
-static int load_model(const char *cmd, const char *path, s2s_backend *be, s2s_model **m,
-                      s2s_vocab *v, s2s_ckpt_meta *meta)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        fprintf(stderr, "seq2seq %s: cannot open %s: %s%s\n", cmd, path, strerror(e),
-                e == ENOENT ? " (train a model first: seq2seq train)" : "");
-        return CLI_EXIT_ERROR;
-    }
-    fclose(f);
-    s2s_error err;
-    s2s_error_clear(&err);
-    *m = NULL;
-    if (checkpoint_load(path, be, m, v, meta, &err) != 0) {
-        *m = NULL;
-        return fail(cmd, &err);
-    }
-    return 0;
-}
-
-/* The test (and other) splits exactly as `train` made them. */
-static int make_corpus(const char *data, uint64_t seed, s2s_corpus *tr, s2s_corpus *va,
-                       s2s_corpus *te, s2s_error *err)
-{
-    if (data) return corpus_from_file(data, tr, va, te, seed, err);
-    return corpus_synthetic(tr, va, te, N_TRAIN, N_VAL, N_TEST, seed, err);
 }
 
 /* ------------------------------------------------------------------ train */
@@ -120,6 +63,9 @@ typedef struct {
     int quiet;
     int best_epoch;
     float best_val;
+    const char *curve, *hist; /* DIR/loss_curve.png, drawn from DIR/history.csv */
+    int curve_failed;         /* 1 once drawing it failed (said once, on stderr) */
+    s2s_error curve_err;
 } train_ui;
 
 static int train_on_step(void *user, const s2s_progress *p)
@@ -148,39 +94,15 @@ static void train_on_epoch(void *user, int epoch, float train_loss, float val_lo
         ui->best_epoch = epoch;
         ui->best_val = val_loss;
     }
-}
-
-/* mkdir -p: creates dir and its missing parents. */
-static int make_dirs(const char *dir, s2s_error *err)
-{
-    char path[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof path) return s2s_fail(err, S2S_ERR_ARG, "bad directory '%s'", dir);
-    memcpy(path, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (path[i] != '/' && path[i] != '\0') continue;
-        char c = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return s2s_fail(err, S2S_ERR_IO, "cannot create directory '%s': %s", path,
-                            strerror(errno));
-        path[i] = c;
+    /* history.csv has just been written; redrawing the curve after every
+     * epoch (a few ms) keeps it current during a long run and complete
+     * up to the last epoch when training is interrupted. */
+    if (png_write_loss_curve_from_csv(ui->curve, ui->hist, &ui->curve_err) != 0 &&
+        !ui->curve_failed) {
+        ui->curve_failed = 1;
+        fflush(stdout);
+        fprintf(stderr, "seq2seq train: %s\n", ui->curve_err.msg);
     }
-    struct stat st;
-    if (stat(dir, &st) != 0)
-        return s2s_fail(err, S2S_ERR_IO, "cannot use directory '%s': %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return s2s_fail(err, S2S_ERR_IO, "cannot use '%s' as the output directory: %s", dir,
-                        strerror(ENOTDIR));
-    /* Find out now, not after the first epoch, whether files can be written. */
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/.seq2seq-write-test.%ld", dir, (long)getpid());
-    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0)
-        return s2s_fail(err, S2S_ERR_IO, "cannot write into '%s': %s", dir, strerror(errno));
-    close(fd);
-    unlink(probe);
-    return 0;
 }
 
 static int cmd_train(const cli_opts *o)
@@ -195,22 +117,23 @@ static int cmd_train(const cli_opts *o)
     s2s_backend *be = NULL;
     s2s_model *m = NULL;
     int rc = CLI_EXIT_ERROR;
-    char best[4200], last[4200], hist[4200];
+    char best[4200], last[4200], hist[4200], curve[4200];
     struct sigaction sa, old_sa;
     int handler_set = 0;
 
-    if (join_path(best, sizeof best, o->out, "best.ckpt") ||
-        join_path(last, sizeof last, o->out, "last.ckpt") ||
-        join_path(hist, sizeof hist, o->out, "history.csv")) {
+    if (setup_join_path(best, sizeof best, o->out, "best.ckpt") ||
+        setup_join_path(last, sizeof last, o->out, "last.ckpt") ||
+        setup_join_path(hist, sizeof hist, o->out, "history.csv") ||
+        setup_join_path(curve, sizeof curve, o->out, "loss_curve.png")) {
         fprintf(stderr, "seq2seq train: --out: path too long\n");
         return CLI_EXIT_USAGE;
     }
-    if ((rc = open_backend(o, cmd, &be)) != 0) return rc;
+    if ((rc = setup_open_backend(o, cmd, &be)) != 0) return rc;
     rc = CLI_EXIT_ERROR;
-    if (make_dirs(o->out, &err)) goto fail;
+    if (setup_make_dirs(o->out, &err)) goto fail;
 
     if (!o->quiet) printf("Creating dataset...\n");
-    if (make_corpus(o->data, o->seed, &tr, &va, &te, &err)) goto fail;
+    if (setup_make_corpus(o->data, o->seed, &tr, &va, &te, &err)) goto fail;
     if (vocab_init(&vocab, &err)) goto fail;
     have_vocab = 1;
     if (vocab_build(&vocab, &tr, &err)) goto fail;
@@ -257,7 +180,8 @@ static int cmd_train(const cli_opts *o)
     to.seed = o->seed;
     to.out_dir = o->out;
 
-    train_ui ui = {.quiet = o->quiet, .best_epoch = 0, .best_val = NAN};
+    train_ui ui = {.quiet = o->quiet, .best_epoch = 0, .best_val = NAN, .curve = curve,
+                   .hist = hist};
     s2s_train_hooks hooks = {
         .user = &ui, .on_step = train_on_step, .on_log = train_on_log,
         .on_epoch = train_on_epoch};
@@ -287,6 +211,8 @@ static int cmd_train(const cli_opts *o)
         else
             fprintf(stderr, "seq2seq train: interrupted: stopped at a batch boundary before "
                             "the first epoch ended; no model was saved\n");
+        if (!ui.curve_failed && ui.best_epoch > 0) /* an epoch of this run ended */
+            fprintf(stderr, "seq2seq train: loss curve of the epochs done: %s\n", curve);
         rc = CLI_EXIT_INTERRUPTED;
         goto done;
     }
@@ -300,10 +226,13 @@ static int cmd_train(const cli_opts *o)
         else
             printf("Best model: %s\n", best);
         printf("Last model: %s\nHistory:    %s\n", last, hist);
+        if (!ui.curve_failed) printf("Loss curve: %s\n", curve);
         printf("Evaluate it with: seq2seq eval --model %s%s%s\n", best, o->data ? " --data " : "",
                o->data ? o->data : "");
     }
-    rc = CLI_EXIT_OK;
+    /* The models are saved either way; a missing figure (said on stderr
+     * when it happened) is still a file this command failed to write. */
+    rc = ui.curve_failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
     goto done;
 
 fail:
@@ -334,6 +263,95 @@ static void print_words(const s2s_vocab *v, const int *ids, int n)
     for (int i = 0; i < n; i++) printf("%s%s", i ? " " : "", word_of(v, ids[i]));
 }
 
+/* Token accuracy: output token t (the output's words, then <EOS> if it
+ * stopped) equal to reference token t (the reversed words, then <EOS>),
+ * counted over every reference token, so a missing, extra or misplaced
+ * word costs what it displaces. */
+static void print_token_accuracy(const s2s_dataset *d, const s2s_decoded *res)
+{
+    long ok = 0, total = 0;
+    for (int i = 0; i < d->count; i++) {
+        const int *ref = d->tgt + d->tgt_off[i] + 1, nref = d->tgt_len[i] - 1;
+        const int *out = res->out + res->out_off[i], nw = res->out_len[i];
+        for (int t = 0; t < nref; t++) {
+            int tok = t < nw ? out[t] : (t == nw && res->stopped[i]) ? S2S_EOS : -1;
+            ok += tok == ref[t];
+        }
+        total += nref;
+    }
+    printf("Token Accuracy: %.2f%% (%ld/%ld)\n", total ? 100.0 * (double)ok / (double)total : 0.0,
+           ok, total);
+}
+
+/* Exact match for each source length (in words) the test set has. */
+static void print_by_length(const s2s_dataset *d, const s2s_decoded *res)
+{
+    int maxw = 0;
+    for (int i = 0; i < d->count; i++)
+        if (d->src_len[i] - 1 > maxw) maxw = d->src_len[i] - 1;
+    int *count = calloc((size_t)maxw + 1, sizeof *count);
+    int *correct = calloc((size_t)maxw + 1, sizeof *correct);
+    if (!count || !correct) {
+        free(count);
+        free(correct);
+        return;
+    }
+    for (int i = 0; i < d->count; i++) {
+        count[d->src_len[i] - 1]++;
+        correct[d->src_len[i] - 1] += res->correct[i];
+    }
+    printf("\nExact Match by Source Length:\n  Words  Sentences  Exact Match\n");
+    for (int w = 0; w <= maxw; w++)
+        if (count[w])
+            printf("  %5d  %9d  %6.2f%% (%d/%d)\n", w, count[w],
+                   100.0 * (double)correct[w] / (double)count[w], correct[w], count[w]);
+    free(count);
+    free(correct);
+}
+
+/* Draws an attention matrix: src labels across (the words, then <EOS>),
+ * out labels down (one per decoder step), attn (steps, n_src). The title
+ * quotes the sentence. */
+static int write_heatmap(const char *path, const char *const *src, int n_src,
+                         const char *const *out, int steps, const float *attn, s2s_error *err)
+{
+    size_t n = 32;
+    for (int i = 0; i + 1 < n_src; i++) n += strlen(src[i]) + 1;
+    char *title = malloc(n);
+    if (!title) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+    size_t k = (size_t)snprintf(title, n, "Attention Weights: \"");
+    for (int i = 0; i + 1 < n_src; i++)
+        k += (size_t)snprintf(title + k, n - k, "%s%s", i ? " " : "", src[i]);
+    snprintf(title + k, n - k, "\"");
+    s2s_heatmap h = {src, n_src, out, steps, attn, title};
+    int rc = png_write_heatmap(path, &h, err);
+    free(title);
+    return rc;
+}
+
+/* The heatmap of test sentence i from its batch decoding, labelled with
+ * the sentence's own words (an unknown word keeps its spelling). */
+static int write_decoded_heatmap(const char *path, const s2s_vocab *v, const s2s_sentence *s,
+                                 const s2s_decoded *res, int i, s2s_error *err)
+{
+    const int steps = res->steps[i], nw = res->out_len[i];
+    const char **src = malloc(sizeof(char *) * ((size_t)s->len + 1));
+    const char **out = malloc(sizeof(char *) * ((size_t)steps + 1));
+    if (!src || !out) {
+        free(src);
+        free(out);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+    }
+    for (int j = 0; j < s->len; j++) src[j] = s->w[j];
+    src[s->len] = "<EOS>";
+    for (int t = 0; t < steps; t++)
+        out[t] = t < nw ? word_of(v, res->out[res->out_off[i] + t]) : "<EOS>";
+    int rc = write_heatmap(path, src, s->len + 1, out, steps, res->attn[i], err);
+    free(src);
+    free(out);
+    return rc;
+}
+
 static int cmd_eval(const cli_opts *o)
 {
     const char *cmd = "eval";
@@ -348,15 +366,31 @@ static int cmd_eval(const cli_opts *o)
     s2s_dataset dte = {0};
     s2s_decoded res;
     int have_res = 0;
+    s2s_sentence sent = {0};
+    s2s_reversal rv = {0}; /* --sentence's; reversal_free takes it zeroed or filled */
     int rc;
 
-    if ((rc = open_backend(o, cmd, &be)) != 0) goto done;
-    if ((rc = load_model(cmd, o->model, be, &m, &vocab, &meta)) != 0) goto done;
+    /* --sentence is checked before anything is loaded. */
+    if (o->sentence) {
+        if (o->no_heatmap) {
+            fprintf(stderr, "seq2seq eval: --sentence draws a heatmap; --no-heatmap says not to\n");
+            return CLI_EXIT_USAGE;
+        }
+        int bad = sentence_tokenize(o->sentence, &sent, &err);
+        if (bad || sent.len == 0) {
+            fprintf(stderr, "seq2seq eval: --sentence: %s\n", bad ? err.msg : "empty sentence");
+            sentence_free(&sent);
+            return CLI_EXIT_USAGE;
+        }
+    }
+
+    if ((rc = setup_open_backend(o, cmd, &be)) != 0) goto done;
+    if ((rc = setup_load_model(cmd, o->model, be, &m, &vocab, &meta)) != 0) goto done;
     have_vocab = 1;
     rc = CLI_EXIT_ERROR;
 
     uint64_t seed = o->seed_given ? o->seed : meta.seed;
-    if (make_corpus(o->data, seed, &tr, &va, &te, &err)) goto fail;
+    if (setup_make_corpus(o->data, seed, &tr, &va, &te, &err)) goto fail;
     if (dataset_encode(&dte, &te, &vocab, &err)) goto fail;
     if (dte.count == 0) {
         s2s_fail(&err, S2S_ERR_ARG, "the test set is empty");
@@ -387,8 +421,33 @@ static int cmd_eval(const cli_opts *o)
         printf("\n  Status:    %s\n\n", res.correct[i] ? "\xe2\x9c\x93 MATCH" : "x NO MATCH");
     }
     printf("%s\nQUANTITATIVE METRIC\n%s\n", RULE, RULE);
-    printf("Exact Match Accuracy: %.2f%% (%d/%d)\n\n",
+    printf("Exact Match Accuracy: %.2f%% (%d/%d)\n",
            100.0 * (double)res.n_correct / (double)res.count, res.n_correct, res.count);
+    print_token_accuracy(&dte, &res);
+    print_by_length(&dte, &res);
+    printf("\n");
+
+    /* The seed's figure: the first test sentence's attention, or the
+     * --sentence one's, then the seed's line saying where it went. */
+    if (!o->no_heatmap) {
+        if (model_config(m)->attention == S2S_ATTN_NONE) {
+            fflush(stdout);
+            fprintf(stderr, "seq2seq eval: note: the model has no attention (--attention none); "
+                            "no heatmap written\n");
+        } else {
+            int r;
+            if (o->sentence) {
+                r = infer_reverse(m, &vocab, &sent, &rv, &err);
+                if (!r)
+                    r = write_heatmap(o->heatmap, (const char *const *)rv.src, rv.n_src,
+                                      (const char *const *)rv.out, rv.steps, rv.attn, &err);
+            } else {
+                r = write_decoded_heatmap(o->heatmap, &vocab, &te.s[0], &res, 0, &err);
+            }
+            if (r) goto fail;
+            printf("Attention heatmap saved to %s\n", o->heatmap);
+        }
+    }
     rc = CLI_EXIT_OK;
     goto done;
 
@@ -396,6 +455,8 @@ fail:
     rc = fail(cmd, &err);
 done:
     fflush(stdout);
+    reversal_free(&rv);
+    sentence_free(&sent);
     if (have_res) decoded_free(&res);
     dataset_free(&dte);
     corpus_free(&tr);
@@ -409,11 +470,12 @@ done:
 
 /* ---------------------------------------------------------------- reverse */
 
-/* Reverses one sentence and prints it as one line. `where` is "" or
- * "line N: " for notes. Unknown words are copied through by attention
- * (infer.c; tests/ref/check_both_ways.py decodes the same way). */
+/* Reverses one sentence and prints it as one line; with png, also draws
+ * its attention there. `where` is "" or "line N: " for notes. Unknown
+ * words are copied through by attention (infer.c;
+ * tests/ref/check_both_ways.py decodes the same way). */
 static int reverse_one(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s,
-                       const char *where, s2s_error *err)
+                       const char *where, const char *png, s2s_error *err)
 {
     s2s_reversal r;
     int rc = infer_reverse(m, v, s, &r, err);
@@ -421,16 +483,34 @@ static int reverse_one(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s,
     int k = 0;
     for (int i = 0; i < r.n_src; i++) {
         if (!r.unknown[i]) continue;
-        fprintf(stderr, "%s%s", k ? ", " : "note: ", k ? "" : where);
-        fprintf(stderr, "unknown word '%s'", r.src[i]);
-        k++;
+        if (k++ == 0)
+            fprintf(stderr, "note: %sunknown words: %s", where, r.src[i]);
+        else
+            fprintf(stderr, ", %s", r.src[i]);
     }
     if (k) fprintf(stderr, "\n");
     for (int t = 0; t < r.n_words; t++) printf("%s%s", t ? " " : "", r.out[t]);
     printf("\n");
     fflush(stdout);
+    if (png)
+        rc = write_heatmap(png, (const char *const *)r.src, r.n_src, (const char *const *)r.out,
+                           r.steps, r.attn, err);
     reversal_free(&r);
-    return 0;
+    return rc;
+}
+
+/* path with "-n" before its extension (attn.png -> attn-3.png), or after
+ * it when it has none; NULL when out of memory. The caller frees it. */
+static char *numbered_path(const char *path, long n)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base) dot = path + strlen(path);
+    size_t len = strlen(path) + 24;
+    char *p = malloc(len);
+    if (p) snprintf(p, len, "%.*s-%ld%s", (int)(dot - path), path, n, dot);
+    return p;
 }
 
 static int cmd_reverse(const cli_opts *o)
@@ -475,12 +555,18 @@ static int cmd_reverse(const cli_opts *o)
         }
     }
 
-    if ((rc = open_backend(o, cmd, &be)) != 0) goto done;
-    if ((rc = load_model(cmd, o->model, be, &m, &vocab, NULL)) != 0) goto done;
+    if ((rc = setup_open_backend(o, cmd, &be)) != 0) goto done;
+    if ((rc = setup_load_model(cmd, o->model, be, &m, &vocab, NULL)) != 0) goto done;
     have_vocab = 1;
+    if (o->png && model_config(m)->attention == S2S_ATTN_NONE) {
+        fprintf(stderr, "seq2seq reverse: --png: the model has no attention (trained with "
+                        "--attention none), so there is no heatmap to draw\n");
+        rc = CLI_EXIT_ERROR;
+        goto done;
+    }
 
     if (o->nargs > 0) {
-        rc = reverse_one(m, &vocab, &sent, "", &err) ? fail(cmd, &err) : CLI_EXIT_OK;
+        rc = reverse_one(m, &vocab, &sent, "", o->png, &err) ? fail(cmd, &err) : CLI_EXIT_OK;
         goto done;
     }
 
@@ -506,7 +592,10 @@ static int cmd_reverse(const cli_opts *o)
             rc = CLI_EXIT_ERROR;
             continue;
         }
-        int r = reverse_one(m, &vocab, &s, where, &err);
+        char *png = o->png ? numbered_path(o->png, lineno) : NULL;
+        int r = o->png && !png ? s2s_fail(&err, S2S_ERR_NOMEM, "out of memory")
+                               : reverse_one(m, &vocab, &s, where, png, &err);
+        free(png);
         sentence_free(&s);
         if (r) {
             rc = fail(cmd, &err);
@@ -540,16 +629,24 @@ static void print_version(void)
                                                  : "not compiled in (built without nvcc)");
 }
 
-/* The terminal UI is another task; until it exists, `seq2seq` and
- * `seq2seq tui` print the usage and say so. Replace this function. */
+/* `seq2seq` and `seq2seq tui [OPTIONS]`: the terminal UI (app.c). Plain
+ * `seq2seq` off a terminal (a pipe, a script) prints the usage instead. */
 static int run_tui(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_print_usage(stdout);
-    printf("\nNote: the terminal UI (plain 'seq2seq') is not built yet; use the commands "
-           "above.\n");
-    return CLI_EXIT_OK;
+    if (argc < 2 && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
+        cli_print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    cli_opts o;
+    int help = 0;
+    int rc = argc < 2 ? cli_parse(CLI_TUI, 0, argv + argc, &o, &help, stderr)
+                      : cli_parse(CLI_TUI, argc - 2, argv + 2, &o, &help, stderr);
+    if (rc) return rc;
+    if (help) {
+        cli_print_help(stdout, CLI_TUI);
+        return CLI_EXIT_OK;
+    }
+    return tui_run(&o);
 }
 
 /* OpenBLAS chooses its kernels when it loads, and on some virtual CPUs it
@@ -602,6 +699,8 @@ int main(int argc, char **argv)
     case CLI_TRAIN: return cmd_train(&o);
     case CLI_EVAL: return cmd_eval(&o);
     case CLI_REVERSE: return cmd_reverse(&o);
+    case CLI_ANALYZE: return cmd_analyze(&o);
+    case CLI_COMPARE: return cmd_compare(&o);
     }
     return CLI_EXIT_USAGE;
 }

@@ -28,7 +28,7 @@ typedef struct {
     size_t given;       /* offsetof the int set to 1 when given, or 0 for none */
 } cli_option;
 
-#define ALL (CLI_TRAIN | CLI_EVAL | CLI_REVERSE)
+#define ALL (CLI_TRAIN | CLI_EVAL | CLI_REVERSE | CLI_TUI | CLI_ANALYZE | CLI_COMPARE)
 #define F(x) offsetof(cli_opts, x)
 
 /* The one option table. Its order is the order of --help and the man page.
@@ -36,46 +36,73 @@ typedef struct {
  * (--data, --seed); the command bits then never overlap. */
 static const cli_option OPTIONS[] = {
     {"epochs", "N", "passes over the training set", "30",
-     T_INT, CLI_TRAIN, 1, 100000, 0, 0, F(epochs), 0},
+     T_INT, CLI_TRAIN | CLI_TUI, 1, 100000, 0, 0, F(epochs), 0},
     {"batch", "N", "sentences per batch", "64",
-     T_INT, CLI_TRAIN, 1, 65536, 0, 0, F(batch), 0},
+     T_INT, CLI_TRAIN | CLI_TUI, 1, 65536, 0, 0, F(batch), 0},
     {"embed", "N", "word embedding size", "128",
-     T_INT, CLI_TRAIN, 1, 4096, 0, 0, F(embed), 0},
+     T_INT, CLI_TRAIN | CLI_TUI, 1, 4096, 0, 0, F(embed), 0},
     {"hidden", "N", "GRU hidden state size", "256",
-     T_INT, CLI_TRAIN, 1, 4096, 0, 0, F(hidden), 0},
+     T_INT, CLI_TRAIN | CLI_TUI, 1, 4096, 0, 0, F(hidden), 0},
     {"layers", "N", "GRU layers in the encoder and in the decoder", "2",
-     T_INT, CLI_TRAIN, 1, 8, 0, 0, F(layers), 0},
+     T_INT, CLI_TRAIN | CLI_TUI, 1, 8, 0, 0, F(layers), 0},
     {"dropout", "P", "dropout on the embeddings and between GRU layers", "0.1",
-     T_FLOAT, CLI_TRAIN, 0, 1, 0, 1, F(dropout), 0},
+     T_FLOAT, CLI_TRAIN | CLI_TUI, 0, 1, 0, 1, F(dropout), 0},
     {"lr", "RATE", "Adam learning rate", "1e-3",
-     T_FLOAT, CLI_TRAIN, 0, INFINITY, 1, 0, F(lr), 0},
+     T_FLOAT, CLI_TRAIN | CLI_TUI, 0, INFINITY, 1, 0, F(lr), 0},
     {"tf", "RATIO", "teacher forcing: the chance that a decoder step reads the true word", "0.5",
-     T_FLOAT, CLI_TRAIN, 0, 1, 0, 0, F(tf), 0},
+     T_FLOAT, CLI_TRAIN | CLI_TUI, 0, 1, 0, 0, F(tf), 0},
     {"clip", "NORM", "clip the global gradient norm to NORM (0: no clipping)", "1.0",
-     T_FLOAT, CLI_TRAIN, 0, INFINITY, 0, 0, F(clip), 0},
+     T_FLOAT, CLI_TRAIN | CLI_TUI, 0, INFINITY, 0, 0, F(clip), 0},
     {"attention", "bahdanau|luong|none",
      "attention: additive (the seed's), dot-product, or none (the bottleneck baseline)",
-     "bahdanau", T_CHOICE, CLI_TRAIN, 0, 0, 0, 0, F(attention), 0},
+     "bahdanau", T_CHOICE, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(attention), 0},
     {"seed", "N", "seed of the data, the initial weights, the shuffles, teacher forcing and dropout",
-     "42", T_U64, CLI_TRAIN, 0, 0, 0, 0, F(seed), F(seed_given)},
+     "42", T_U64, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(seed), F(seed_given)},
     {"data", "FILE",
      "train on FILE's sentences, one per line, split 80/10/10 "
      "(default: the seed's synthetic task, 8000/1000/1000 sentences)",
-     NULL, T_STR, CLI_TRAIN, 0, 0, 0, 0, F(data), 0},
-    {"out", "DIR", "write best.ckpt, last.ckpt and history.csv into DIR (created if missing)",
-     "runs", T_STR, CLI_TRAIN, 0, 0, 0, 0, F(out), 0},
+     NULL, T_STR, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(data), 0},
+    {"out", "DIR",
+     "write best.ckpt, last.ckpt, history.csv and loss_curve.png into DIR (created if missing)",
+     "runs", T_STR, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(out), 0},
     {"quiet", NULL, "print nothing but errors", NULL,
      T_FLAG, CLI_TRAIN, 0, 0, 0, 0, F(quiet), 0},
+    {"model", "FILE", "continue training the checkpoint FILE (default: a new model from --seed)",
+     NULL, T_STR, CLI_TUI, 0, 0, 0, 0, F(model), 0},
+    {"no-color", NULL, "no colours (also when the NO_COLOR environment variable is set)", NULL,
+     T_FLAG, CLI_TUI, 0, 0, 0, 0, F(no_color), 0},
     {"model", "FILE", "the model to load", "runs/best.ckpt",
-     T_STR, CLI_EVAL | CLI_REVERSE, 0, 0, 0, 0, F(model), 0},
+     T_STR, CLI_EVAL | CLI_REVERSE | CLI_ANALYZE, 0, 0, 0, 0, F(model), 0},
     {"examples", "N", "examples printed before the accuracy", "10",
      T_INT, CLI_EVAL, 0, 1000000, 0, 0, F(examples), 0},
+    {"heatmap", "FILE",
+     "write the attention heatmap of the first test sentence (or of --sentence) to FILE as a PNG",
+     "attention_heatmap.png", T_STR, CLI_EVAL, 0, 0, 0, 0, F(heatmap), 0},
+    {"no-heatmap", NULL, "write no heatmap", NULL,
+     T_FLAG, CLI_EVAL, 0, 0, 0, 0, F(no_heatmap), 0},
+    {"sentence", "TEXT",
+     "draw the heatmap of the sentence TEXT (quoted, words separated by spaces) instead of "
+     "the first test sentence",
+     NULL, T_STR, CLI_EVAL, 0, 0, 0, 0, F(sentence), 0},
     {"data", "FILE",
      "evaluate on the test split of FILE, made as 'train --data FILE' made it "
      "(default: the seed's synthetic test set)",
      NULL, T_STR, CLI_EVAL, 0, 0, 0, 0, F(data), 0},
     {"seed", "N", "seed that made the test split (default: the seed the model was trained with)",
      NULL, T_U64, CLI_EVAL, 0, 0, 0, 0, F(seed), F(seed_given)},
+    {"png", "FILE",
+     "also write the attention heatmap of the sentence to FILE as a PNG; with sentences on "
+     "standard input, the one on line N goes to FILE with -N before the extension "
+     "(attn.png: attn-1.png, attn-2.png, ...)",
+     NULL, T_STR, CLI_REVERSE, 0, 0, 0, 0, F(png), 0},
+    {"out", "FILE", "write the analysis to FILE (Markdown)", "analysis.md",
+     T_STR, CLI_ANALYZE, 0, 0, 0, 0, F(out), 0},
+    {"baseline", "FILE",
+     "also measure the exact match by length of FILE, a model trained without attention, "
+     "and compare the two (default: no comparison)",
+     NULL, T_STR, CLI_ANALYZE, 0, 0, 0, 0, F(baseline), 0},
+    {"png", "FILE", "also draw the exact match by length of every model to FILE as a PNG",
+     NULL, T_STR, CLI_COMPARE, 0, 0, 0, 0, F(png), 0},
     {"device", "auto|cpu|cuda", "where to compute; auto: CUDA when a GPU is usable, else the CPU",
      "auto", T_CHOICE, ALL, 0, 0, 0, 0, F(device), 0},
     {"threads", "N", "CPU threads for BLAS (0: the BLAS default)", "0",
@@ -105,16 +132,39 @@ static const cli_command_info COMMANDS[] = {
      "Trains the model on the seed's synthetic task (sentences of 3 to 10 words drawn from "
      "34 words) or on --data FILE, printing the training and validation loss of every "
      "epoch. The model with the best validation loss is saved as DIR/best.ckpt, the latest "
-     "as DIR/last.ckpt, one row per epoch in DIR/history.csv. Ctrl-C stops at the next "
+     "as DIR/last.ckpt, one row per epoch in DIR/history.csv, and the loss so far in "
+     "DIR/loss_curve.png. Ctrl-C stops at the next "
      "batch and keeps the best model."},
     {CLI_EVAL, "eval", "[OPTIONS]", "examples and exact-match accuracy on the test set",
      "Loads a model, decodes every sentence of the test set greedily and prints the first "
-     "examples (input, output, reference, match) and the exact-match accuracy."},
+     "examples (input, output, reference, match), the exact-match accuracy, the token "
+     "accuracy and the exact match by sentence length, and writes the attention heatmap of "
+     "the first test sentence to attention_heatmap.png."},
     {CLI_REVERSE, "reverse", "[OPTIONS] [WORD...]", "reverse sentences with a trained model",
      "Reverses the sentence made of the arguments or, without arguments, each line of "
      "standard input, printing exactly one line per sentence on standard output and "
      "nothing else. Words the model has never seen are copied through by attention; a "
-     "note on standard error names them."},
+     "note on standard error names them. --png FILE draws the attention heatmap."},
+    {CLI_TUI, "tui", "[OPTIONS]", "the terminal UI: watch it learn, type sentences (the default)",
+     "Trains as 'seq2seq train' does (the same options and files in --out), or continues "
+     "from --model FILE, on a worker thread, while the terminal shows the loss chart, the "
+     "attention heatmap of a validation sentence or of a sentence typed at the prompt, a "
+     "status line and a log. F1 lists the keys; F10 stops training at a batch boundary, "
+     "keeps the best model and exits. Plain 'seq2seq' is 'seq2seq tui'."},
+    {CLI_ANALYZE, "analyze", "[OPTIONS]", "measure the attention and write analysis.md",
+     "Loads a model, decodes the synthetic test set it was trained with and, over the "
+     "sentences it reverses exactly, measures where each decoder step's attention peaks "
+     "relative to the mirrored source position, the weight at the peak and the entropy, "
+     "by step (first, middle, last word, <EOS>) and by sentence length. It also decodes "
+     "1000 sentences of 11 to 15 words, which training never shows. It writes the tables "
+     "and answers to the assignment's four questions, each sentence citing what was "
+     "measured, to --out."},
+    {CLI_COMPARE, "compare", "[OPTIONS] MODEL...",
+     "exact match by sentence length (3 to 15 words) of several models",
+     "Loads each MODEL (a checkpoint, e.g. trained with --attention bahdanau, luong and "
+     "none on the same budget), decodes its synthetic test set (3 to 10 words) and 1000 "
+     "sentences of 11 to 15 words that training never shows, and prints the exact match "
+     "for each length as a Markdown table, one column per model; --png draws it."},
 };
 #define NCOMMANDS ((int)(sizeof COMMANDS / sizeof COMMANDS[0]))
 
@@ -303,7 +353,7 @@ int cli_parse(unsigned cmd, int argc, char **argv, cli_opts *o, int *help, FILE 
             continue;
         }
         if (only_args || a[0] != '-' || a[1] == '\0') {
-            if (!(cmd & CLI_REVERSE)) {
+            if (!(cmd & (CLI_REVERSE | CLI_COMPARE))) {
                 fprintf(err, "%s: unexpected argument '%s' (see '%s --help')\n", prefix, a,
                         prefix);
                 return CLI_EXIT_USAGE;
@@ -391,7 +441,7 @@ void cli_print_usage(FILE *f)
                "sentences (\"the cat sat\" -> \"sat cat the\").\n\nCommands:\n");
     for (int i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-    fprintf(f, "  %-9s %s\n", "(none)", "the terminal UI (not built yet)");
+    fprintf(f, "  %-9s %s\n", "(none)", "the same as tui");
     fprintf(f, "\nOptions:\n"
                "  -h, --help  this help; 'seq2seq COMMAND --help' lists a command's options\n"
                "  --version   the version, the BLAS in use and whether CUDA is built in\n"

@@ -21,6 +21,9 @@ enum {
     CLI_TRAIN = 1u << 0,
     CLI_EVAL = 1u << 1,
     CLI_REVERSE = 1u << 2,
+    CLI_TUI = 1u << 3,
+    CLI_ANALYZE = 1u << 4,
+    CLI_COMPARE = 1u << 5,
 };
 
 /* --device values, in the order of the option's choice list. */
@@ -48,7 +51,13 @@ typedef struct {
     const char *data;     /* NULL = the seed's synthetic task */
     const char *model;    /* checkpoint to read (eval, reverse) */
     int examples;         /* eval: examples printed */
-    /* positional arguments (reverse: the words of one sentence) */
+    int no_color;         /* tui: --no-color */
+    const char *heatmap;  /* eval: the attention heatmap's file */
+    int no_heatmap;       /* eval: 1 = write no heatmap */
+    const char *sentence; /* eval: draw this sentence's heatmap (NULL = the first example) */
+    const char *png;      /* reverse: heatmap file; compare: accuracy plot (NULL = none) */
+    const char *baseline; /* analyze: a model without attention to compare with (NULL = none) */
+    /* positional arguments (reverse: the words of one sentence; compare: models) */
     int nargs;
     char **args;
 } cli_opts;

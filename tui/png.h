@@ -39,4 +39,24 @@ int png_write_accuracy_by_length(const char *path, const int *lengths, int n_len
                                  const char *const *names, const float *const *acc, int n_series,
                                  const char *title, s2s_error *err);
 
+/* Where png_write_heatmap puts things, for tests and for callers that want
+ * to point at a cell. Column s of the cells spans grid.x + s*cell ..
+ * + cell (minus a one-pixel white gap), row t spans grid.y + t*cell ..;
+ * the label of column s lies in x_labels within that column's span, the
+ * label of row t in y_labels within that row's span. */
+typedef struct {
+    int x, y, w, h;
+} png_rect;
+
+typedef struct {
+    int width, height;    /* of the image */
+    int cell;             /* side of one cell in pixels */
+    int x_labels_rotated; /* 1: column labels read bottom to top */
+    png_rect grid, x_labels, y_labels, title, x_title, y_title, colorbar, colorbar_labels,
+        colorbar_title;
+} png_heatmap_geom;
+
+/* The layout png_write_heatmap would use for h; checks h as it does. */
+int png_heatmap_geometry(const s2s_heatmap *h, png_heatmap_geom *g, s2s_error *err);
+
 #endif

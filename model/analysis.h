@@ -1,0 +1,156 @@
+/* analysis.h — statistics of attention matrices for `seq2seq analyze`.
+ *
+ * Pure computation: no I/O, no allocation.
+ *
+ * A sentence of n words has a source of n + 1 tokens (the words, then
+ * <EOS>) and, decoded correctly, n + 1 decoder steps: step k = 1..n writes
+ * source word n − k + 1, step n + 1 writes <EOS>. The *mirrored position* of
+ * step k is the source position it should copy: n − k + 1 for a word step,
+ * n + 1 (the source <EOS>) for the <EOS> step. Positions here are 1-based in
+ * the comments, 0-based in arrays (mirror index n − k, or n for <EOS>).
+ *
+ * For every step the statistics record where the attention's peak (argmax;
+ * the first one on a tie) falls relative to the mirrored position — offset
+ * = peak − mirrored, so +1 is one position to the right, towards the end of
+ * the source — the weight at the peak, the weight on the mirrored position,
+ * and the entropy of the weights in bits (0 when one position has all the
+ * weight, log2(n + 1) when they are uniform), also divided by log2(n + 1).
+ *
+ * Steps are kept apart by kind: the first step (k = 1, which writes the
+ * last word), the middle steps (1 < k < n), the last word's step (k = n,
+ * which writes the first word), and the <EOS> step (k = n + 1). A
+ * one-word sentence's only word step counts as a first step. All of it is
+ * kept per sentence length.
+ */
+#ifndef S2S_ANALYSIS_H
+#define S2S_ANALYSIS_H
+
+#include "data.h"
+#include "err.h"
+
+/* Offsets -3..+3 have a bin each; bin 0 holds everything left of -3, the
+ * last bin everything right of +3. */
+enum { S2S_OFF_MIN = -3, S2S_OFF_MAX = 3 };
+#define S2S_OFF_BINS (S2S_OFF_MAX - S2S_OFF_MIN + 3)
+#define S2S_OFF_BIN_LEFT 0                   /* offset < S2S_OFF_MIN */
+#define S2S_OFF_BIN_RIGHT (S2S_OFF_BINS - 1) /* offset > S2S_OFF_MAX */
+
+typedef enum {
+    S2S_STEP_FIRST = 0, /* k = 1: writes the last source word */
+    S2S_STEP_MIDDLE,    /* 1 < k < n */
+    S2S_STEP_LAST,      /* k = n: writes the first source word */
+    S2S_STEP_EOS,       /* k = n + 1: writes <EOS> */
+    S2S_STEP_KINDS
+} s2s_step_kind;
+
+/* Sums over a set of decoder steps; divide by `steps` for means. */
+typedef struct {
+    long steps;
+    long offset[S2S_OFF_BINS];  /* steps whose peak fell in each offset bin */
+    long peak_on_first;         /* steps whose peak is on source word 1 */
+    long peak_on_eos;           /* steps whose peak is on the source <EOS> */
+    double peak;                /* sum of the peak weights */
+    double on_mirror;           /* sum of the weights on the mirrored position */
+    double on_mirror_missed;    /* the same, over the steps whose peak is elsewhere */
+    double entropy;             /* sum of the entropies, bits */
+    double entropy_norm;        /* sum of entropy / log2(n + 1) */
+} s2s_attn_acc;
+
+typedef struct {
+    long sentences[S2S_MAX_SENTENCE_WORDS + 1]; /* by length in words */
+    s2s_attn_acc acc[S2S_MAX_SENTENCE_WORDS + 1][S2S_STEP_KINDS];
+} s2s_attn_stats;
+
+/* One attention row. */
+typedef struct {
+    int argmax;      /* 0-based position of the largest weight (the first on a tie) */
+    double sum;      /* the row's sum (1 up to rounding for softmax weights) */
+    double peak;     /* the largest weight / sum */
+    double entropy;  /* bits */
+} s2s_attn_row;
+
+/* The bin of an offset (0 .. S2S_OFF_BINS-1), and the offset a bin stands
+ * for (S2S_OFF_MIN - 1 and S2S_OFF_MAX + 1 for the two outer bins). */
+int attn_offset_bin(int offset);
+int attn_bin_offset(int bin);
+
+/* The kind of step k (1-based) in a sentence of n words; k in 1..n+1. */
+s2s_step_kind attn_step_kind(int k, int n);
+/* The 0-based mirrored source position of step k in a sentence of n words. */
+int attn_mirror_index(int k, int n);
+
+/* Measures one row of n_src weights (n_src >= 1). The weights must be
+ * finite, non-negative and not all zero; they are divided by their sum
+ * first. Fails with S2S_ERR_ARG otherwise. */
+int attn_row_measure(const float *row, int n_src, s2s_attn_row *r, s2s_error *err);
+
+void attn_stats_init(s2s_attn_stats *s);
+
+/* Adds one correctly decoded sentence: attn is (steps, n_src) row-major,
+ * row t = decoder step t + 1, with n_src = words + 1 and steps = n_src (the
+ * words, then <EOS>). 1 <= words <= S2S_MAX_SENTENCE_WORDS. On failure s is
+ * left as it was. */
+int attn_stats_add(s2s_attn_stats *s, const float *attn, int steps, int n_src, s2s_error *err);
+
+/* kind values of attn_stats_sum beyond the s2s_step_kind ones. */
+#define S2S_STEPS_ALL (-1)   /* every step */
+#define S2S_STEPS_WORDS (-2) /* the word steps: first, middle and last, not <EOS> */
+
+/* Sums cells into *out: words = 0 for every length (else that length),
+ * kind = an s2s_step_kind, S2S_STEPS_ALL or S2S_STEPS_WORDS. */
+void attn_stats_sum(const s2s_attn_stats *s, int words, int kind, s2s_attn_acc *out);
+/* Sentences counted (words = 0: all lengths). */
+long attn_stats_sentences(const s2s_attn_stats *s, int words);
+
+/* Means of an accumulator: the share of steps in an offset bin (0..1), the
+ * mean peak weight, mean weight on the mirrored position (over all steps,
+ * and over the steps whose peak is elsewhere), mean entropy in bits and
+ * normalised. NaN when it holds no such steps. */
+double attn_acc_share(const s2s_attn_acc *a, int bin);
+double attn_acc_mean_peak(const s2s_attn_acc *a);
+double attn_acc_mean_on_mirror(const s2s_attn_acc *a);
+double attn_acc_mean_on_mirror_missed(const s2s_attn_acc *a);
+double attn_acc_mean_entropy(const s2s_attn_acc *a);
+double attn_acc_mean_entropy_norm(const s2s_attn_acc *a);
+/* The bin holding the most steps (the lowest such bin on a tie); -1 when
+ * it holds no steps. */
+int attn_acc_mode_bin(const s2s_attn_acc *a);
+
+/* ---- where decoding goes wrong ---- */
+
+/* The 1-based step of the first wrong token of an output against its
+ * reference (both without <SOS>/<EOS>; token ref_len + 1 is <EOS>): 0 when
+ * the output is exactly right (it stopped, with ref_len words, all equal).
+ * A missing <EOS> after ref_len right words gives ref_len + 1. */
+int decoded_first_error(const int *out, int out_len, int stopped, const int *ref, int ref_len);
+
+/* Wrong outputs of one length, by the kind of step that first went wrong
+ * and by output length against the input's. */
+#define S2S_MAX_STEPS (2 * S2S_MAX_SENTENCE_WORDS + 2)
+typedef struct {
+    long wrong;
+    long first_error[S2S_STEP_KINDS];
+    long first_error_at[S2S_MAX_STEPS + 1]; /* by the step (1-based) of the first wrong token */
+    long shorter, same_len, longer; /* output words < / = / > input words (or no <EOS>) */
+    long out_len[S2S_MAX_STEPS + 1];  /* stopped wrong outputs by their length in words */
+} s2s_error_profile;
+
+/* Adds one wrong output (first_error_step from decoded_first_error, > 0). */
+void error_profile_add(s2s_error_profile *p, int first_error_step, int words, int out_len,
+                       int stopped);
+/* Adds q's counts to p. */
+void error_profile_merge(s2s_error_profile *p, const s2s_error_profile *q);
+/* The most common index of a histogram h[0..n] (the lowest on a tie), and
+ * the highest index with a count; -1 when h is all zero. */
+int hist_mode(const long *h, int n);
+int hist_max(const long *h, int n);
+
+/* ---- exact match by length ---- */
+
+/* count[w] and correct[w] for w = 0..max_words (callers zero them first)
+ * gain the sentences of d by length in words (src_len - 1), from correct[]
+ * (1 = exact match, per sentence of d). Longer sentences are not counted. */
+void exact_by_length(const s2s_dataset *d, const int *is_correct, int max_words, long *count,
+                     long *correct);
+
+#endif

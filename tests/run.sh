@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# run.sh — what `make test` runs: every unit test (plain build, then built
+# with AddressSanitizer + UBSan), then every end-to-end script. A failing
+# suite does not stop the others; the last line counts them all.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+MAKE=${MAKE:-make}
+pass=0 fail=0 failed=()
+run() { # name, command...
+    local name=$1
+    shift
+    echo "== $name"
+    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed+=("$name"); fi
+}
+build() { # what, make arguments...
+    local what=$1
+    shift
+    if ! "$MAKE" --no-print-directory "$@"; then
+        echo "tests: build of the $what failed"
+        echo "tests: 0 passed, 1 failed"
+        exit 1
+    fi
+}
+
+build "unit tests" unit-build
+for t in build/tests/test_*; do run "$(basename "$t")" "$t"; done
+
+ASAN=(BUILD=build-asan CUDA=0 OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+      LDFLAGS="-fsanitize=address,undefined")
+build "sanitizer build" "${ASAN[@]}" unit-build
+for t in build-asan/tests/test_*; do run "asan $(basename "$t")" "$t"; done
+
+build "program" all
+for s in tests/e2e_*.sh; do run "$(basename "$s")" env BIN=build/seq2seq bash "$s"; done
+
+[ "$fail" -eq 0 ] || echo "failed suites: ${failed[*]}"
+echo "tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

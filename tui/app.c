@@ -1,0 +1,742 @@
+/* app.c — the terminal UI's main loop: set-up, keys, the probe and the
+ * prompt's inference, F2/F5, resizing, and a clean exit. Panes are drawn by
+ * chart.c, heatmap_view.c, stepview.c, logview.c and bars.c; training runs
+ * in worker.c, evaluation in evaljob.c.
+ *
+ * Threads: the worker owns the training model. The UI thread owns its own
+ * inference model (its own CPU backend) and loads the newest parameter
+ * snapshot into it before it reverses a sentence; it never touches the
+ * training model. An evaluation (F5) gets a third model on a third thread.
+ */
+#include "app.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evaljob.h"
+#include "layout.h"
+#include "logring.h"
+#include "png.h"
+#include "prompt.h"
+#include "setup.h"
+#include "snapshot.h"
+#include "ui.h"
+#include "worker.h"
+
+enum {
+    FRAME_MS = 80,      /* getch timeout: about 12 frames a second */
+    LOG_KEEP = 500,     /* lines the log ring keeps */
+    LOG_VIEW = 64,      /* lines copied per frame (more than any pane shows) */
+    HELP_H = 19, HELP_W = 70,
+};
+static const double PUBLISH_S = 0.25; /* snapshot at most this often */
+/* Re-run the shown sentence with new weights at most this often: each time
+ * costs the UI thread about 10 ms with the seed's model (copy, checksum,
+ * load, decode), which a trainer using every core feels. */
+static const double REFRESH_S = 2.0;
+static const char PNG_NAME[] = "attention_heatmap.png";
+
+/* Set by SIGTERM / SIGHUP / SIGINT (the keyboard's ^C arrives as a key in
+ * raw mode): the loop then quits as F10 does. */
+static volatile sig_atomic_t g_signal = 0;
+
+static void on_signal(int sig)
+{
+    g_signal = sig;
+}
+
+typedef struct {
+    const cli_opts *o;
+    setup_training_t st;
+    log_ring log;
+    tui_worker *worker;
+    train_view tv;
+
+    /* the UI's own inference model and the snapshot loaded into it */
+    s2s_backend *ibe;
+    s2s_model *im;
+    float *params;
+    size_t nparams;
+    snap_meta meta;     /* of params; seq 0 = none yet */
+    uint64_t loaded;    /* seq loaded into im */
+    int params_ok;      /* params hold the snapshot loaded into im */
+
+    /* the sentence shown in the heatmap */
+    s2s_reversal rev;
+    int have_rev;
+    int user;           /* 1: the user's sentence, 0: the probe */
+    s2s_sentence sent;  /* the user's sentence (owned) */
+    uint64_t rev_seq;   /* the snapshot it was computed with */
+    double rev_time;
+    char result[PROMPT_MAX];
+    int step;
+
+    prompt_state prompt;
+    eval_job *eval;
+
+    /* the screen */
+    SCREEN *scr;
+    ui_style style;
+    ui_layout lay;
+    WINDOW *win[PANE_COUNT];
+    WINDOW *msgwin, *helpwin;
+    int help, log_scale, paused, quitting;
+    int reported;       /* the UI's CPU time was logged when training ended */
+    int full;           /* redraw every pane in the next frame */
+    uint64_t drawn[PANE_COUNT]; /* what each pane showed when last drawn */
+    uint64_t rev_ver;   /* bumped whenever rev changes */
+    uint64_t log_total; /* log lines ever added, when last copied */
+    log_line lines[LOG_VIEW];
+    int nlines;
+} app;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------ inference */
+
+/* Loads the newest snapshot into the UI's model, if there is a newer one. */
+static void load_latest(app *a)
+{
+    snap_meta m;
+    if (!snap_take(worker_snapshots(a->worker), a->params, a->meta.seq, &m)) return;
+    if (!snap_verify(a->params, a->nparams, &m)) {
+        log_add(&a->log, LOG_ERROR, "snapshot %llu failed its checksum; kept the previous one",
+                (unsigned long long)m.seq);
+        /* The model keeps the weights it had; params hold the bad copy until
+         * the next snapshot, and F5 will not use them. */
+        a->meta.seq = m.seq;
+        a->params_ok = 0;
+        return;
+    }
+    a->meta = m;
+    a->params_ok = 1;
+    s2s_error err;
+    s2s_error_clear(&err);
+    if (model_set_params(a->im, a->params, &err) != 0) {
+        log_add(&a->log, LOG_ERROR, "loading the snapshot: %s", err.msg);
+        return;
+    }
+    a->loaded = m.seq;
+}
+
+/* Words of the output (up to <EOS>) into buf. */
+static void join_out(char *buf, size_t n, const s2s_reversal *r)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int t = 0; t < r->n_words && len + 1 < n; t++) {
+        int k = snprintf(buf + len, n - len, "%s%s", t ? " " : "", r->out[t]);
+        if (k < 0) break;
+        len += (size_t)k;
+    }
+}
+
+/* Where the weights came from, for the log: "epoch 3, batch 40". */
+static void weights_label(char *buf, size_t n, const snap_meta *m)
+{
+    if (m->step > 0)
+        snprintf(buf, n, "epoch %d, batch %d", m->epoch, m->step);
+    else
+        snprintf(buf, n, "the end of epoch %d", m->epoch);
+}
+
+/* Reverses s with the newest snapshot and shows it. */
+static int show_sentence(app *a, const s2s_sentence *s, s2s_error *err)
+{
+    load_latest(a);
+    if (a->loaded == 0) return s2s_fail(err, S2S_ERR_ARG, "no weights yet (training is starting)");
+    s2s_reversal r;
+    int rc = infer_reverse(a->im, &a->st.vocab, s, &r, err);
+    if (rc) return rc;
+    if (a->have_rev) reversal_free(&a->rev);
+    a->rev = r;
+    a->have_rev = 1;
+    a->rev_ver++;
+    a->rev_seq = a->loaded;
+    a->rev_time = now_s();
+    if (a->step >= r.steps) a->step = r.steps - 1;
+    if (a->step < 0) a->step = 0;
+    return 0;
+}
+
+/* Enter: reverse the prompt's line. */
+static void submit(app *a)
+{
+    s2s_error err;
+    s2s_error_clear(&err);
+    s2s_sentence s = {0};
+    if (sentence_tokenize(a->prompt.submitted, &s, &err)) {
+        log_add(&a->log, LOG_ERROR, "%s", err.msg);
+        return;
+    }
+    if (s.len == 0) {
+        sentence_free(&s);
+        return;
+    }
+    const int was_user = a->user;
+    s2s_sentence old = a->sent;
+    a->sent = s;
+    a->user = 1;
+    a->step = 0;
+    if (show_sentence(a, &a->sent, &err)) {
+        log_add(&a->log, LOG_ERROR, "cannot reverse it: %s", err.msg);
+        sentence_free(&a->sent);
+        a->sent = old;
+        a->user = was_user;
+        return;
+    }
+    sentence_free(&old);
+    join_out(a->result, sizeof a->result, &a->rev);
+    char lab[64], unk[256] = "";
+    weights_label(lab, sizeof lab, &a->meta);
+    size_t ul = 0;
+    for (int i = 0; i < a->rev.n_src; i++)
+        if (a->rev.unknown[i] && ul + 1 < sizeof unk) {
+            int k = snprintf(unk + ul, sizeof unk - ul, "%s%s", ul ? ", " : "; unknown: ", a->rev.src[i]);
+            if (k > 0) ul += (size_t)k;
+        }
+    log_add(&a->log, LOG_USER, "> %s \xe2\x86\x92 %s  (weights of %s%s)", a->prompt.submitted,
+            a->result, lab, unk);
+}
+
+/* The shown sentence again with newer weights (at most every REFRESH_S). */
+static void refresh_shown(app *a)
+{
+    const uint64_t latest = a->tv.snap_seq;
+    if (latest == 0 || (a->have_rev && latest == a->rev_seq)) return;
+    if (a->have_rev && now_s() - a->rev_time < REFRESH_S) return;
+    s2s_error err;
+    s2s_error_clear(&err);
+    const s2s_sentence *s = a->user ? &a->sent : &a->st.va.s[0];
+    if (show_sentence(a, s, &err) == 0) {
+        if (a->user) join_out(a->result, sizeof a->result, &a->rev);
+    } else {
+        a->rev_time = now_s(); /* do not retry every frame */
+    }
+}
+
+/* ------------------------------------------------------------- commands */
+
+static void save_png(app *a)
+{
+    if (!a->have_rev) {
+        log_add(&a->log, LOG_ERROR, "nothing to save yet");
+        return;
+    }
+    char title[PROMPT_MAX * 2 + 64], in[PROMPT_MAX] = "", lab[64];
+    size_t len = 0;
+    for (int i = 0; i + 1 < a->rev.n_src && len + 1 < sizeof in; i++) {
+        int k = snprintf(in + len, sizeof in - len, "%s%s", i ? " " : "", a->rev.src[i]);
+        if (k > 0) len += (size_t)k;
+    }
+    char out[PROMPT_MAX];
+    join_out(out, sizeof out, &a->rev);
+    snprintf(title, sizeof title, "%s -> %s", in, out);
+    s2s_heatmap h = {
+        .src = (const char *const *)a->rev.src, .n_src = a->rev.n_src,
+        .out = (const char *const *)a->rev.out, .n_out = a->rev.steps,
+        .weights = a->rev.attn, .title = title,
+    };
+    s2s_error err;
+    s2s_error_clear(&err);
+    if (png_write_heatmap(PNG_NAME, &h, &err)) {
+        log_add(&a->log, LOG_ERROR, "saving %s: %s", PNG_NAME, err.msg);
+        return;
+    }
+    char where[PATH_MAX];
+    const char *path = realpath(PNG_NAME, where) ? where : PNG_NAME;
+    snprintf(lab, sizeof lab, "%s", a->user ? "your sentence" : "the probe");
+    log_add(&a->log, LOG_GOOD, "saved %s (%s)", path, lab);
+}
+
+static void start_eval(app *a)
+{
+    if (a->eval) {
+        log_add(&a->log, LOG_INFO, "an evaluation is already running");
+        return;
+    }
+    load_latest(a);
+    if (a->loaded == 0 || !a->params_ok) {
+        log_add(&a->log, LOG_ERROR, "no weights to evaluate yet");
+        return;
+    }
+    char lab[64];
+    weights_label(lab, sizeof lab, &a->meta);
+    s2s_error err;
+    s2s_error_clear(&err);
+    if (eval_start(&a->eval, model_config(a->im), a->params, a->nparams, &a->st.vocab,
+                   &a->st.dte, lab, &a->log, &err)) {
+        a->eval = NULL;
+        log_add(&a->log, LOG_ERROR, "cannot evaluate: %s", err.msg);
+        return;
+    }
+    log_add(&a->log, LOG_INFO, "evaluating the weights of %s on %d test sentences...", lab,
+            a->st.dte.count);
+}
+
+static void toggle_pause(app *a)
+{
+    if (worker_done(a->worker)) {
+        log_add(&a->log, LOG_INFO, "training is over: nothing to pause");
+        return;
+    }
+    a->paused = !a->paused;
+    worker_pause(a->worker, a->paused);
+    log_add(&a->log, LOG_INFO, a->paused ? "pausing at the next batch boundary (F3 resumes)"
+                                         : "resumed");
+}
+
+static void begin_quit(app *a)
+{
+    if (a->quitting) return;
+    a->quitting = 1;
+    worker_stop(a->worker);
+    log_add(&a->log, LOG_INFO, "stopping at the next batch boundary...");
+}
+
+/* When training ends: the CPU time this (the UI) thread used against the
+ * whole process's, which is what the UI took from training on a busy CPU. */
+static void report_cpu(app *a)
+{
+    struct timespec me, all;
+    a->reported = 1;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &me) || clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &all))
+        return;
+    const double m = (double)me.tv_sec + 1e-9 * (double)me.tv_nsec;
+    const double p = (double)all.tv_sec + 1e-9 * (double)all.tv_nsec;
+    log_add(&a->log, LOG_INFO, "the UI thread used %.2f s of CPU, %.2f%% of the process's %.1f s", m,
+            p > 0 ? 100.0 * m / p : 0.0, p);
+}
+
+/* ------------------------------------------------------------- windows */
+
+static void free_windows(app *a)
+{
+    for (int i = 0; i < PANE_COUNT; i++)
+        if (a->win[i]) {
+            delwin(a->win[i]);
+            a->win[i] = NULL;
+        }
+    if (a->msgwin) delwin(a->msgwin);
+    if (a->helpwin) delwin(a->helpwin);
+    a->msgwin = a->helpwin = NULL;
+}
+
+static void build_windows(app *a)
+{
+    free_windows(a);
+    int rows, cols;
+    getmaxyx(stdscr, rows, cols);
+    layout_compute(&a->lay, rows, cols);
+    if (!a->lay.too_small) {
+        for (int i = 0; i < PANE_COUNT; i++) {
+            ui_rect r = a->lay.pane[i];
+            if (r.h > 0 && r.w > 0) a->win[i] = newwin(r.h, r.w, r.y, r.x);
+        }
+        ui_rect h = layout_centered(rows, cols, HELP_H, HELP_W);
+        if (h.h > 0) a->helpwin = newwin(h.h, h.w, h.y, h.x);
+    }
+    int missing = a->lay.too_small;
+    for (int i = 0; i < PANE_COUNT; i++)
+        if (a->lay.pane[i].h > 0 && !a->win[i]) missing = 1;
+    if (missing) {
+        /* Too small (or a window could not be made): one message window. */
+        free_windows(a);
+        a->lay.too_small = 1;
+        a->msgwin = newwin(rows > 0 ? rows : 1, cols > 0 ? cols : 1, 0, 0);
+    }
+    a->full = 1;
+    WINDOW *in = a->lay.too_small ? a->msgwin : a->win[PANE_PROMPT];
+    if (in) keypad(in, TRUE);
+    if (a->helpwin) keypad(a->helpwin, TRUE);
+}
+
+static WINDOW *input_window(app *a)
+{
+    if (a->lay.too_small) return a->msgwin ? a->msgwin : stdscr;
+    if (a->help && a->helpwin) return a->helpwin;
+    return a->win[PANE_PROMPT] ? a->win[PANE_PROMPT] : stdscr;
+}
+
+/* -------------------------------------------------------------- drawing */
+
+/* FNV-1a over bytes, to tell whether a pane's data changed. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t fnv_u64(uint64_t h, uint64_t x)
+{
+    return fnv(h, &x, sizeof x);
+}
+
+/* One frame: werase → draw → wnoutrefresh per pane, then one doupdate. The
+ * chart and the status change with every batch and are drawn every frame;
+ * the other panes only when what they show changed (or after a resize, ^L
+ * or the help closing: a->full). */
+static void draw(app *a)
+{
+    const ui_style *s = &a->style;
+    if (a->lay.too_small) {
+        if (!a->msgwin) return;
+        curs_set(0);
+        too_small_draw(a->msgwin, s, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
+        wnoutrefresh(a->msgwin);
+        doupdate();
+        return;
+    }
+    const uint64_t h0 = 0xcbf29ce484222325ull;
+    uint64_t want[PANE_COUNT] = {0};
+    want[PANE_HEATMAP] = want[PANE_STEP] =
+        fnv_u64(fnv_u64(fnv_u64(h0, a->rev_ver), (uint64_t)a->step), (uint64_t)a->user);
+    want[PANE_LOG] = fnv_u64(h0, a->log_total);
+    want[PANE_KEYS] = fnv_u64(fnv_u64(h0, (uint64_t)a->paused), (uint64_t)a->log_scale);
+    want[PANE_PROMPT] = fnv(fnv(fnv_u64(fnv_u64(h0, (uint64_t)a->prompt.cur), (uint64_t)a->user),
+                                a->prompt.line, (size_t)a->prompt.len),
+                            a->result, strlen(a->result));
+#define STALE(p) (a->full || want[p] != a->drawn[p])
+
+    chart_data cd = {a->tv.loss, a->tv.n_loss, a->tv.stride, a->tv.val, a->tv.val_x, a->tv.n_val,
+                     a->tv.batches, a->log_scale};
+    chart_draw(a->win[PANE_CHART], s, &cd);
+    wnoutrefresh(a->win[PANE_CHART]);
+
+    heat_data hd = {a->have_rev ? &a->rev : NULL, a->user ? "you" : "probe", a->step,
+                    model_config(a->im)->attention};
+    if (STALE(PANE_HEATMAP)) {
+        heatmap_draw(a->win[PANE_HEATMAP], s, &hd);
+        wnoutrefresh(a->win[PANE_HEATMAP]);
+    }
+    if (a->win[PANE_STEP] && STALE(PANE_STEP)) {
+        step_draw(a->win[PANE_STEP], s, &hd);
+        wnoutrefresh(a->win[PANE_STEP]);
+    }
+    if (STALE(PANE_LOG)) {
+        log_data ld = {a->lines, a->nlines};
+        log_draw(a->win[PANE_LOG], s, &ld);
+        wnoutrefresh(a->win[PANE_LOG]);
+    }
+
+    status_data sd = {&a->tv, a->st.be->name, a->st.opts.lr, a->st.opts.tf_ratio, 0, 0, 0, NULL};
+    if (a->eval) {
+        sd.evaluating = 1;
+        eval_progress(a->eval, &sd.eval_done, &sd.eval_total);
+    }
+    status_draw(a->win[PANE_STATUS], s, &sd);
+    wnoutrefresh(a->win[PANE_STATUS]);
+
+    if (STALE(PANE_KEYS)) {
+        keys_draw(a->win[PANE_KEYS], s, a->paused, a->log_scale);
+        wnoutrefresh(a->win[PANE_KEYS]);
+    }
+    if (STALE(PANE_PROMPT))
+        prompt_draw(a->win[PANE_PROMPT], s, &a->prompt, a->user ? a->result : NULL);
+    wnoutrefresh(a->win[PANE_PROMPT]); /* always, and last: the cursor stays in the prompt */
+#undef STALE
+    memcpy(a->drawn, want, sizeof want);
+    a->full = 0;
+
+    if (a->help && a->helpwin) {
+        curs_set(0);
+        help_draw(a->helpwin, s);
+        wnoutrefresh(a->helpwin);
+    } else {
+        curs_set(1);
+    }
+    doupdate();
+}
+
+/* ----------------------------------------------------------------- keys */
+
+static void edit(app *a, prompt_key k, uint32_t ch)
+{
+    if (prompt_key_apply(&a->prompt, k, ch) == PROMPT_SUBMIT) submit(a);
+}
+
+static void on_key(app *a, int kind, wint_t ch)
+{
+    /* Commands work everywhere, even over the help. */
+    int cmd = 0;
+    if (kind == KEY_CODE_YES) {
+        switch (ch) {
+        case KEY_F(1): cmd = 'h'; break;
+        case KEY_F(2): cmd = 's'; break;
+        case KEY_F(3): cmd = 'p'; break;
+        case KEY_F(5): cmd = 'e'; break;
+        case KEY_F(6): cmd = 'l'; break;
+        case KEY_F(10): cmd = 'q'; break;
+        case KEY_RESIZE: cmd = 'r'; break;
+        default: break;
+        }
+    } else {
+        switch (ch) {
+        case 7: cmd = 'h'; break;  /* ^G */
+        case 19: cmd = 's'; break; /* ^S */
+        case 16: cmd = 'p'; break; /* ^P */
+        case 5: cmd = 'e'; break;  /* ^E */
+        case 17: case 3: cmd = 'q'; break; /* ^Q ^C */
+        case 12: cmd = 'L'; break; /* ^L */
+        default: break;
+        }
+    }
+    switch (cmd) {
+    case 'h':
+        a->help = !a->help;
+        a->full = 1; /* the panes under the help come back */
+        return;
+    case 's': save_png(a); return;
+    case 'p': toggle_pause(a); return;
+    case 'e': start_eval(a); return;
+    case 'l': a->log_scale = !a->log_scale; return;
+    case 'q': begin_quit(a); return;
+    case 'r': build_windows(a); return;
+    case 'L':
+        clearok(curscr, TRUE);
+        a->full = 1;
+        return;
+    default: break;
+    }
+    if (a->help) { /* any other key closes the help */
+        a->help = 0;
+        a->full = 1;
+        return;
+    }
+    if (kind == KEY_CODE_YES) {
+        switch (ch) {
+        case KEY_LEFT: edit(a, PK_LEFT, 0); break;
+        case KEY_RIGHT: edit(a, PK_RIGHT, 0); break;
+        case KEY_HOME: edit(a, PK_HOME, 0); break;
+        case KEY_END: edit(a, PK_END, 0); break;
+        case KEY_BACKSPACE: edit(a, PK_BACKSPACE, 0); break;
+        case KEY_DC: edit(a, PK_DELETE, 0); break;
+        case KEY_UP: edit(a, PK_UP, 0); break;
+        case KEY_DOWN: edit(a, PK_DOWN, 0); break;
+        case KEY_ENTER: edit(a, PK_ENTER, 0); break;
+        case KEY_PPAGE: if (a->step > 0) a->step--; break;
+        case KEY_NPAGE: if (a->have_rev && a->step + 1 < a->rev.steps) a->step++; break;
+        default: break;
+        }
+        return;
+    }
+    switch (ch) {
+    case 1: edit(a, PK_HOME, 0); break;        /* ^A */
+    case 4: edit(a, PK_DELETE, 0); break;      /* ^D */
+    case 8: case 127: edit(a, PK_BACKSPACE, 0); break;
+    case 10: case 13: edit(a, PK_ENTER, 0); break;
+    case 21: edit(a, PK_KILL_LINE, 0); break;  /* ^U */
+    case 23: edit(a, PK_KILL_WORD, 0); break;  /* ^W */
+    case 27: edit(a, PK_ESCAPE, 0); break;
+    default:
+        if (ch >= 32) edit(a, PK_CHAR, (uint32_t)ch);
+        break;
+    }
+}
+
+/* ---------------------------------------------------------------- set-up */
+
+static int start_screen(app *a, s2s_error *err)
+{
+    a->scr = newterm(NULL, stdout, stdin);
+    if (!a->scr) return s2s_fail(err, S2S_ERR_UNSUPPORTED, "cannot start the terminal UI (TERM=%s)",
+                                 getenv("TERM") ? getenv("TERM") : "unset");
+    set_term(a->scr);
+    raw(); /* ^C ^S ^Q ^Z arrive as keys */
+    noecho();
+    nonl();
+    set_escdelay(25);
+    const char *nc = getenv("NO_COLOR");
+    ui_style_init(&a->style, a->o->no_color || (nc && nc[0]));
+    build_windows(a);
+    return 0;
+}
+
+static void stop_screen(app *a)
+{
+    if (!a->scr) return;
+    free_windows(a);
+    endwin();
+    delscreen(a->scr);
+    a->scr = NULL;
+}
+
+static void log_intro(app *a)
+{
+    const s2s_config *c = model_config(a->st.m);
+    log_add(&a->log, LOG_INFO, "Vocabulary size: %d; %d train / %d val / %d test sentences%s%s",
+            a->st.vocab.size, a->st.dtr.count, a->st.dva.count, a->st.dte.count,
+            a->o->data ? " from " : "", a->o->data ? a->o->data : "");
+    log_add(&a->log, LOG_INFO, "Model: %zu parameters (embed %d, hidden %d, %d layer%s, %s attention) on %s",
+            model_num_params(a->st.m), c->embed, c->hidden, c->layers, c->layers == 1 ? "" : "s",
+            attention_name(c->attention), a->st.be->name);
+    if (a->st.resumed)
+        log_add(&a->log, LOG_INFO, "continuing from %s (epoch %d); its configuration and vocabulary apply",
+                a->o->model, a->st.meta.epoch);
+    log_add(&a->log, LOG_INFO, "checkpoints and history.csv go to %s/; F1 for help", a->o->out);
+    char probe[PROMPT_MAX] = "";
+    size_t len = 0;
+    const s2s_sentence *p = &a->st.va.s[0];
+    for (int i = 0; i < p->len && len + 1 < sizeof probe; i++) {
+        int k = snprintf(probe + len, sizeof probe - len, "%s%s", i ? " " : "", p->w[i]);
+        if (k > 0) len += (size_t)k;
+    }
+    log_add(&a->log, LOG_INFO, "probe (first validation sentence): %s", probe);
+}
+
+static void install_signals(struct sigaction old[3])
+{
+    static const int sigs[3] = {SIGTERM, SIGHUP, SIGINT};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; i++) sigaction(sigs[i], &sa, &old[i]);
+}
+
+static void restore_signals(const struct sigaction old[3])
+{
+    static const int sigs[3] = {SIGTERM, SIGHUP, SIGINT};
+    for (int i = 0; i < 3; i++) sigaction(sigs[i], &old[i], NULL);
+}
+
+int tui_run(const cli_opts *o)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "seq2seq tui: needs a terminal on standard input and output "
+                        "(use 'seq2seq train' in scripts)\n");
+        return CLI_EXIT_ERROR;
+    }
+    /* Wide characters and the terminal's encoding; numbers stay in the C
+     * locale (history.csv and the log must not get decimal commas). */
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C");
+
+    app *a = calloc(1, sizeof *a);
+    if (!a) {
+        fprintf(stderr, "seq2seq tui: out of memory\n");
+        return CLI_EXIT_ERROR;
+    }
+    a->o = o;
+    prompt_init(&a->prompt);
+    int rc = setup_training(&a->st, o, "tui");
+    if (rc) {
+        setup_training_free(&a->st);
+        free(a);
+        return rc;
+    }
+    s2s_error err;
+    s2s_error_clear(&err);
+    char fatal[600] = "";
+    struct sigaction old_sig[3];
+    int signals = 0;
+
+    a->nparams = model_num_params(a->st.m);
+    a->params = malloc(sizeof(float) * a->nparams);
+    /* One thread: a sentence is one row, and the trainer has the cores. */
+    if (!a->params || log_init(&a->log, LOG_KEEP, &err) ||
+        backend_cpu_create(&a->ibe, 1, &err) ||
+        model_create(&a->im, model_config(a->st.m), a->ibe, &err) ||
+        worker_view_alloc(&a->tv, &a->st.opts, &err)) {
+        snprintf(fatal, sizeof fatal, "%s", a->params ? err.msg : "out of memory");
+        goto done;
+    }
+    log_intro(a);
+    if (start_screen(a, &err)) {
+        snprintf(fatal, sizeof fatal, "%s", err.msg);
+        goto done;
+    }
+    install_signals(old_sig);
+    signals = 1;
+    if (worker_start(&a->worker, a->st.m, &a->st.vocab, &a->st.dtr, &a->st.dva, &a->st.opts,
+                     PUBLISH_S, &a->log, &err)) {
+        a->worker = NULL;
+        snprintf(fatal, sizeof fatal, "%s", err.msg);
+        goto done;
+    }
+
+    for (;;) {
+        if (g_signal) {
+            begin_quit(a);
+            g_signal = 0;
+        }
+        WINDOW *in = input_window(a);
+        wtimeout(in, FRAME_MS);
+        wint_t ch;
+        int kind = wget_wch(in, &ch);
+        while (kind != ERR) { /* everything typed since the last frame */
+            on_key(a, kind, ch);
+            in = input_window(a);
+            wtimeout(in, 0);
+            kind = wget_wch(in, &ch);
+        }
+        worker_view(a->worker, &a->tv);
+        if (a->quitting && worker_done(a->worker)) break;
+        if (!a->reported && a->tv.phase >= PHASE_FINISHED) report_cpu(a);
+        if (a->eval && eval_done(a->eval)) {
+            eval_free(a->eval);
+            a->eval = NULL;
+        }
+        refresh_shown(a);
+        a->nlines = log_copy(&a->log, a->lines, LOG_VIEW, &a->log_total);
+        draw(a);
+    }
+
+done:
+    if (a->worker) {
+        worker_stop(a->worker);
+        s2s_error werr;
+        s2s_error_clear(&werr);
+        int wr = worker_join(a->worker, &werr);
+        a->worker = NULL;
+        if (wr && wr != S2S_ERR_INTERRUPTED && !fatal[0])
+            snprintf(fatal, sizeof fatal, "training failed: %s", werr.msg);
+    }
+    if (a->eval) eval_free(a->eval);
+    stop_screen(a); /* the terminal is restored before anything is printed */
+    if (signals) restore_signals(old_sig);
+    if (fatal[0]) {
+        fprintf(stderr, "seq2seq tui: %s\n", fatal);
+        rc = CLI_EXIT_ERROR;
+    } else {
+        char best[4200];
+        const char *how = a->tv.phase == PHASE_FINISHED ? "finished" : "stopped";
+        if (setup_join_path(best, sizeof best, o->out, "best.ckpt") != 0) best[0] = '\0';
+        if (!a->tv.have_progress)
+            printf("seq2seq tui: stopped before the first batch\n");
+        else if (a->tv.best_epoch > 0)
+            printf("seq2seq tui: %s at epoch %d, batch %d; best model (epoch %d, val_loss %.4f) in %s\n",
+                   how, a->tv.prog.epoch, a->tv.prog.step, a->tv.best_epoch,
+                   (double)a->tv.best_val, best);
+        else
+            printf("seq2seq tui: %s at epoch %d, batch %d, before the first epoch ended; "
+                   "no best model saved%s%s%s\n", how, a->tv.prog.epoch, a->tv.prog.step,
+                   access(best, F_OK) == 0 ? " (" : "", access(best, F_OK) == 0 ? best : "",
+                   access(best, F_OK) == 0 ? " is from before)" : "");
+        rc = CLI_EXIT_OK;
+    }
+    if (a->have_rev) reversal_free(&a->rev);
+    sentence_free(&a->sent);
+    worker_view_free(&a->tv);
+    if (a->im) model_free(a->im);
+    backend_destroy(a->ibe);
+    free(a->params);
+    log_free(&a->log);
+    setup_training_free(&a->st);
+    free(a);
+    return rc;
+}

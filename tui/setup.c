@@ -1,0 +1,185 @@
+/* setup.c — shared set-up of the sub-commands; see setup.h. */
+#include "setup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static int fail(const char *cmd, const s2s_error *err)
+{
+    fprintf(stderr, "seq2seq %s: %s\n", cmd, err->msg[0] ? err->msg : "unknown error");
+    return CLI_EXIT_ERROR;
+}
+
+int setup_join_path(char *buf, size_t n, const char *dir, const char *name)
+{
+    size_t len = strlen(dir);
+    int r = snprintf(buf, n, "%s%s%s", dir, (len && dir[len - 1] == '/') ? "" : "/", name);
+    return (r < 0 || (size_t)r >= n) ? -1 : 0;
+}
+
+int setup_open_backend(const cli_opts *o, const char *cmd, s2s_backend **be)
+{
+    s2s_error err;
+    s2s_error_clear(&err);
+    *be = NULL;
+    if (o->device != CLI_DEVICE_CPU) {
+        if (backend_cuda_create(be, 0, &err) == 0) return 0;
+        *be = NULL;
+        if (o->device == CLI_DEVICE_CUDA) {
+            fprintf(stderr, "seq2seq %s: --device cuda: %s\n", cmd, err.msg);
+            return CLI_EXIT_ERROR;
+        }
+        s2s_error_clear(&err);
+    }
+    if (backend_cpu_create(be, o->threads, &err) != 0) {
+        *be = NULL;
+        return fail(cmd, &err);
+    }
+    return 0;
+}
+
+int setup_load_model(const char *cmd, const char *path, s2s_backend *be, s2s_model **m,
+                     s2s_vocab *v, s2s_ckpt_meta *meta)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        fprintf(stderr, "seq2seq %s: cannot open %s: %s%s\n", cmd, path, strerror(e),
+                e == ENOENT ? " (train a model first: seq2seq train)" : "");
+        return CLI_EXIT_ERROR;
+    }
+    fclose(f);
+    s2s_error err;
+    s2s_error_clear(&err);
+    *m = NULL;
+    if (checkpoint_load(path, be, m, v, meta, &err) != 0) {
+        *m = NULL;
+        return fail(cmd, &err);
+    }
+    return 0;
+}
+
+int setup_make_corpus(const char *data, uint64_t seed, s2s_corpus *tr, s2s_corpus *va,
+                      s2s_corpus *te, s2s_error *err)
+{
+    if (data) return corpus_from_file(data, tr, va, te, seed, err);
+    return corpus_synthetic(tr, va, te, SETUP_N_TRAIN, SETUP_N_VAL, SETUP_N_TEST, seed, err);
+}
+
+int setup_make_dirs(const char *dir, s2s_error *err)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path) return s2s_fail(err, S2S_ERR_ARG, "bad directory '%s'", dir);
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0') continue;
+        char c = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return s2s_fail(err, S2S_ERR_IO, "cannot create directory '%s': %s", path,
+                            strerror(errno));
+        path[i] = c;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return s2s_fail(err, S2S_ERR_IO, "cannot use directory '%s': %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return s2s_fail(err, S2S_ERR_IO, "cannot use '%s' as the output directory: %s", dir,
+                        strerror(ENOTDIR));
+    /* Find out now, not after the first epoch, whether files can be written. */
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/.seq2seq-write-test.%ld", dir, (long)getpid());
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return s2s_fail(err, S2S_ERR_IO, "cannot write into '%s': %s", dir, strerror(errno));
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
+void setup_train_opts(const cli_opts *o, s2s_train_opts *to)
+{
+    train_opts_default(to);
+    to->epochs = o->epochs;
+    to->batch = o->batch;
+    to->lr = o->lr;
+    to->clip = o->clip;
+    to->tf_ratio = o->tf;
+    to->seed = o->seed;
+    to->out_dir = o->out;
+}
+
+int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd)
+{
+    s2s_error err;
+    s2s_error_clear(&err);
+    memset(t, 0, sizeof *t);
+    int rc = setup_open_backend(o, cmd, &t->be);
+    if (rc) return rc;
+    if (setup_make_dirs(o->out, &err)) return fail(cmd, &err);
+
+    if (o->model) {
+        rc = setup_load_model(cmd, o->model, t->be, &t->m, &t->vocab, &t->meta);
+        if (rc) return rc;
+        t->have_vocab = 1;
+        t->resumed = 1;
+    }
+    /* Continuing: the data (and the shuffles) of the checkpoint's seed,
+     * unless --seed says otherwise, as eval does. */
+    const uint64_t seed = t->resumed && !o->seed_given ? t->meta.seed : o->seed;
+    if (setup_make_corpus(o->data, seed, &t->tr, &t->va, &t->te, &err)) return fail(cmd, &err);
+    if (!t->resumed) {
+        if (vocab_init(&t->vocab, &err)) return fail(cmd, &err);
+        t->have_vocab = 1;
+        if (vocab_build(&t->vocab, &t->tr, &err)) return fail(cmd, &err);
+    }
+    if (dataset_encode(&t->dtr, &t->tr, &t->vocab, &err) ||
+        dataset_encode(&t->dva, &t->va, &t->vocab, &err) ||
+        dataset_encode(&t->dte, &t->te, &t->vocab, &err))
+        return fail(cmd, &err);
+
+    if (!t->resumed) {
+        s2s_config cfg = {
+            .vocab = t->vocab.size,
+            .embed = o->embed,
+            .hidden = o->hidden,
+            .layers = o->layers,
+            .dropout = o->dropout,
+            .attention = o->attention,
+        };
+        if (config_validate(&cfg, &err)) return fail(cmd, &err);
+        if (model_create(&t->m, &cfg, t->be, &err)) {
+            t->m = NULL;
+            return fail(cmd, &err);
+        }
+        if (model_init_params(t->m, o->seed, &err)) return fail(cmd, &err);
+    }
+    setup_train_opts(o, &t->opts);
+    t->opts.seed = seed;
+    if (t->resumed) {
+        /* --epochs more epochs after the checkpoint's. */
+        t->opts.start_epoch = t->meta.epoch;
+        t->opts.epochs = t->meta.epoch + o->epochs;
+    }
+    return 0;
+}
+
+void setup_training_free(setup_training_t *t)
+{
+    if (t->m) model_free(t->m);
+    backend_destroy(t->be);
+    dataset_free(&t->dtr);
+    dataset_free(&t->dva);
+    dataset_free(&t->dte);
+    if (t->have_vocab) vocab_free(&t->vocab);
+    corpus_free(&t->tr);
+    corpus_free(&t->va);
+    corpus_free(&t->te);
+    memset(t, 0, sizeof *t);
+}

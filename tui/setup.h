@@ -1,0 +1,64 @@
+/* setup.h — what the sub-commands share before they run: opening the
+ * backend --device asks for, loading a checkpoint, making the corpus and the
+ * output directory, and (for `tui`) the whole training set-up at once.
+ * Functions that take `cmd` print their failure to stderr as
+ * "seq2seq CMD: ..." and return a CLI_EXIT_* status; the others fill err. */
+#ifndef S2S_SETUP_H
+#define S2S_SETUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "checkpoint.h"
+#include "data.h"
+#include "err.h"
+#include "model.h"
+#include "options.h"
+#include "train.h"
+
+/* The seed's split sizes for the synthetic task. */
+enum { SETUP_N_TRAIN = 8000, SETUP_N_VAL = 1000, SETUP_N_TEST = 1000 };
+
+/* DIR/NAME into buf; 0 on success, -1 if it does not fit. */
+int setup_join_path(char *buf, size_t n, const char *dir, const char *name);
+
+/* Opens the backend --device asks for. auto: CUDA if it starts, else CPU. */
+int setup_open_backend(const cli_opts *o, const char *cmd, s2s_backend **be);
+
+/* Loads a checkpoint; a missing file gets a hint instead of the loader's words. */
+int setup_load_model(const char *cmd, const char *path, s2s_backend *be, s2s_model **m,
+                     s2s_vocab *v, s2s_ckpt_meta *meta);
+
+/* The train/val/test splits exactly as `train` makes them: the synthetic
+ * task from seed, or data's sentences. */
+int setup_make_corpus(const char *data, uint64_t seed, s2s_corpus *tr, s2s_corpus *va,
+                      s2s_corpus *te, s2s_error *err);
+
+/* mkdir -p, then a check that files can be written there. */
+int setup_make_dirs(const char *dir, s2s_error *err);
+
+/* The training options of o (epochs, batch, lr, clip, tf, seed, out). */
+void setup_train_opts(const cli_opts *o, s2s_train_opts *to);
+
+/* Everything training needs, made from the options: a fresh model (from
+ * --seed) or, with --model, the checkpoint's model and vocabulary, and its
+ * seed for the data unless --seed is given. */
+typedef struct {
+    s2s_backend *be;
+    s2s_model *m;
+    s2s_vocab vocab;
+    int have_vocab;
+    s2s_corpus tr, va, te;
+    s2s_dataset dtr, dva, dte;
+    s2s_ckpt_meta meta; /* the checkpoint's, when resumed */
+    int resumed;        /* 1: continuing from --model */
+    s2s_train_opts opts;/* epochs counted from the checkpoint's epoch when resumed */
+} setup_training_t;
+
+/* Prints its failure as "seq2seq CMD: ..." and returns CLI_EXIT_ERROR (or
+ * CLI_EXIT_USAGE); 0 on success. Free with setup_training_free either way. */
+int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd);
+void setup_training_free(setup_training_t *t);
+
+#endif
