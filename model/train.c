@@ -27,6 +27,7 @@ void train_opts_default(s2s_train_opts *o)
     o->seed = 42;
     o->out_dir = NULL;
     o->start_epoch = 0;
+    o->best_val_loss = INFINITY;
 }
 
 static double now_s(void)
@@ -94,6 +95,30 @@ static int write_history(const char *dir, const history_row *rows, int n, s2s_er
     return 0;
 }
 
+/* Continuing: the rows of history.csv for epochs up to start_epoch. A missing
+ * or unreadable file just means no earlier rows. */
+static int read_history(const char *dir, int start_epoch, history_row *rows, int cap)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/history.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char line[256];
+    int n = 0;
+    while (n < cap && fgets(line, sizeof line, f)) {
+        history_row r;
+        float tl, vl;
+        if (sscanf(line, "%d,%f,%f,%lf,%lf", &r.epoch, &tl, &vl, &r.seconds, &r.tokens_per_s) != 5)
+            continue; /* the header */
+        if (r.epoch < 1 || r.epoch > start_epoch) continue;
+        r.train_loss = tl;
+        r.val_loss = vl;
+        rows[n++] = r;
+    }
+    fclose(f);
+    return n;
+}
+
 static int save_ckpt(s2s_model *m, const s2s_vocab *v, const char *dir, const char *name,
                      int epoch, float val_loss, uint64_t seed, s2s_error *err)
 {
@@ -151,13 +176,15 @@ int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
     rng_seed(&tf, rng_mix64(o->seed, 2));
     const uint64_t drop_base = rng_mix64(o->seed, 3);
     const s2s_adam_opts adam = {o->lr, o->beta1, o->beta2, o->eps, o->clip};
-    float best = INFINITY;
-    int nhist = 0;
+    float best = isnan(o->best_val_loss) ? INFINITY : o->best_val_loss;
+    int nhist = o->out_dir && o->start_epoch > 0
+                    ? read_history(o->out_dir, o->start_epoch, hist, o->epochs)
+                    : 0;
     const double t_start = now_s();
 
     for (int epoch = o->start_epoch + 1; epoch <= o->epochs; epoch++) {
         shuffle_ints(idx, N, &shuf);
-        const double t0 = now_s();
+        double t0 = now_s(); /* moved forward by time spent in on_step */
         double total = 0.0, tokens = 0.0;
         for (int s = 0; s < steps; s++) {
             int n = N - s * o->batch < o->batch ? N - s * o->batch : o->batch;
@@ -181,10 +208,12 @@ int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
             total += loss;
             tokens += b.ntok;
             if (hooks && hooks->on_step) {
-                double el = now_s() - t0;
+                const double t_hook = now_s(), el = t_hook - t0;
                 s2s_progress p = {epoch, o->epochs, s + 1, steps, loss, norm,
-                                  el > 0 ? tokens / el : 0.0, now_s() - t_start};
-                if (hooks->on_step(hooks->user, &p)) {
+                                  el > 0 ? tokens / el : 0.0, t_hook - t_start};
+                const int stop = hooks->on_step(hooks->user, &p);
+                t0 += now_s() - t_hook; /* a paused UI is not training time */
+                if (stop) {
                     rc = s2s_fail(err, S2S_ERR_INTERRUPTED,
                                   "interrupted at epoch %d, batch %d of %d", epoch, s + 1, steps);
                     /* The weights are whole at a batch boundary: keep them. */

@@ -17,6 +17,9 @@ typedef struct {
     uint64_t seed;        /* shuffles, teacher forcing draws, dropout */
     const char *out_dir;  /* best.ckpt, last.ckpt, history.csv; NULL = write nothing */
     int start_epoch;      /* epochs already done (continuing from a checkpoint) */
+    float best_val_loss;  /* the best validation loss so far (continuing: the
+                             checkpoint's), so best.ckpt is only replaced by a
+                             better model; INFINITY when starting afresh */
 } s2s_train_opts;
 
 void train_opts_default(s2s_train_opts *o);
@@ -43,7 +46,9 @@ typedef struct {
 
 /* Trains m on train, validating on val after each epoch (teacher forcing
  * off), saving best.ckpt on a new best validation loss, last.ckpt and
- * history.csv after each epoch. Returns S2S_ERR_INTERRUPTED if on_step asked
+ * history.csv after each epoch (continuing, history.csv keeps its rows of
+ * the epochs before start_epoch). Time spent inside on_step (a paused UI)
+ * is not counted in an epoch's seconds or tokens/s. Returns S2S_ERR_INTERRUPTED if on_step asked
  * to stop (last.ckpt is still written, best.ckpt is intact). */
 int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
               const s2s_dataset *val, const s2s_train_opts *o, const s2s_train_hooks *hooks,

@@ -166,6 +166,8 @@ int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd)
         /* --epochs more epochs after the checkpoint's. */
         t->opts.start_epoch = t->meta.epoch;
         t->opts.epochs = t->meta.epoch + o->epochs;
+        /* best.ckpt is replaced only by a model better than the one loaded. */
+        t->opts.best_val_loss = t->meta.val_loss;
     }
     return 0;
 }
