@@ -5,6 +5,7 @@
  * Nothing here can fail after allocation, so sync() always succeeds.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,54 @@
 typedef struct {
     int threads;
 } cpu_ctx;
+
+/* ---------------------------------------------------------------- threads */
+
+/* Runs fn over [0, n) in one contiguous chunk per thread (chunk 0 on the
+ * calling thread). The chunks depend only on n and the thread count, so
+ * results are reproducible for a given count. Short vectors run inline:
+ * starting a thread costs more than they do. */
+typedef void (*chunk_fn)(void *arg, size_t lo, size_t hi, int part);
+typedef struct {
+    chunk_fn fn;
+    void *arg;
+    size_t lo, hi;
+    int part;
+} chunk_job;
+
+enum { MAX_CHUNKS = 8 };
+
+static void *chunk_run(void *p)
+{
+    chunk_job *j = p;
+    j->fn(j->arg, j->lo, j->hi, j->part);
+    return NULL;
+}
+
+static int parallel_chunks(const s2s_backend *be, size_t n, chunk_fn fn, void *arg)
+{
+    int k = ((const cpu_ctx *)be->ctx)->threads;
+    if (k > MAX_CHUNKS) k = MAX_CHUNKS;
+    if (k < 2 || n < 65536) k = 1;
+    chunk_job jobs[MAX_CHUNKS];
+    pthread_t th[MAX_CHUNKS];
+    int started[MAX_CHUNKS] = {0};
+    for (int i = 0; i < k; i++) {
+        /* Boundaries on 16-float (64-byte) lines keep every chunk vectorised. */
+        size_t lo = i == 0 ? 0 : (n / (size_t)k * (size_t)i) & ~(size_t)15;
+        size_t hi = i == k - 1 ? n : (n / (size_t)k * (size_t)(i + 1)) & ~(size_t)15;
+        jobs[i] = (chunk_job){fn, arg, lo, hi, i};
+    }
+    for (int i = 1; i < k; i++) started[i] = pthread_create(&th[i], NULL, chunk_run, &jobs[i]) == 0;
+    chunk_run(&jobs[0]);
+    for (int i = 1; i < k; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            chunk_run(&jobs[i]); /* no thread to be had: run it here */
+    }
+    return k;
+}
 
 /* ---------------------------------------------------------------- memory */
 
@@ -124,10 +173,24 @@ HOT static void cpu_bias_grad(s2s_backend *be, float *dbias, const float *dy, in
     }
 }
 
+typedef struct {
+    float *y;
+    const float *x;
+} add_args;
+
+HOT static void add_chunk(void *arg, size_t lo, size_t hi, int part)
+{
+    add_args *a = arg;
+    float *restrict y = a->y;
+    const float *restrict x = a->x;
+    (void)part;
+    for (size_t i = lo; i < hi; i++) y[i] += x[i];
+}
+
 static void cpu_add(s2s_backend *be, float *y, const float *x, size_t n)
 {
-    (void)be;
-    for (size_t i = 0; i < n; i++) y[i] += x[i];
+    add_args a = {y, x};
+    parallel_chunks(be, n, add_chunk, &a);
 }
 
 /* ---------------------------------------------------------------- embedding */
@@ -427,34 +490,73 @@ static void cpu_next_token(s2s_backend *be, int *next, const float *logits, cons
 
 /* ---------------------------------------------------------------- optimiser */
 
+typedef struct {
+    float *g;
+    float scale;
+    double partial[MAX_CHUNKS];
+} clip_args;
+
+HOT static void sumsq_chunk(void *arg, size_t lo, size_t hi, int part)
+{
+    clip_args *a = arg;
+    const float *restrict g = a->g;
+    double ss = 0.0;
+    for (size_t i = lo; i < hi; i++) ss += (double)g[i] * g[i];
+    a->partial[part] = ss;
+}
+
+HOT static void scale_chunk(void *arg, size_t lo, size_t hi, int part)
+{
+    clip_args *a = arg;
+    float *restrict g = a->g;
+    (void)part;
+    for (size_t i = lo; i < hi; i++) g[i] *= a->scale;
+}
+
 static void cpu_clip_norm(s2s_backend *be, float *g, size_t n, float max_norm, float *norm)
 {
-    (void)be;
+    clip_args a = {.g = g};
+    int k = parallel_chunks(be, n, sumsq_chunk, &a);
     double ss = 0.0;
-    for (size_t i = 0; i < n; i++) ss += (double)g[i] * g[i];
+    for (int i = 0; i < k; i++) ss += a.partial[i]; /* fixed order */
     double nrm = sqrt(ss);
     norm[0] = (float)nrm;
     if (max_norm > 0.0f) {
         double coef = max_norm / (nrm + 1e-6);
         if (coef < 1.0) {
-            float c = (float)coef;
-            for (size_t i = 0; i < n; i++) g[i] *= c;
+            a.scale = (float)coef;
+            parallel_chunks(be, n, scale_chunk, &a);
         }
     }
 }
 
-HOT static void cpu_adam(s2s_backend *be, float *p, const float *g, float *m, float *v, size_t n,
-                     float lr, float beta1, float beta2, float eps, int t)
+typedef struct {
+    float *p, *m, *v;
+    const float *g;
+    float lr, beta1, beta2, eps, bc1, bc2;
+} adam_args;
+
+HOT static void adam_chunk(void *arg, size_t lo, size_t hi, int part)
 {
-    (void)be;
-    const float bc1 = (float)(1.0 - pow(beta1, t));
-    const float bc2 = (float)(1.0 - pow(beta2, t));
-    for (size_t i = 0; i < n; i++) {
+    const adam_args *a = arg;
+    float *restrict p = a->p, *restrict m = a->m, *restrict v = a->v;
+    const float *restrict g = a->g;
+    const float beta1 = a->beta1, beta2 = a->beta2;
+    (void)part;
+    for (size_t i = lo; i < hi; i++) {
         m[i] = beta1 * m[i] + (1.0f - beta1) * g[i];
         v[i] = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
-        float mhat = m[i] / bc1, vhat = v[i] / bc2;
-        p[i] -= lr * mhat / (sqrtf(vhat) + eps);
+        float mhat = m[i] / a->bc1, vhat = v[i] / a->bc2;
+        p[i] -= a->lr * mhat / (sqrtf(vhat) + a->eps);
     }
+}
+
+static void cpu_adam(s2s_backend *be, float *p, const float *g, float *m, float *v, size_t n,
+                     float lr, float beta1, float beta2, float eps, int t)
+{
+    adam_args a = {p, m, v, g, lr, beta1, beta2, eps, (float)(1.0 - pow(beta1, t)),
+                   (float)(1.0 - pow(beta2, t))};
+    parallel_chunks(be, n, adam_chunk, &a);
 }
 
 /* ---------------------------------------------------------------- construction */
