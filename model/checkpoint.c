@@ -9,6 +9,8 @@
  */
 #include "checkpoint.h"
 
+#include "atomic.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -114,62 +116,18 @@ static uint32_t le32(const unsigned char *p)
 /* saving                                                               */
 /* ------------------------------------------------------------------ */
 
-static int io_fail(s2s_error *err, const char *path, const char *tmp, int e)
-{
-    if (tmp) remove(tmp);
-    return s2s_fail(err, S2S_ERR_IO, "cannot save checkpoint %s: %s", path, strerror(e));
-}
-
 /* Writes buf to PATH.tmp, syncs it, renames it over path. */
 static int write_atomic(const char *path, const unsigned char *buf, size_t n, s2s_error *err)
 {
-    const size_t plen = strlen(path);
-    char *tmp = malloc(plen + 5);
-    if (!tmp) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory saving %s", path);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-
-    int rc = 0;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        /* Nothing was created, so nothing to remove. */
-        rc = io_fail(err, path, NULL, errno);
-        goto out;
+    s2s_atomic out;
+    int rc = atomic_open(&out, path, "wb", err);
+    if (rc) return rc;
+    if (fwrite(buf, 1, n, out.f) != n) {
+        int e = errno ? errno : EIO;
+        atomic_abort(&out);
+        return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(e));
     }
-    if (fwrite(buf, 1, n, f) != n || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        const int e = errno ? errno : EIO;
-        fclose(f);
-        rc = io_fail(err, path, tmp, e);
-        goto out;
-    }
-    if (fclose(f) != 0) {
-        rc = io_fail(err, path, tmp, errno);
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = io_fail(err, path, tmp, errno);
-        goto out;
-    }
-    /* Make the rename itself durable; best effort (some file systems refuse). */
-    {
-        char *dir = malloc(plen + 2);
-        if (dir) {
-            memcpy(dir, path, plen + 1);
-            char *slash = strrchr(dir, '/');
-            if (!slash) strcpy(dir, ".");
-            else if (slash == dir) dir[1] = '\0';
-            else *slash = '\0';
-            int fd = open(dir, O_RDONLY);
-            if (fd >= 0) {
-                (void)fsync(fd);
-                close(fd);
-            }
-            free(dir);
-        }
-    }
-out:
-    free(tmp);
-    return rc;
+    return atomic_commit(&out, 1, err);
 }
 
 int checkpoint_save(const char *path, s2s_model *m, const s2s_vocab *v,

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "atomic.h"
+#include "atomic.h"
 #include "checkpoint.h"
 #include "rng.h"
 
@@ -78,21 +80,16 @@ typedef struct {
 /* Rewrites history.csv whole, through a temporary file and a rename. */
 static int write_history(const char *dir, const history_row *rows, int n, s2s_error *err)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     snprintf(path, sizeof path, "%s/history.csv", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-    fprintf(f, "epoch,train_loss,val_loss,seconds,tokens_per_s\n");
+    s2s_atomic out;
+    int rc = atomic_open(&out, path, "w", err);
+    if (rc) return rc;
+    fprintf(out.f, "epoch,train_loss,val_loss,seconds,tokens_per_s\n");
     for (int i = 0; i < n; i++)
-        fprintf(f, "%d,%.6f,%.6f,%.3f,%.1f\n", rows[i].epoch, (double)rows[i].train_loss,
+        fprintf(out.f, "%d,%.6f,%.6f,%.3f,%.1f\n", rows[i].epoch, (double)rows[i].train_loss,
                 (double)rows[i].val_loss, rows[i].seconds, rows[i].tokens_per_s);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(e));
-    }
-    return 0;
+    return atomic_commit(&out, 0, err);
 }
 
 /* Continuing: the rows of history.csv for epochs up to start_epoch. A missing

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "analysis.h"
+#include "atomic.h"
 #include "checkpoint.h"
 #include "data.h"
 #include "model.h"
@@ -976,37 +977,11 @@ static void write_report(FILE *f, const report *r)
 /* Writes the report to path through path.tmp and a rename. */
 static int write_report_file(const char *path, const report *r, s2s_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(EISDIR));
-    size_t n = strlen(path) + 5;
-    char *tmp = malloc(n);
-    if (!tmp) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        int e = errno;
-        free(tmp);
-        return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(e));
-    }
-    write_report(f, r);
-    int bad = ferror(f);
-    int e = errno;
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad) {
-        remove(tmp);
-        free(tmp);
-        return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(e));
-    }
-    free(tmp);
-    return 0;
+    s2s_atomic out;
+    int rc = atomic_open(&out, path, "w", err);
+    if (rc) return rc;
+    write_report(out.f, r);
+    return atomic_commit(&out, 0, err);
 }
 
 /* Adds the exactly reversed sentences of d to st, the others to prof. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "assets/colormap.h"
+#include "atomic.h"
 #include "raster.h"
 
 /* ------------------------------------------------------------ the style */
@@ -102,43 +103,26 @@ static void on_png_warning(png_structp png, png_const_charp msg)
  * chunk. Every failure is S2S_ERR_IO naming path, and leaves no .tmp. */
 static int write_png(const s2s_raster *r, const char *path, const char *title, s2s_error *err)
 {
-    if (!path || !*path) return s2s_fail(err, S2S_ERR_ARG, "no output file name for the image");
-    struct stat st;
-    /* fopen(path.tmp) would succeed beside a directory; say what is wrong
-     * before writing anything. */
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(EISDIR));
-    size_t n = strlen(path) + 5;
-    char *tmp = malloc(n);
-    if (!tmp) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        int e = errno;
-        free(tmp);
-        return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(e));
-    }
+    s2s_atomic out;
+    int rc = atomic_open(&out, path, "wb", err);
+    if (rc) return rc;
     png_errctx ctx = {{0}};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, on_png_error,
                                               on_png_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!png || !info) {
         png_destroy_write_struct(&png, &info);
-        fclose(f);
-        remove(tmp);
-        free(tmp);
+        atomic_abort(&out);
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory writing %s", path);
     }
-    /* png, info, f and tmp are not modified after setjmp, so they are
-     * valid after a longjmp back here. */
+    /* png, info and out are not modified after setjmp, so they are valid
+     * after a longjmp back here. */
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
-        fclose(f);
-        remove(tmp);
-        free(tmp);
+        atomic_abort(&out);
         return s2s_fail(err, S2S_ERR_IO, "cannot write %s: libpng: %s", path, ctx.msg);
     }
-    png_init_io(png, f);
+    png_init_io(png, out.f);
     png_set_IHDR(png, info, (png_uint_32)r->w, (png_uint_32)r->h, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_text txt[2];
@@ -154,18 +138,7 @@ static int write_png(const s2s_raster *r, const char *path, const char *title, s
     for (int y = 0; y < r->h; y++) png_write_row(png, r->px + (size_t)y * (size_t)r->w * 3);
     png_write_end(png, info);
     png_destroy_write_struct(&png, &info);
-
-    int e = 0;
-    if (fflush(f) != 0 || ferror(f)) e = errno ? errno : EIO;
-    if (fclose(f) != 0 && !e) e = errno;
-    if (!e && rename(tmp, path) != 0) e = errno;
-    if (e) {
-        remove(tmp);
-        free(tmp);
-        return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(e));
-    }
-    free(tmp);
-    return 0;
+    return atomic_commit(&out, 0, err);
 }
 
 /* --------------------------------------------------------------- heatmap */
