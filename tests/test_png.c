@@ -5,14 +5,14 @@
 #include "testutil.h"
 
 #include <errno.h>
-#include <png.h> /* libpng (pkg-config's -I comes before -Itui) */
+#include <png.h> /* libpng, to read the images back */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "raster.h"
-#include "tui/png.h" /* ours, named by its directory: a bare "png.h" is libpng's here */
+#include "figures.h"
 
 /* ---------------------------------------------------------------- helpers */
 

@@ -20,7 +20,7 @@
 #include "checkpoint.h"
 #include "data.h"
 #include "model.h"
-#include "png.h"
+#include "figures.h"
 #include "setup.h"
 #include "train.h"
 

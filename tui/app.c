@@ -24,7 +24,7 @@
 #include "evaljob.h"
 #include "layout.h"
 #include "logring.h"
-#include "png.h"
+#include "figures.h"
 #include "prompt.h"
 #include "setup.h"
 #include "snapshot.h"

@@ -33,7 +33,7 @@
 #include "app.h"
 #include "options.h"
 #include "setup.h"
-#include "png.h"
+#include "figures.h"
 #include "train.h"
 
 static const char RULE[] =

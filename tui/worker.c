@@ -1,7 +1,7 @@
 /* worker.c — training on its own thread; see worker.h. */
 #include "worker.h"
 
-#include "png.h"
+#include "figures.h"
 
 #include <math.h>
 #include <pthread.h>

@@ -1,9 +1,9 @@
-/* png.h — the figures, drawn into an RGB raster and written with libpng:
+/* figures.h — the figures, drawn into an RGB raster and written with libpng:
  * the attention heatmap, the loss curve, and accuracy by sentence length.
  * Labels use the bitmap font in assets/; colours come from the colour map
  * table in assets/. */
-#ifndef S2S_PNG_H
-#define S2S_PNG_H
+#ifndef S2S_FIGURES_H
+#define S2S_FIGURES_H
 
 #include "err.h"
 

@@ -1,12 +1,9 @@
-/* png.c — the figures of png.h: drawn into a raster (raster.c) with the
+/* figures.c — the figures of figures.h: drawn into a raster (raster.c) with the
  * bitmap fonts and the YlOrRd table of assets/, written with libpng through
  * PATH.tmp and a rename, so a reader never sees half an image. */
-#include "png.h" /* ours: the same directory is searched first */
+#include "figures.h"
 
-#include <png.h> /* libpng: found through pkg-config's -I before -Itui */
-#if !defined(PNG_LIBPNG_VER_STRING)
-#error "libpng's png.h was not found ahead of tui/png.h: compile with $(pkg-config --cflags libpng)"
-#endif
+#include <png.h> /* libpng */
 
 #include <errno.h>
 #include <math.h>
