@@ -15,14 +15,15 @@ typedef struct {
     int steps;      /* decoder steps = rows of attn: n_words + 1 if it stopped */
     int stopped;    /* 1 if it produced <EOS> within the cap (2 · words + 2) */
     char **out;     /* steps labels (owned): the words, then "<EOS>" if stopped */
-    int *copied;    /* steps flags: 1 where an <UNK> output was replaced by the
-                       source word under that step's attention peak */
+    int *copied;    /* steps flags: 1 where the output is the source word under
+                       that step's attention peak (copy-through) */
     float *attn;    /* (steps, n_src) attention weights; zeros without attention */
 } s2s_reversal;
 
 /* Greedy-decodes s (which must have at least one word) with m. Unknown
- * words are encoded as <UNK>; an output <UNK> is replaced by the source
- * word its step attended to most (copy-through by attention). */
+ * words are encoded as <UNK> and copied through by attention: a step that
+ * attends most to an unknown word, or that writes <UNK>, writes the source
+ * word under its attention peak instead. */
 int infer_reverse(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s_reversal *r,
                   s2s_error *err);
 void reversal_free(s2s_reversal *r);

@@ -12,7 +12,8 @@ PyTorch network and predicts the same sentences, and back.
 
 Greedy decoding (both sides): from <SOS>, feed each step's argmax, stop at
 <EOS> or after 2*words+2 steps; print the tokens before <EOS> joined by single
-spaces, a decoded <UNK> replaced by the source word its step attended to most
+spaces, and a step that writes <UNK> or attends most to an unknown word writing
+the source word under its attention peak
 (as `seq2seq reverse` does). Float32 on both sides, so an argmax can only flip
 on a near-tie (top-two logits within --tie); such a line is reported as a tie,
 not a failure.
@@ -53,9 +54,11 @@ def decode(model, vocab, w2i, words):
             if tok == tm.EOS:
                 break
             w = vocab[tok]
-            if tok == tm.UNK and alpha is not None:
+            if alpha is not None:
+                # copy-through, as tui/infer.c: a step attending most to an
+                # unknown word (or writing <UNK>) writes that source word
                 best = int(alpha[0].argmax())
-                if best < len(words):
+                if best < len(words) and (tok == tm.UNK or ids[best] == tm.UNK):
                     w = words[best]
             out.append(w)
     return " ".join(out), gaps
