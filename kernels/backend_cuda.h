@@ -14,11 +14,9 @@
 extern "C" {
 #endif
 
-/* GEMMs through TF32 tensor cores (on = 1), or in full FP32 (on = 0, the
- * default, which the CPU-vs-CUDA tests assume). TF32 rounds GEMM inputs to a
- * 10-bit mantissa: faster, and about 1e-3 relative error per product. Does
- * nothing to a backend that is not the CUDA one. */
-void backend_cuda_set_tf32(s2s_backend *be, int on);
+/* backend_cuda_set_tf32() is declared in model/backend.h (with a no-op in
+ * builds without CUDA). TF32 rounds GEMM inputs to a 10-bit mantissa:
+ * faster, and about 1e-3 relative error per product. */
 
 #ifdef __cplusplus
 }

@@ -132,6 +132,10 @@ const char *backend_cpu_blas_core(void);
  * one ("SkylakeX", "Haswell"), else NULL. OpenBLAS reads OPENBLAS_CORETYPE
  * only when it loads, so the program sets it and restarts itself. */
 const char *backend_cpu_blas_better_core(void);
+/* GEMMs through TF32 tensor cores (on = 1) or in full FP32 (on = 0, the
+ * default, which the CPU-vs-CUDA tests assume). Does nothing to a backend
+ * that is not the CUDA one, or in a build without CUDA. */
+void backend_cuda_set_tf32(s2s_backend *be, int on);
 /* 1 if this build contains the CUDA backend. */
 int backend_cuda_compiled(void);
 

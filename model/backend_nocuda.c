@@ -10,4 +10,10 @@ int backend_cuda_create(s2s_backend **out, int device, s2s_error *err)
                     "rebuild with CUDA=1 where the CUDA toolkit is installed)");
 }
 
+void backend_cuda_set_tf32(s2s_backend *be, int on)
+{
+    (void)be;
+    (void)on;
+}
+
 int backend_cuda_compiled(void) { return 0; }

@@ -105,8 +105,14 @@ static const cli_option OPTIONS[] = {
      NULL, T_STR, CLI_COMPARE, 0, 0, 0, 0, F(png), 0},
     {"device", "auto|cpu|cuda", "where to compute; auto: CUDA when a GPU is usable, else the CPU",
      "auto", T_CHOICE, ALL, 0, 0, 0, 0, F(device), 0},
-    {"threads", "N", "CPU threads for BLAS (0: the BLAS default)", "0",
-     T_INT, ALL, 0, 1024, 0, 0, F(threads), 0},
+    {"threads", "N",
+     "CPU threads: each batch is split across N threads, each with a single-threaded BLAS "
+     "(0: one per CPU, at most 8); results are reproducible for a given N",
+     "0", T_INT, ALL, 0, 1024, 0, 0, F(threads), 0},
+    {"tf32", NULL,
+     "on the CUDA backend, let cuBLAS use TF32 tensor cores for matrix products (faster, "
+     "about 1e-3 relative error per product; off by default so results match the CPU)",
+     NULL, T_FLAG, ALL, 0, 0, 0, 0, F(tf32), 0},
 };
 #define NOPTIONS ((int)(sizeof OPTIONS / sizeof OPTIONS[0]))
 

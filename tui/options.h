@@ -52,6 +52,7 @@ typedef struct {
     const char *model;    /* checkpoint to read (eval, reverse) */
     int examples;         /* eval: examples printed */
     int no_color;         /* tui: --no-color */
+    int tf32;             /* --tf32: CUDA GEMMs through TF32 tensor cores */
     const char *heatmap;  /* eval: the attention heatmap's file */
     int no_heatmap;       /* eval: 1 = write no heatmap */
     const char *sentence; /* eval: draw this sentence's heatmap (NULL = the first example) */

@@ -28,7 +28,10 @@ int setup_open_backend(const cli_opts *o, const char *cmd, s2s_backend **be)
     s2s_error_clear(&err);
     *be = NULL;
     if (o->device != CLI_DEVICE_CPU) {
-        if (backend_cuda_create(be, 0, &err) == 0) return 0;
+        if (backend_cuda_create(be, 0, &err) == 0) {
+            backend_cuda_set_tf32(*be, o->tf32);
+            return 0;
+        }
         *be = NULL;
         if (o->device == CLI_DEVICE_CUDA) {
             fprintf(stderr, "seq2seq %s: --device cuda: %s\n", cmd, err.msg);
