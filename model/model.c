@@ -15,7 +15,13 @@
  *     s_0(t+1) = GRU([dropout(emb(y_t)); c], s_0(t)),  s_l(t+1) = GRU(dropout(s_{l−1}(t+1)), s_l(t))
  *     logits_t = fc(s_L(t+1)),  s_l(0) = encoder final state h_l(S).
  *
- * Accumulation rule: parameter gradients are accumulated (+=) — the flat
+ * Work: a batch is split into shards (one per CPU thread; one on a GPU),
+ * each with its own workspace and gradient buffer, summed at the end. Within
+ * a shard, step t computes rows 0..n[t]−1 only, the sentences still running
+ * (the training loop sorts batches by length, so those are exactly the live
+ * ones): padding costs no recurrent matrix work.
+ *
+ * Accumulation rule: parameter gradients are accumulated (+=) — a shard's
  * gradient buffer is zeroed once per batch, and each weight gradient is one
  * GEMM over all time steps after the recurrent loop. Activation gradients
  * are written once per step, except the two places where a state feeds two
