@@ -21,9 +21,10 @@ typedef struct {
 } s2s_reversal;
 
 /* Greedy-decodes s (which must have at least one word) with m. Unknown
- * words are encoded as <UNK> and copied through by attention: a step that
- * attends most to an unknown word, or that writes <UNK>, writes the source
- * word under its attention peak instead. */
+ * words are encoded as <UNK> and copied through by attention: each unknown
+ * word is written at the step that attends to it most strongly among the
+ * steps whose attention peaks on it, and a step that writes <UNK> writes the
+ * source word under its attention peak. */
 int infer_reverse(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s_reversal *r,
                   s2s_error *err);
 void reversal_free(s2s_reversal *r);

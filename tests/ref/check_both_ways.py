@@ -12,8 +12,9 @@ PyTorch network and predicts the same sentences, and back.
 
 Greedy decoding (both sides): from <SOS>, feed each step's argmax, stop at
 <EOS> or after 2*words+2 steps; print the tokens before <EOS> joined by single
-spaces, and a step that writes <UNK> or attends most to an unknown word writing
-the source word under its attention peak
+spaces; each unknown source word is written at the step attending to it most
+among the steps whose attention peaks on it, and a step writing <UNK> writes the
+source word under its peak
 (as `seq2seq reverse` does). Float32 on both sides, so an argmax can only flip
 on a near-tie (top-two logits within --tie); such a line is reported as a tie,
 not a failure.
@@ -44,7 +45,7 @@ def decode(model, vocab, w2i, words):
         src = torch.tensor([ids])
         enc_out, hidden, keys, pad_mask = model.encode(src, torch.tensor([len(ids)]))
         x = torch.tensor([tm.SOS])
-        out, gaps = [], []
+        toks, peaks, alphas, gaps = [], [], [], []
         for _ in range(2 * len(words) + 2):
             logits, hidden, alpha = model.decoder.step(x, hidden, enc_out, keys, pad_mask)
             top = torch.topk(logits[0], 2).values
@@ -53,13 +54,27 @@ def decode(model, vocab, w2i, words):
             tok = int(x[0])
             if tok == tm.EOS:
                 break
-            w = vocab[tok]
+            toks.append(tok)
             if alpha is not None:
-                # copy-through, as tui/infer.c: a step attending most to an
-                # unknown word (or writing <UNK>) writes that source word
-                best = int(alpha[0].argmax())
-                if best < len(words) and (tok == tm.UNK or ids[best] == tm.UNK):
-                    w = words[best]
+                alphas.append([float(a) for a in alpha[0]])
+                peaks.append(int(alpha[0].argmax()))
+        # copy-through, as tui/infer.c: each unknown source word is written at
+        # the step that attends to it most among the steps peaking on it, and
+        # a step writing <UNK> writes the word under its peak
+        out = []
+        for t, tok in enumerate(toks):
+            w = vocab[tok]
+            if alphas:
+                j = peaks[t]
+                take = j < len(words) and tok == tm.UNK
+                if j < len(words) and ids[j] == tm.UNK:
+                    take = True
+                    for u in range(len(toks)):
+                        if u != t and peaks[u] == j and (alphas[u][j] > alphas[t][j] or
+                                                          (alphas[u][j] == alphas[t][j] and u < t)):
+                            take = tok == tm.UNK
+                if take:
+                    w = words[j]
             out.append(w)
     return " ".join(out), gaps
 
