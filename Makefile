@@ -85,15 +85,21 @@ CUDA_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test bench deps asan unit unit-build e2e install clean
+.PHONY: all run test bench deps asan asan-build unit unit-build e2e install clean
 .DEFAULT_GOAL := all
 
 all: $(BIN)
 
-# ---- dependencies (Debian): installed once, remembered in $(BUILD)/.deps ----
+# ---- dependencies (Debian): installed once, remembered in $(BUILD)/deps.mk ----
+# deps.mk is included, so when make has to create it (installing packages)
+# it reads this Makefile again: the pkg-config lookups above then see the
+# freshly installed OpenBLAS and libpng instead of the fallbacks.
 DEB_PKGS := build-essential pkg-config libopenblas-dev libcmocka-dev libpng-dev libncurses-dev tmux
-deps: $(BUILD)/.deps
-$(BUILD)/.deps:
+deps: $(BUILD)/deps.mk
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+-include $(BUILD)/deps.mk
+endif
+$(BUILD)/deps.mk:
 	@mkdir -p $(BUILD)
 	@missing=""; for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -102,18 +108,18 @@ $(BUILD)/.deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
 	    || { echo "could not install:$$missing — install them and run make again" >&2; exit 1; }; \
 	fi
-	@touch $@
+	@echo "# Debian packages checked by 'make deps'" > $@
 
 # ---- the library, the program, the tests ----
-$(BUILD)/model/%.o: model/%.c $(wildcard model/*.h) | $(BUILD)/.deps
+$(BUILD)/model/%.o: model/%.c $(wildcard model/*.h) | $(BUILD)/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/tui/%.o: tui/%.c $(wildcard model/*.h tui/*.h assets/*.h) | $(BUILD)/.deps
+$(BUILD)/tui/%.o: tui/%.c $(wildcard model/*.h tui/*.h assets/*.h) | $(BUILD)/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Itui -I. -c $< -o $@
 
-$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h kernels/*.cuh) | $(BUILD)/.deps
+$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h kernels/*.cuh) | $(BUILD)/deps.mk
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -c $< -o $@
 
@@ -147,14 +153,19 @@ unit-build: $(TESTS)
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
+ASAN_ARGS := BUILD=build-asan CUDA=0 LDFLAGS="-fsanitize=address,undefined" \
+  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+
+asan-build:
+	$(MAKE) --no-print-directory $(ASAN_ARGS) unit-build
+
 asan:
-	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  LDFLAGS="-fsanitize=address,undefined" CUDA=0 unit
+	$(MAKE) --no-print-directory $(ASAN_ARGS) unit
 
 e2e: $(BIN)
 	@set -e; for t in tests/e2e_*.sh; do echo "== $$t"; BIN=$(BIN) bash $$t; done
 
-test: $(BUILD)/.deps
+test: $(BUILD)/deps.mk
 	@MAKE="$(MAKE)" bash tests/run.sh
 
 bench: $(BUILD)/tests/bench

@@ -25,9 +25,7 @@ build() { # what, make arguments...
 build "unit tests" unit-build
 for t in build/tests/test_*; do run "$(basename "$t")" "$t"; done
 
-ASAN=(BUILD=build-asan CUDA=0 OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
-      LDFLAGS="-fsanitize=address,undefined")
-build "sanitizer build" "${ASAN[@]}" unit-build
+build "sanitizer build" asan-build
 for t in build-asan/tests/test_*; do run "asan $(basename "$t")" "$t"; done
 
 build "program" all
