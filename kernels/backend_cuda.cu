@@ -69,6 +69,11 @@ struct cuda_ctx {
     std::mutex lock;             /* one operation's launches at a time */
     s2s_code code;               /* first failure since the last sync, S2S_OK if none */
     char msg[512];
+    /* Instruments for the benchmark (backend_cuda_counts, _capture_*). */
+    long n_kernels;              /* kernel launches and cuBLAS calls queued */
+    long n_copies;               /* copies and memsets queued */
+    bool capturing;              /* recording the stream into a graph */
+    cudaGraphExec_t graph;       /* the last capture, replayable; NULL if none */
 };
 
 constexpr size_t BLAS_WORKSPACE_BYTES = (size_t)32 << 20; /* NVIDIA's advice for Hopper */
@@ -101,6 +106,16 @@ void record(cuda_ctx *c, s2s_code code, const char *file, int line, const char *
     call_name(name, sizeof name, call);
     c->code = code;
     snprintf(c->msg, sizeof c->msg, "%s:%d: %s failed: %s", file, line, name, why);
+}
+
+/* Returns the failure recorded since the last call (or 0), and clears it. */
+int take_error(cuda_ctx *c, s2s_error *err)
+{
+    if (c->code == S2S_OK) return 0;
+    int code = s2s_fail(err, c->code, "%s", c->msg);
+    c->code = S2S_OK;
+    c->msg[0] = '\0';
+    return code;
 }
 
 bool cuda_check(cuda_ctx *c, cudaError_t e, const char *file, int line, const char *call)
@@ -141,6 +156,7 @@ bool blas_check(cuda_ctx *c, cublasStatus_t s, const char *file, int line, const
 #define LAUNCH(c, kernel, grid, block, shmem, ...)                                      \
     do {                                                                                \
         kernel<<<(grid), (block), (shmem), (c)->stream>>>(__VA_ARGS__);                 \
+        (c)->n_kernels++;                                                               \
         cuda_check((c), cudaGetLastError(), __FILE__, __LINE__, #kernel " launch");     \
     } while (0)
 
@@ -375,7 +391,8 @@ __global__ void dropout_backward_kernel(float *dx, const float *dy, const float 
  *   gates(b) = [r, z, n, gh_n]  (gh_n = W_hn h_prev + b_hn)
  * Rows with t ≥ len[b] carry h_prev and zero their gates. */
 __global__ void gru_forward_kernel(float *h, float *gates, const float *gi, const float *gh,
-                                   const float *h_prev, const int *len, int t, int B, int H)
+                                   const float *b_ih, const float *b_hh, const float *h_prev,
+                                   const int *len, int t, int B, int H)
 {
     GRID_STRIDE(k, (size_t)B * H)
     {
@@ -387,10 +404,13 @@ __global__ void gru_forward_kernel(float *h, float *gates, const float *gi, cons
             continue;
         }
         const float *xi = gi + b * 3 * H, *xh = gh + b * 3 * H;
-        float r = sigmoidf_(xi[j] + xh[j]);
-        float z = sigmoidf_(xi[H + j] + xh[H + j]);
-        float hn = xh[2 * H + j];
-        float n = tanh_fast(xi[2 * H + j] + r * hn);
+        /* Biases added as the CPU adds them (add_bias's float addition). */
+#define WITH_BIAS(x, bias, i) ((bias) ? (x)[i] + (bias)[i] : (x)[i])
+        float r = sigmoidf_(WITH_BIAS(xi, b_ih, j) + WITH_BIAS(xh, b_hh, j));
+        float z = sigmoidf_(WITH_BIAS(xi, b_ih, H + j) + WITH_BIAS(xh, b_hh, H + j));
+        float hn = WITH_BIAS(xh, b_hh, 2 * H + j);
+        float n = tanh_fast(WITH_BIAS(xi, b_ih, 2 * H + j) + r * hn);
+#undef WITH_BIAS
         h[k] = (1.0f - z) * n + z * h_prev[k];
         g[j] = r;
         g[H + j] = z;
@@ -732,6 +752,8 @@ void cu_upload(s2s_backend *be, void *dst, const void *host_src, size_t bytes)
 {
     if (!bytes) return;
     op_scope op(be);
+    if (op.c->capturing) return; /* see backend_cuda_capture_begin */
+    op.c->n_copies++;
     CUDA_CHECK(op.c, cudaMemcpyAsync(dst, host_src, bytes, cudaMemcpyHostToDevice, op.c->stream));
 }
 
@@ -739,6 +761,8 @@ void cu_download(s2s_backend *be, void *host_dst, const void *src, size_t bytes)
 {
     if (!bytes) return;
     op_scope op(be);
+    if (op.c->capturing) return; /* see backend_cuda_capture_begin */
+    op.c->n_copies++;
     CUDA_CHECK(op.c, cudaMemcpyAsync(host_dst, src, bytes, cudaMemcpyDeviceToHost, op.c->stream));
     CUDA_CHECK(op.c, cudaStreamSynchronize(op.c->stream)); /* the host reads it next */
 }
@@ -747,6 +771,7 @@ void cu_copy(s2s_backend *be, void *dst, const void *src, size_t bytes)
 {
     if (!bytes || dst == src) return;
     op_scope op(be);
+    op.c->n_copies++;
     CUDA_CHECK(op.c, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, op.c->stream));
 }
 
@@ -754,6 +779,7 @@ void cu_zero(s2s_backend *be, void *p, size_t bytes)
 {
     if (!bytes) return;
     op_scope op(be);
+    op.c->n_copies++;
     CUDA_CHECK(op.c, cudaMemsetAsync(p, 0, bytes, op.c->stream));
 }
 
@@ -761,13 +787,9 @@ int cu_sync(s2s_backend *be, s2s_error *err)
 {
     op_scope op(be);
     cuda_ctx *c = op.c;
-    CUDA_CHECK(c, cudaStreamSynchronize(c->stream));
+    if (!c->capturing) CUDA_CHECK(c, cudaStreamSynchronize(c->stream));
     CUDA_CHECK(c, cudaGetLastError());
-    if (c->code == S2S_OK) return 0;
-    int code = s2s_fail(err, c->code, "%s", c->msg);
-    c->code = S2S_OK;
-    c->msg[0] = '\0';
-    return code;
+    return take_error(c, err);
 }
 
 void cu_destroy(s2s_backend *be)
@@ -778,6 +800,7 @@ void cu_destroy(s2s_backend *be)
         cudaSetDevice(c->device);
         tl_device = c->device;
         if (c->stream) cudaStreamSynchronize(c->stream);
+        if (c->graph) cudaGraphExecDestroy(c->graph);
         if (c->blas) cublasDestroy(c->blas);
         cudaFree(c->blas_workspace);
         cudaFree(c->scratch);
@@ -801,6 +824,7 @@ void cu_gemm(s2s_backend *be, int transA, int transB, int M, int N, int K, float
 {
     if (M <= 0 || N <= 0) return;
     op_scope op(be);
+    op.c->n_kernels++;
     BLAS_CHECK(op.c, cublasSgemm(op.c->blas, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
                                  transA ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &alpha, B, ldb, A,
                                  lda, &beta, C, ldc));
@@ -904,12 +928,13 @@ void cu_dropout_backward(s2s_backend *be, float *dx, const float *dy, const floa
 /* ---------------------------------------------------------------- GRU cell */
 
 void cu_gru_forward(s2s_backend *be, float *h, float *gates, const float *gi, const float *gh,
-                    const float *h_prev, const int *len, int t, int B, int H)
+                    const float *b_ih, const float *b_hh, const float *h_prev, const int *len,
+                    int t, int B, int H)
 {
     if (B <= 0 || H <= 0) return;
     op_scope op(be);
     LAUNCH(op.c, gru_forward_kernel, grid_for((size_t)B * H, THREADS), THREADS, 0, h, gates, gi,
-           gh, h_prev, len, t, B, H);
+           gh, b_ih, b_hh, h_prev, len, t, B, H);
 }
 
 void cu_gru_backward(s2s_backend *be, float *d_gi, float *d_gh, float *dh_prev, const float *dh,
@@ -1042,6 +1067,63 @@ extern "C" void backend_cuda_set_tf32(s2s_backend *be, int on)
     op_scope op(be);
     BLAS_CHECK(op.c, cublasSetMathMode(op.c->blas, on ? CUBLAS_TF32_TENSOR_OP_MATH
                                                       : CUBLAS_DEFAULT_MATH));
+}
+
+/* ---------------------------------------------------------------- instruments */
+
+static bool is_cuda(const s2s_backend *be) { return be && be->name && !strcmp(be->name, "cuda"); }
+
+extern "C" void backend_cuda_counts(s2s_backend *be, long *kernels, long *copies)
+{
+    *kernels = *copies = 0;
+    if (!is_cuda(be)) return;
+    op_scope op(be);
+    *kernels = op.c->n_kernels;
+    *copies = op.c->n_copies;
+}
+
+extern "C" int backend_cuda_capture_begin(s2s_backend *be, s2s_error *err)
+{
+    if (!is_cuda(be)) return s2s_fail(err, S2S_ERR_UNSUPPORTED, "not the CUDA backend");
+    op_scope op(be);
+    cuda_ctx *c = op.c;
+    if (c->capturing) return s2s_fail(err, S2S_ERR_ARG, "already capturing");
+    CUDA_CHECK(c, cudaStreamSynchronize(c->stream));
+    /* Relaxed: cudaMalloc from another path stays legal while recording. */
+    if (CUDA_CHECK(c, cudaStreamBeginCapture(c->stream, cudaStreamCaptureModeRelaxed)))
+        c->capturing = true;
+    return take_error(c, err);
+}
+
+extern "C" int backend_cuda_capture_end(s2s_backend *be, s2s_error *err)
+{
+    if (!is_cuda(be)) return s2s_fail(err, S2S_ERR_UNSUPPORTED, "not the CUDA backend");
+    op_scope op(be);
+    cuda_ctx *c = op.c;
+    if (!c->capturing) return s2s_fail(err, S2S_ERR_ARG, "not capturing");
+    c->capturing = false;
+    cudaGraph_t g = NULL;
+    if (CUDA_CHECK(c, cudaStreamEndCapture(c->stream, &g)) && c->code == S2S_OK) {
+        cudaGraphExec_t exec = NULL;
+        if (CUDA_CHECK(c, cudaGraphInstantiate(&exec, g, 0))) {
+            if (c->graph) cudaGraphExecDestroy(c->graph);
+            c->graph = exec;
+        }
+    }
+    if (g) cudaGraphDestroy(g);
+    return take_error(c, err);
+}
+
+extern "C" int backend_cuda_replay(s2s_backend *be, int times, s2s_error *err)
+{
+    if (!is_cuda(be)) return s2s_fail(err, S2S_ERR_UNSUPPORTED, "not the CUDA backend");
+    op_scope op(be);
+    cuda_ctx *c = op.c;
+    if (!c->graph) return s2s_fail(err, S2S_ERR_ARG, "nothing captured to replay");
+    for (int i = 0; i < times && c->code == S2S_OK; i++)
+        CUDA_CHECK(c, cudaGraphLaunch(c->graph, c->stream));
+    CUDA_CHECK(c, cudaStreamSynchronize(c->stream));
+    return take_error(c, err);
 }
 
 extern "C" int backend_cuda_create(s2s_backend **out, int device, s2s_error *err)

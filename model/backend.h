@@ -69,12 +69,15 @@ struct s2s_backend {
                              size_t n);
 
     /* ---- GRU cell, PyTorch's nn.GRU equations, gate order r, z, n ----
-     * gi(B,3H) = x W_ih^T + b_ih and gh(B,3H) = h_prev W_hh^T + b_hh come in
-     * precomputed. gates(B,4H) keeps r, z, n and (W_hn h_prev + b_hn) for the
-     * backward pass. With len != NULL, rows with t >= len[b] copy h_prev
-     * (a finished sentence's state is carried, not updated). */
+     * gi(B,3H) = x W_ih^T and gh(B,3H) = h_prev W_hh^T come in precomputed;
+     * the biases b_ih(3H), b_hh(3H) are added here (NULL: already in gi or gh),
+     * which saves a pass and, on a GPU, a launch per product. gates(B,4H)
+     * keeps r, z, n and (W_hn h_prev + b_hn) for the backward pass. With
+     * len != NULL, rows with t >= len[b] copy h_prev (a finished sentence's
+     * state is carried, not updated). */
     void (*gru_forward)(s2s_backend *be, float *h, float *gates, const float *gi,
-                        const float *gh, const float *h_prev, const int *len, int t, int B, int H);
+                        const float *gh, const float *b_ih, const float *b_hh,
+                        const float *h_prev, const int *len, int t, int B, int H);
     /* From dh(B,H) writes d_gi(B,3H), d_gh(B,3H) and dh_prev(B,H) (the part
      * that flows directly; the caller adds d_gh W_hh). */
     void (*gru_backward)(s2s_backend *be, float *d_gi, float *d_gh, float *dh_prev,
@@ -136,6 +139,18 @@ const char *backend_cpu_blas_better_core(void);
  * default, which the CPU-vs-CUDA tests assume). Does nothing to a backend
  * that is not the CUDA one, or in a build without CUDA. */
 void backend_cuda_set_tf32(s2s_backend *be, int on);
+/* Instruments for the benchmark; in a build without CUDA, or on another
+ * backend, counts are 0 and the rest fail with S2S_ERR_UNSUPPORTED.
+ * counts: operations queued since creation (kernels including cuBLAS calls;
+ * copies and memsets). capture_begin/_end record what the backend queues in
+ * between into a CUDA graph, kernels and device copies only: uploads and
+ * downloads are skipped and sync() does not wait, so the host sees no
+ * results while capturing (the device buffers keep what the last real run
+ * left). replay launches that graph `times` times and waits. */
+void backend_cuda_counts(s2s_backend *be, long *kernels, long *copies);
+int backend_cuda_capture_begin(s2s_backend *be, s2s_error *err);
+int backend_cuda_capture_end(s2s_backend *be, s2s_error *err);
+int backend_cuda_replay(s2s_backend *be, int times, s2s_error *err);
 /* 1 if this build contains the CUDA backend. */
 int backend_cuda_compiled(void);
 

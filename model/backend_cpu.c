@@ -275,9 +275,12 @@ static inline float tanh_fast(float x) { return 1.0f - 2.0f / (exp_fast(2.0f * x
  * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
  * h' = (1 − z) ⊙ n + z ⊙ h
  * gi, gh: (B, 3H) in gate order r, z, n; gates: (B, 4H) = r, z, n, W_hn h + b_hn. */
+/* x[j] + bias[j] (bias may be NULL): the same float addition add_bias does. */
+#define WITH_BIAS(x, bias, j) ((bias) ? (x)[j] + (bias)[j] : (x)[j])
+
 HOT static void cpu_gru_forward(s2s_backend *be, float *h, float *gates, const float *gi,
-                            const float *gh, const float *h_prev, const int *len, int t, int B,
-                            int H)
+                            const float *gh, const float *b_ih, const float *b_hh,
+                            const float *h_prev, const int *len, int t, int B, int H)
 {
     (void)be;
     for (int b = 0; b < B; b++) {
@@ -292,11 +295,12 @@ HOT static void cpu_gru_forward(s2s_backend *be, float *h, float *gates, const f
         const float *restrict xi = gi + (size_t)b * 3 * H;
         const float *restrict xh = gh + (size_t)b * 3 * H;
         /* One gate per loop: short bodies keep every loop vectorised. */
-        for (int j = 0; j < 2 * H; j++) g[j] = sigmoidf(xi[j] + xh[j]); /* r, z */
+        for (int j = 0; j < 2 * H; j++) /* r, z */
+            g[j] = sigmoidf(WITH_BIAS(xi, b_ih, j) + WITH_BIAS(xh, b_hh, j));
         for (int j = 0; j < H; j++) {
-            float hn = xh[2 * H + j];
+            float hn = WITH_BIAS(xh, b_hh, 2 * H + j);
             g[3 * H + j] = hn;
-            g[2 * H + j] = tanh_fast(xi[2 * H + j] + g[j] * hn);
+            g[2 * H + j] = tanh_fast(WITH_BIAS(xi, b_ih, 2 * H + j) + g[j] * hn);
         }
         for (int j = 0; j < H; j++) {
             float z = g[H + j], n = g[2 * H + j];

@@ -16,4 +16,29 @@ void backend_cuda_set_tf32(s2s_backend *be, int on)
     (void)on;
 }
 
+void backend_cuda_counts(s2s_backend *be, long *kernels, long *copies)
+{
+    (void)be;
+    *kernels = *copies = 0;
+}
+
+int backend_cuda_capture_begin(s2s_backend *be, s2s_error *err)
+{
+    (void)be;
+    return s2s_fail(err, S2S_ERR_UNSUPPORTED, "this build has no CUDA backend");
+}
+
+int backend_cuda_capture_end(s2s_backend *be, s2s_error *err)
+{
+    (void)be;
+    return s2s_fail(err, S2S_ERR_UNSUPPORTED, "this build has no CUDA backend");
+}
+
+int backend_cuda_replay(s2s_backend *be, int times, s2s_error *err)
+{
+    (void)be;
+    (void)times;
+    return s2s_fail(err, S2S_ERR_UNSUPPORTED, "this build has no CUDA backend");
+}
+
 int backend_cuda_compiled(void) { return 0; }

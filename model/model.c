@@ -461,11 +461,11 @@ static void encoder_forward(s2s_model *m, workspace *w, int B, int S, int train,
         for (int t = 0; t < S; t++) {
             float *h_prev = w->enc_h[l] + (size_t)t * B * H;
             float *gh = w->enc_gh[l] + (size_t)t * B * 3 * H;
-            linear_forward(be, gh, h_prev, P(m->enc_whh[l]), P(m->enc_bhh[l]), w->enc_n[t], H,
-                           3 * H);
+            /* b_hh is added inside gru_forward (b_ih is already in enc_gi). */
+            linear_forward(be, gh, h_prev, P(m->enc_whh[l]), NULL, w->enc_n[t], H, 3 * H);
             be->gru_forward(be, h_prev + (size_t)B * H, w->enc_gates[l] + (size_t)t * B * 4 * H,
-                            w->enc_gi[l] + (size_t)t * B * 3 * H, gh, h_prev, w->src_len, t, B,
-                            H);
+                            w->enc_gi[l] + (size_t)t * B * 3 * H, gh, NULL, P(m->enc_bhh[l]),
+                            h_prev, w->src_len, t, B, H);
         }
         if (l + 1 < L) {
             const float *out = w->enc_h[l] + (size_t)B * H;
@@ -544,7 +544,6 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
             if (attn != S2S_ATTN_NONE)
                 be->gemm(be, 0, 1, n, 3 * H, H, 1.0f, ctx, H, P(m->dec_wih[0]) + E, in0, 1.0f, gi,
                          3 * H);
-            be->add_bias(be, gi, P(m->dec_bih[0]), n, 3 * H);
         } else {
             if (train && p > 0.0f)
                 be->dropout_forward(be, w->dec_x[l] + (size_t)t * BH,
@@ -552,11 +551,12 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
                                     w->dec_h[l - 1] + (size_t)(t + 1) * BH, nH, p,
                                     drop_seed(seed, SITE_DEC_LAYER + l, t));
             linear_forward(be, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]),
-                           P(m->dec_bih[l]), n, H, 3 * H);
+                           NULL, n, H, 3 * H);
         }
-        linear_forward(be, gh, h_prev, P(m->dec_whh[l]), P(m->dec_bhh[l]), n, H, 3 * H);
-        be->gru_forward(be, h_prev + BH, w->dec_gates[l] + (size_t)t * B * 4 * H, gi, gh, h_prev,
-                        w->dec_len, t, B, H);
+        /* Both biases are added inside gru_forward. */
+        linear_forward(be, gh, h_prev, P(m->dec_whh[l]), NULL, n, H, 3 * H);
+        be->gru_forward(be, h_prev + BH, w->dec_gates[l] + (size_t)t * B * 4 * H, gi, gh,
+                        P(m->dec_bih[l]), P(m->dec_bhh[l]), h_prev, w->dec_len, t, B, H);
     }
     float *logits = w->logits + (size_t)t * B * V;
     linear_forward(be, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w), P(m->fc_b), n,
@@ -923,7 +923,10 @@ static void *run_job(void *arg)
             encoder_backward(m, w, b->B, b->S, j->train);
         }
     }
-    j->rc = be->sync(be, &j->err);
+    /* With one shard (always so on a GPU) the caller's download of the loss
+     * or the tokens waits and reports any failure next: waiting here too
+     * would drain the device twice per batch. */
+    if (m->nshards > 1) j->rc = be->sync(be, &j->err);
     return NULL;
 }
 

@@ -1,9 +1,16 @@
-/* bench.c — how fast the CPU backend trains and decodes, in figures that
+/* bench.c — how fast a backend trains and decodes, in figures that
  * compare across machines: seconds per epoch (median), tokens/s, useful
  * GFLOP/s against the machine's own SGEMM peak through the same BLAS, peak
  * memory, one-sentence latency and batched evaluation throughput.
  *
- *   build/tests/bench [--epochs N] [--threads N] [--to-accuracy]
+ *   build/tests/bench [--device cpu|cuda] [--batch N] [--epochs N]
+ *                     [--threads N] [--to-accuracy]
+ *
+ * On CUDA it also takes one training step apart: operations queued per
+ * step, its time launched op by op against the same step replayed as a
+ * CUDA graph (the GPU's own time with the launch gaps removed), and the
+ * prompt's two ways to decode one sentence: on the GPU, or on the CPU from
+ * a downloaded parameter snapshot (the terminal UI's way).
  *
  * The last line is a summary for tests/bench.sh to read. */
 #include <math.h>
@@ -17,6 +24,7 @@
 #include "backend.h"
 #include "data.h"
 #include "model.h"
+#include "setup.h"
 #include "train.h"
 
 #if !defined(S2S_NO_CBLAS)
@@ -91,6 +99,34 @@ typedef struct {
     int reached_epoch, stop;
 } epoch_log;
 
+/* GFLOP/s of an n×n×n SGEMM through a backend's gemm (median of reps). */
+static double backend_gemm_gflops(s2s_backend *be, int n, int reps)
+{
+    s2s_error err;
+    size_t bytes = sizeof(float) * (size_t)n * n;
+    float *A = be->alloc(be, bytes), *B = be->alloc(be, bytes), *C = be->alloc(be, bytes);
+    float *h = malloc(bytes);
+    if (!A || !B || !C || !h) exit(1);
+    for (size_t i = 0; i < (size_t)n * n; i++) h[i] = (float)(i % 7) * 0.1f - 0.3f;
+    be->upload(be, A, h, bytes);
+    be->upload(be, B, h, bytes);
+    double t[16];
+    if (reps > 16) reps = 16;
+    be->gemm(be, 0, 1, n, n, n, 1.0f, A, n, B, n, 0.0f, C, n); /* warm-up */
+    if (be->sync(be, &err)) die("gemm", &err);
+    for (int r = 0; r < reps; r++) {
+        double t0 = now_s();
+        for (int k = 0; k < 10; k++) be->gemm(be, 0, 1, n, n, n, 1.0f, A, n, B, n, 0.0f, C, n);
+        if (be->sync(be, &err)) die("gemm", &err);
+        t[r] = (now_s() - t0) / 10;
+    }
+    be->free(be, A);
+    be->free(be, B);
+    be->free(be, C);
+    free(h);
+    return 2.0 * n * n * (double)n / median(t, reps) * 1e-9;
+}
+
 static void on_epoch(void *user, int epoch, float tl, float vl, int best, double s, double tps)
 {
     epoch_log *e = user;
@@ -127,26 +163,131 @@ static int on_step(void *user, const s2s_progress *p)
     return ((epoch_log *)user)->stop;
 }
 
+/* One training step (forward + backward, clip + Adam) over b, as train_run
+ * takes it. */
+static void train_step(s2s_model *m, const s2s_batch *b, const unsigned char *feed, uint64_t seed)
+{
+    s2s_error err;
+    s2s_adam_opts adam = {1e-3f, 0.9f, 0.999f, 1e-8f, 1.0f};
+    float loss, norm;
+    if (model_forward_backward(m, b, feed, 1, seed, &loss, &err) ||
+        model_clip_adam(m, &adam, &norm, &err))
+        die("train step", &err);
+}
+
+/* The CUDA step taken apart: what one step queues, and how long it takes
+ * launched operation by operation against replayed as one CUDA graph. The
+ * batch is a typical one: the first `batch` training sentences, sorted
+ * longest first as train_run sorts every batch. */
+static void cuda_step_breakdown(s2s_model *m, const s2s_dataset *d, int batch)
+{
+    s2s_error err;
+    s2s_backend *be = model_backend(m);
+    int n = batch < d->count ? batch : d->count, *idx = malloc(sizeof(int) * (size_t)n);
+    s2s_batch b = {0};
+    unsigned char feed[S2S_MAX_SENTENCE_WORDS + 8] = {0};
+    if (!idx || batch_alloc(&b, n, d->max_src, d->max_tgt, &err)) die("batch", &err);
+    for (int i = 0; i < n; i++) idx[i] = i;
+    for (int i = 1; i < n; i++) /* longest source first */
+        for (int j = i; j > 0 && d->src_len[idx[j - 1]] < d->src_len[idx[j]]; j--) {
+            int t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    if (batch_fill(&b, d, idx, n, &err)) die("batch", &err);
+    for (int t = 1; t < b.T - 1 && t < (int)sizeof feed; t++) feed[t] = (unsigned char)(t % 2);
+
+    enum { REPS = 30 };
+    double direct[REPS];
+    long k0, c0, k1, c1;
+    train_step(m, &b, feed, 1); /* warm: workspace and scratch at their size */
+    backend_cuda_counts(be, &k0, &c0);
+    train_step(m, &b, feed, 1);
+    backend_cuda_counts(be, &k1, &c1);
+    for (int r = 0; r < REPS; r++) {
+        double t0 = now_s();
+        train_step(m, &b, feed, 1);
+        direct[r] = now_s() - t0;
+    }
+    /* While capturing nothing is launched and nothing waits: the time to
+     * record the step is the host's own cost of queuing it. */
+    if (backend_cuda_capture_begin(be, &err)) die("capture", &err);
+    double t0 = now_s();
+    train_step(m, &b, feed, 1);
+    double record_s = now_s() - t0;
+    if (backend_cuda_capture_end(be, &err)) die("capture", &err);
+    double capture_s = now_s() - t0;
+    if (backend_cuda_replay(be, 3, &err)) die("replay", &err); /* warm */
+    double replay[REPS];
+    for (int r = 0; r < REPS; r++) {
+        t0 = now_s();
+        if (backend_cuda_replay(be, 10, &err)) die("replay", &err);
+        replay[r] = (now_s() - t0) / 10;
+    }
+    double d_ms = median(direct, REPS) * 1e3, g_ms = median(replay, REPS) * 1e3;
+    printf("one step, batch %d (S=%d, T=%d): %ld kernel launches (cuBLAS calls included) + %ld "
+           "copies/memsets\n",
+           n, b.S, b.T, k1 - k0, c1 - c0);
+    printf("  launched op by op: %.3f ms | replayed as a CUDA graph: %.3f ms (GPU time) | "
+           "recording it: %.3f ms (host time) | recording + instantiating: %.3f ms\n",
+           d_ms, g_ms, record_s * 1e3, capture_s * 1e3);
+    printf("  launch overhead: %.0f%% of the step (%.2f us per operation)\n",
+           100.0 * (d_ms - g_ms) / d_ms, (d_ms - g_ms) * 1e3 / (double)(k1 - k0 + c1 - c0));
+    printf("STEP launches=%ld copies=%ld direct_ms=%.4f graph_ms=%.4f record_ms=%.4f "
+           "capture_ms=%.4f\n",
+           k1 - k0, c1 - c0, d_ms, g_ms, record_s * 1e3, capture_s * 1e3);
+    batch_free(&b);
+    free(idx);
+}
+
 int main(int argc, char **argv)
 {
-    int epochs = 3, threads = 0, to_accuracy = 0;
+    setup_fast_blas_kernels(argv); /* the kernels the program itself would run */
+    int epochs = 3, threads = 0, to_accuracy = 0, batch = 64, cuda = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--epochs") && i + 1 < argc) epochs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--to-accuracy")) to_accuracy = 1;
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
+            const char *d = argv[++i];
+            if (strcmp(d, "cpu") && strcmp(d, "cuda")) {
+                fprintf(stderr, "bench: --device must be cpu or cuda\n");
+                return 2;
+            }
+            cuda = !strcmp(d, "cuda");
+        } else if (!strcmp(argv[i], "--to-accuracy")) to_accuracy = 1;
         else {
-            fprintf(stderr, "usage: bench [--epochs N] [--threads N] [--to-accuracy]\n");
+            fprintf(stderr, "usage: bench [--device cpu|cuda] [--batch N] [--epochs N] "
+                            "[--threads N] [--to-accuracy]\n");
             return 2;
         }
     }
+    if (batch < 1 || epochs < 1) {
+        fprintf(stderr, "bench: --batch and --epochs must be at least 1\n");
+        return 2;
+    }
     s2s_error err;
     const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    printf("machine: %ld CPUs; BLAS: %s; kernels: %s\n", ncpu, backend_cpu_blas_info(),
-           backend_cpu_blas_core());
-    const double peak = sgemm_gflops(2048, 2048, 2048, (int)ncpu, 3);
-    const double small1 = sgemm_gflops(64, 768, 256, 1, 5);
-    printf("SGEMM peak (2048^3, %ld threads): %.1f GFLOP/s; 64x768x256 on 1 thread: %.1f GFLOP/s\n",
-           ncpu, peak, small1);
+    s2s_backend *be = NULL;
+    double peak;
+    if (cuda) {
+        if (backend_cuda_create(&be, 0, &err)) {
+            printf("SKIP: %s\n", err.msg);
+            return 0;
+        }
+        peak = backend_gemm_gflops(be, 4096, 5);
+        printf("device: CUDA; FP32 SGEMM peak (4096^3 through cuBLAS, TF32 off): %.0f GFLOP/s\n",
+               peak);
+    } else {
+        printf("machine: %ld CPUs; BLAS: %s; kernels: %s\n", ncpu, backend_cpu_blas_info(),
+               backend_cpu_blas_core());
+        peak = sgemm_gflops(2048, 2048, 2048, (int)ncpu, 3);
+        const double small1 = sgemm_gflops(64, 768, 256, 1, 5);
+        printf("SGEMM peak (2048^3, %ld threads): %.1f GFLOP/s; 64x768x256 on 1 thread: %.1f "
+               "GFLOP/s\n",
+               ncpu, peak, small1);
+        if (backend_cpu_create(&be, threads, &err)) die("backend", &err);
+    }
 
     /* The seed's task and configuration. */
     s2s_corpus tr = {0}, va = {0}, te = {0};
@@ -156,27 +297,26 @@ int main(int argc, char **argv)
         vocab_build(&vocab, &tr, &err) || dataset_encode(&dtr, &tr, &vocab, &err) ||
         dataset_encode(&dva, &va, &vocab, &err) || dataset_encode(&dte, &te, &vocab, &err))
         die("data", &err);
-    s2s_backend *be = NULL;
-    if (backend_cpu_create(&be, threads, &err)) die("backend", &err);
     s2s_config cfg = {vocab.size, 128, 256, 2, 0.1f, S2S_ATTN_BAHDANAU};
     s2s_model *m = NULL;
     if (model_create(&m, &cfg, be, &err) || model_init_params(m, 42, &err)) die("model", &err);
-    printf("model: E128 H256 L2 bahdanau, %zu parameters; %d threads; batch 64\n",
-           model_num_params(m), be->shards);
+    printf("model: E128 H256 L2 bahdanau, %zu parameters; %s backend, %d thread(s); batch %d\n",
+           model_num_params(m), be->name, be->shards, batch);
 
     /* Useful work of one epoch: the real tokens of every training sentence. */
     double flops = 0.0;
     {
         s2s_batch b = {0};
-        int idx[64];
-        if (batch_alloc(&b, 64, dtr.max_src, dtr.max_tgt, &err)) die("batch", &err);
-        for (int i = 0; i < dtr.count; i += 64) {
-            int n = dtr.count - i < 64 ? dtr.count - i : 64;
+        int *idx = malloc(sizeof(int) * (size_t)batch);
+        if (!idx || batch_alloc(&b, batch, dtr.max_src, dtr.max_tgt, &err)) die("batch", &err);
+        for (int i = 0; i < dtr.count; i += batch) {
+            int n = dtr.count - i < batch ? dtr.count - i : batch;
             for (int k = 0; k < n; k++) idx[k] = i + k;
             if (batch_fill(&b, &dtr, idx, n, &err)) die("batch", &err);
             flops += model_train_flops(m, &b);
         }
         batch_free(&b);
+        free(idx);
     }
     printf("work per epoch (forward + backward, real tokens): %.3f TFLOP\n", flops * 1e-12);
 
@@ -184,6 +324,7 @@ int main(int argc, char **argv)
     s2s_train_opts o;
     train_opts_default(&o);
     o.epochs = to_accuracy ? 30 : epochs;
+    o.batch = batch;
     epoch_log log = {.n = 0, .m = m, .test = to_accuracy ? &dte : NULL, .t_start = now_s()};
     s2s_train_hooks hooks = {.user = &log, .on_epoch = on_epoch, .on_step = on_step};
     int rc = train_run(m, &vocab, &dtr, &dva, &o, &hooks, &err);
@@ -210,12 +351,39 @@ int main(int argc, char **argv)
         lat[r] = now_s() - t0;
     }
     double latency = median(lat, 201);
+
+    /* CUDA: the UI's other way, a host snapshot decoded on one CPU thread. */
+    double snap_ms = NAN, cpu_latency = NAN;
+    if (cuda) {
+        s2s_backend *cbe = NULL;
+        s2s_model *cm = NULL;
+        float *host = malloc(sizeof(float) * model_num_params(m));
+        if (!host || backend_cpu_create(&cbe, 1, &err) || model_create(&cm, &cfg, cbe, &err))
+            die("cpu model", &err);
+        double snap[21];
+        for (int r = 0; r < 21; r++) {
+            double t0 = now_s();
+            if (model_get_params(m, host, &err)) die("snapshot", &err);
+            snap[r] = now_s() - t0;
+        }
+        snap_ms = median(snap, 21) * 1e3;
+        if (model_set_params(cm, host, &err)) die("snapshot", &err);
+        for (int r = 0; r < 201; r++) {
+            double t0 = now_s();
+            if (model_greedy(cm, &one, 14, tok, att, &err)) die("greedy", &err);
+            lat[r] = now_s() - t0;
+        }
+        cpu_latency = median(lat, 201);
+        model_free(cm);
+        backend_destroy(cbe);
+        free(host);
+    }
     batch_free(&one);
 
-    /* The test set in batches of 64. */
+    /* The test set in batches. */
     double t0 = now_s();
     s2s_decoded res;
-    if (decode_dataset(m, &dte, 64, 1, &res, &err)) die("decode", &err);
+    if (decode_dataset(m, &dte, batch, 1, &res, &err)) die("decode", &err);
     double eval_s = now_s() - t0;
     int correct = res.n_correct;
     decoded_free(&res);
@@ -226,6 +394,10 @@ int main(int argc, char **argv)
     printf("train epoch (median of %d): %.2f s | %.0f tokens/s | %.1f GFLOP/s = %.0f%% of SGEMM peak\n",
            log.n, ep_s, tps, gflops, 100.0 * gflops / peak);
     printf("one-sentence greedy latency (median of 201): %.3f ms\n", latency * 1e3);
+    if (cuda)
+        printf("  the UI's way instead: parameter snapshot to the host %.3f ms (once per publish), "
+               "then %.3f ms per sentence on one CPU thread\n",
+               snap_ms, cpu_latency * 1e3);
     printf("batched evaluation: %d sentences in %.3f s = %.0f sentences/s (exact match %d/%d)\n",
            dte.count, eval_s, dte.count / eval_s, correct, dte.count);
     printf("peak resident memory: %.1f MiB\n", ru.ru_maxrss / 1024.0);
@@ -236,6 +408,7 @@ int main(int argc, char **argv)
         else
             printf("time to 99.9%% test exact match: not reached in 30 epochs\n");
     }
+    if (cuda) cuda_step_breakdown(m, &dtr, batch);
     printf("SUMMARY epoch_s=%.3f tokens_s=%.0f gflops=%.2f peak_gflops=%.2f latency_ms=%.4f "
            "eval_sps=%.1f rss_mib=%.1f threads=%d\n",
            ep_s, tps, gflops, peak, latency * 1e3, dte.count / eval_s, ru.ru_maxrss / 1024.0,

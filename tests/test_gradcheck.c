@@ -74,8 +74,8 @@ typedef struct {
 static double gru_f(void *p)
 {
     gru_ctx *c = p;
-    g_be->gru_forward(g_be, c->h, c->gates, c->gi, c->gh, c->hp, c->use_len ? c->len : NULL, c->t,
-                      c->B, c->H);
+    g_be->gru_forward(g_be, c->h, c->gates, c->gi, c->gh, NULL, NULL, c->hp,
+                      c->use_len ? c->len : NULL, c->t, c->B, c->H);
     double s = 0;
     for (int i = 0; i < c->B * c->H; i++) s += (double)c->w[i] * c->h[i];
     return s;

@@ -61,7 +61,8 @@ typedef struct {
     train_view tv;
 
     /* the UI's own inference model and the snapshot loaded into it */
-    s2s_backend *ibe;
+    s2s_backend *ibe;   /* the prompt's model: on the GPU if training is there */
+    int on_gpu;         /* training runs on the CUDA backend */
     s2s_model *im;
     float *params;
     size_t nparams;
@@ -277,7 +278,7 @@ static void start_eval(app *a)
     weights_label(lab, sizeof lab, &a->meta);
     s2s_error err;
     s2s_error_clear(&err);
-    if (eval_start(&a->eval, model_config(a->im), a->params, a->nparams, &a->st.vocab,
+    if (eval_start(&a->eval, model_config(a->im), a->params, a->nparams, a->on_gpu, &a->st.vocab,
                    &a->st.dte, lab, &a->log, &err)) {
         a->eval = NULL;
         log_add(&a->log, LOG_ERROR, "cannot evaluate: %s", err.msg);
@@ -584,6 +585,8 @@ static void log_intro(app *a)
     log_add(&a->log, LOG_INFO, "Model: %zu parameters (embed %d, hidden %d, %d layer%s, %s attention) on %s",
             model_num_params(a->st.m), c->embed, c->hidden, c->layers, c->layers == 1 ? "" : "s",
             attention_name(c->attention), a->st.be->name);
+    if (a->on_gpu)
+        log_add(&a->log, LOG_INFO, "the prompt and F5 decode on %s", a->ibe->name);
     if (a->st.resumed)
         log_add(&a->log, LOG_INFO, "continuing from %s (epoch %d); its configuration and vocabulary apply",
                 a->o->model, a->st.meta.epoch);
@@ -646,10 +649,10 @@ int tui_run(const cli_opts *o)
     int signals = 0;
 
     a->nparams = model_num_params(a->st.m);
+    a->on_gpu = strcmp(model_backend(a->st.m)->name, "cuda") == 0;
     a->params = malloc(sizeof(float) * a->nparams);
-    /* One thread: a sentence is one row, and the trainer has the cores. */
     if (!a->params || log_init(&a->log, LOG_KEEP, &err) ||
-        backend_cpu_create(&a->ibe, 1, &err) ||
+        setup_infer_backend(a->on_gpu, &a->ibe, &err) ||
         model_create(&a->im, model_config(a->st.m), a->ibe, &err) ||
         worker_view_alloc(&a->tv, &a->st.opts, &err)) {
         snprintf(fatal, sizeof fatal, "%s", a->params ? err.msg : "out of memory");

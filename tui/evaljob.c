@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "setup.h"
 #include "train.h"
 
 enum { EVAL_CHUNK = 100, EVAL_EXAMPLES = 10 };
@@ -17,6 +18,7 @@ struct eval_job {
     pthread_mutex_t mu;
     int cancel, finished, decoded; /* under mu */
     s2s_config cfg;
+    int on_gpu;        /* decode on the GPU (training runs there) */
     float *params;
     size_t n;
     const s2s_vocab *vocab;
@@ -70,8 +72,7 @@ static void run(eval_job *j)
     s2s_backend *be = NULL;
     s2s_model *m = NULL;
     const s2s_dataset *d = j->test;
-    /* One thread: training keeps the other cores. */
-    if (backend_cpu_create(&be, 1, &err) || model_create(&m, &j->cfg, be, &err) ||
+    if (setup_infer_backend(j->on_gpu, &be, &err) || model_create(&m, &j->cfg, be, &err) ||
         model_set_params(m, j->params, &err)) {
         log_add(j->log, LOG_ERROR, "evaluation failed: %s", err.msg);
         goto done;
@@ -129,7 +130,7 @@ static void *thread_main(void *arg)
 }
 
 int eval_start(eval_job **out, const s2s_config *cfg, const float *params, size_t n,
-               const s2s_vocab *vocab, const s2s_dataset *test, const char *label,
+               int on_gpu, const s2s_vocab *vocab, const s2s_dataset *test, const char *label,
                log_ring *log, s2s_error *err)
 {
     *out = NULL;
@@ -143,6 +144,7 @@ int eval_start(eval_job **out, const s2s_config *cfg, const float *params, size_
     memcpy(j->params, params, sizeof(float) * n);
     j->n = n;
     j->cfg = *cfg;
+    j->on_gpu = on_gpu;
     j->vocab = vocab;
     j->test = test;
     j->log = log;

@@ -649,23 +649,9 @@ static int run_tui(int argc, char **argv)
     return tui_run(&o);
 }
 
-/* OpenBLAS chooses its kernels when it loads, and on some virtual CPUs it
- * picks SSE ones on an AVX-512 machine. Then the program names the right
- * family in OPENBLAS_CORETYPE and restarts itself once; a user's own
- * OPENBLAS_CORETYPE is always respected. */
-static void use_fast_blas_kernels(char **argv)
-{
-    const char *core = backend_cpu_blas_better_core();
-    if (!core || getenv("OPENBLAS_CORETYPE") || getenv("SEQ2SEQ_NO_BLAS_RESTART")) return;
-    setenv("OPENBLAS_CORETYPE", core, 1);
-    setenv("SEQ2SEQ_NO_BLAS_RESTART", "1", 1); /* never loop */
-    execv("/proc/self/exe", argv);
-    /* No restart possible: carry on with the slower kernels. */
-}
-
 int main(int argc, char **argv)
 {
-    use_fast_blas_kernels(argv);
+    setup_fast_blas_kernels(argv);
     if (argc < 2 || strcmp(argv[1], "tui") == 0) return run_tui(argc, argv);
     const char *a = argv[1];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -44,6 +45,12 @@ int setup_open_backend(const cli_opts *o, const char *cmd, s2s_backend **be)
         return fail(cmd, &err);
     }
     return 0;
+}
+
+int setup_infer_backend(int on_gpu, s2s_backend **be, s2s_error *err)
+{
+    if (on_gpu && backend_cuda_create(be, 0, err) == 0) return 0;
+    return backend_cpu_create(be, 1, err);
 }
 
 int setup_load_model(const char *cmd, const char *path, s2s_backend *be, s2s_model **m,
@@ -187,4 +194,18 @@ void setup_training_free(setup_training_t *t)
     corpus_free(&t->va);
     corpus_free(&t->te);
     memset(t, 0, sizeof *t);
+}
+
+/* OpenBLAS chooses its kernels when it loads, and on some virtual CPUs it
+ * picks SSE ones on an AVX-512 machine. Then the program names the right
+ * family in OPENBLAS_CORETYPE and restarts itself once; a user's own
+ * OPENBLAS_CORETYPE is always respected. */
+void setup_fast_blas_kernels(char **argv)
+{
+    const char *core = backend_cpu_blas_better_core();
+    if (!core || getenv("OPENBLAS_CORETYPE") || getenv("SEQ2SEQ_NO_BLAS_RESTART")) return;
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    setenv("SEQ2SEQ_NO_BLAS_RESTART", "1", 1); /* never loop */
+    execv("/proc/self/exe", argv);
+    /* No restart possible: carry on with the slower kernels. */
 }
