@@ -8,11 +8,13 @@
 # with ^Q. Every wait is on a condition, with a time limit.
 #
 #   BIN=build/seq2seq bash tests/e2e_tui.sh
+#   DEVICE=cuda BIN=build/seq2seq bash tests/e2e_tui.sh   (the worker on the GPU)
 #
 # Prints one line per check and "N passed, M failed" last; exits 1 if any failed.
 set -euo pipefail
 
 BIN=${BIN:-build/seq2seq}
+DEVICE=${DEVICE:-cpu}
 if [ ! -x "$BIN" ]; then
     echo "e2e_tui: $BIN is not an executable (build it with make)" >&2
     exit 1
@@ -131,9 +133,12 @@ if [ "$rc3" -eq 0 ] && [ -z "$missing" ]; then ok "tui --help names the train op
 # 5 epochs of a small model at lr 3e-3 reach ~99% exact match on the test
 # set (measured: 98.7%), so "the cat sat" comes out reversed reliably.
 start main LANG=C.UTF-8 LC_ALL=C.UTF-8 -- --epochs 5 --embed 32 --hidden 64 --layers 1 \
-    --lr 3e-3 --batch 64 --device cpu --out "$T/run"
+    --lr 3e-3 --batch 64 --device "$DEVICE" --out "$T/run"
 
 expect "status line shows an epoch" 30 'training · epoch [1-5]/5'
+if [ "$DEVICE" = cuda ]; then
+    expect "the prompt decodes on the GPU beside training" 5 'the prompt and F5 decode on cuda'
+fi
 # Braille cells (U+2801..U+28FF: bytes e2 a0..a3 then one more) in the
 # chart; matched as bytes, in the C locale.
 if wait_for_bytes 20 $'\xe2[\xa0-\xa3][\x80-\xbf]' && ! cap | grep -q "waiting for the first batch"; then
@@ -210,11 +215,14 @@ for f in best.ckpt last.ckpt history.csv; do
 done
 
 # ---------------------------- ASCII, no colour, continuing from the model
+# best.ckpt is the epoch of lowest validation loss (often 5, not always):
+# read it from history.csv, lowest val_loss, earliest on a tie.
+BEST=$(tail -n +2 "$T/run/history.csv" | sort -t, -k3,3g -k1,1n | head -1 | cut -d, -f1)
 start ascii LC_ALL=C NO_COLOR=1 -- --model "$T/run/best.ckpt" --epochs 1 --lr 3e-3 \
-    --device cpu --out "$T/run2"
+    --device "$DEVICE" --out "$T/run2"
 expect "C locale: ASCII frames" 20 '^\+ Loss'
-expect "--model continues from the checkpoint's epoch" 20 'epoch 6/6'
-expect "the log says it continues" 5 'continuing from .*best\.ckpt \(epoch 5\)'
+expect "--model continues from the checkpoint's epoch ($BEST)" 20 "epoch $((BEST + 1))/$((BEST + 1))"
+expect "the log says it continues" 5 "continuing from .*best\\.ckpt \\(epoch $BEST\\)"
 if cap | grep -q $'\xe2'; then bad "no UTF-8 on an ASCII terminal" "$(cap)"; else ok "no UTF-8 on an ASCII terminal"; fi
 keys C-q
 if wait_exit ascii 20 && [ "$(cat "$T/ascii.status")" = 0 ]; then ok "^Q quits with status 0"; else
