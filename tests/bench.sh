@@ -4,7 +4,7 @@
 # machine, in one run, as ratios. PyTorch is skipped with a note when
 # python3-torch is not installed.
 #   BENCH_EPOCHS (3)  our epochs to take the median of
-#   PEER_EPOCHS  (1)  PyTorch epochs (about 45 s each on 2 cores)
+#   PEER_EPOCHS  (3)  PyTorch epochs to take the median of (about 20 s each on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH=${BENCH:-build/tests/bench}
@@ -26,7 +26,7 @@ if [ -z "$PY" ] || [ ! -f "$PEER" ]; then
 fi
 echo
 echo "== PyTorch reference ($PEER --fixed, --threads 1, OPENBLAS_NUM_THREADS=2 as its README runs it)"
-OPENBLAS_NUM_THREADS=2 "$PY" "$PEER" --fixed --threads 1 --epochs "${PEER_EPOCHS:-1}" --out "$OUT/peer" \
+OPENBLAS_NUM_THREADS=2 "$PY" "$PEER" --fixed --threads 1 --epochs "${PEER_EPOCHS:-3}" --out "$OUT/peer" \
     | grep -E "^Epoch|SUMMARY|torch " | tee "$OUT/peer.txt"
 peer=$(sed -n 's/.*median_train=\([0-9.]*\)s.*/\1/p' "$OUT/peer.txt")
 echo
