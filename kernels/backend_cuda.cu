@@ -64,6 +64,7 @@ struct cuda_ctx {
     cublasHandle_t blas;
     void *blas_workspace;  /* cuBLAS's workspace, ours so nothing allocates later */
     void *scratch;         /* shared temporary memory, see the file comment */
+    unsigned *tickets;     /* zeroed counters for last-block reductions (TICKETS) */
     size_t scratch_bytes;
     std::vector<void *> retired; /* outgrown scratch buffers, freed by destroy */
     std::mutex lock;             /* one operation's launches at a time */
@@ -81,6 +82,7 @@ constexpr size_t SCRATCH_INITIAL_BYTES = (size_t)4 << 20;
 constexpr int THREADS = 256;      /* block size of the elementwise kernels */
 constexpr int ROWS_PER_BLOCK = 8; /* warp-per-row kernels: 8 warps of 32 */
 constexpr int CLIP_BLOCKS = 1024; /* fixed, so the norm's summation order is fixed */
+constexpr int TICKETS = 512;      /* >= the column tiles of a chunked column sum */
 
 cuda_ctx *ctx_of(s2s_backend *be) { return static_cast<cuda_ctx *>(be->ctx); }
 
@@ -291,13 +293,28 @@ __global__ void add_kernel(float *y, const float *x, size_t n)
  * With len != NULL, row r = s·B + b is real iff s < len[b] (an (S,B,·) array);
  * other rows are never read. Block (32, 8) covers 32 columns of one chunk of
  * rows; the 8 row-lanes are added in order. With one chunk the sum goes
- * straight into out(col) +=; with more, into partial(chunk, col), and
- * colsum_finish adds the chunks in order. */
+ * straight into out(col) +=; with more, into partial(chunk, col), and the
+ * tile's last block adds the chunks in order. */
 constexpr int CS_COLS = 32, CS_LANES = 8;
 
-__global__ void colsum_kernel(float *out, float *partial, const float *X, const float *w,
-                              const int *len, int B, int rows, int cols, int rows_per_chunk,
-                              int nchunk)
+/* Last-block reductions: the blocks that write partial results each take a
+ * ticket after a memory fence, and the block that draws the last one adds
+ * the partials up in a fixed order (so results do not depend on which block
+ * that is) and resets the counter for the next launch. One launch instead of
+ * a second "finish" kernel. */
+__device__ bool last_block(unsigned *ticket, unsigned blocks)
+{
+    __shared__ bool last;
+    __threadfence(); /* this block's partials are visible before its ticket */
+    __syncthreads();
+    if (threadIdx.x == 0 && threadIdx.y == 0) last = atomicAdd(ticket, 1u) == blocks - 1;
+    __syncthreads();
+    return last;
+}
+
+__global__ void colsum_kernel(float *out, float *partial, unsigned *tickets, const float *X,
+                              const float *w, const int *len, int B, int rows, int cols,
+                              int rows_per_chunk, int nchunk)
 {
     const int tx = threadIdx.x, ty = threadIdx.y;
     const int col = blockIdx.x * CS_COLS + tx;
@@ -323,17 +340,14 @@ __global__ void colsum_kernel(float *out, float *partial, const float *X, const 
         else
             partial[(size_t)chunk * cols + col] = s;
     }
-}
-
-/* out(col) += Σ_chunk partial(chunk, col), chunks in order. */
-__global__ void colsum_finish_kernel(float *out, const float *partial, int cols, int nchunk)
-{
-    GRID_STRIDE(col, (size_t)cols)
-    {
-        float s = out[col];
-        for (int k = 0; k < nchunk; k++) s += partial[(size_t)k * cols + col];
-        out[col] = s;
+    if (nchunk == 1 || !last_block(&tickets[blockIdx.x], (unsigned)nchunk)) return;
+    /* The last chunk of this column tile: out += the chunks, in chunk order. */
+    if (ty == 0 && col < cols) {
+        float t = out[col];
+        for (int k = 0; k < nchunk; k++) t += __ldcg(&partial[(size_t)k * cols + col]);
+        out[col] = t;
     }
+    if (tx == 0 && ty == 0) tickets[blockIdx.x] = 0;
 }
 
 /* ---------------------------------------------------------------- embedding */
@@ -587,12 +601,11 @@ __global__ void attn_backward_kernel(float *d_keys, float *d_query, float *d_val
  *   m = max_k x_k;  Z = Σ_k exp(x_k − m)
  *   row_loss(b) = scale · (log Z − (x_y − m));  d_k = scale · (exp(x_k − m)/Z − [k = y])
  * Rows whose target is <PAD>: d = 0, row_loss = 0. */
-__global__ void xent_rows_kernel(double *row_loss, float *d_logits, const float *logits,
-                                 const int *target, int B, int V, float scale)
+/* Row b of the cross-entropy by one warp: d_logits and the row's loss. */
+__device__ void xent_row(double *row_loss, float *d_logits, const float *logits, const int *target,
+                         int b, int V, float scale)
 {
     const int lane = threadIdx.x & 31;
-    const int b = blockIdx.x * ROWS_PER_BLOCK + (threadIdx.x >> 5);
-    if (b >= B) return;
     const float *x = logits + (size_t)b * V;
     float *d = d_logits + (size_t)b * V;
     const int y = target[b];
@@ -616,13 +629,21 @@ __global__ void xent_rows_kernel(double *row_loss, float *d_logits, const float 
     if (lane == 0) row_loss[b] = (log(sum) - (double)(x[y] - mx)) * scale;
 }
 
-/* loss_sum[0] += Σ_b row_loss(b): one block, fixed order, in double. */
-__global__ void xent_sum_kernel(float *loss_sum, const double *row_loss, int B)
+/* One warp per row; then the last block adds the rows' losses, as one block
+ * in a fixed tree and in double, to loss_sum[0]. */
+__global__ void xent_kernel(float *loss_sum, double *row_loss, unsigned *ticket, float *d_logits,
+                            const float *logits, const int *target, int B, int V, float scale)
 {
+    const int b = blockIdx.x * ROWS_PER_BLOCK + (threadIdx.x >> 5);
+    if (b < B) xent_row(row_loss, d_logits, logits, target, b, V, scale);
+    if (!last_block(ticket, gridDim.x)) return;
     double s = 0.0;
-    for (int b = threadIdx.x; b < B; b += blockDim.x) s += row_loss[b];
+    for (int r = threadIdx.x; r < B; r += blockDim.x) s += __ldcg(&row_loss[r]);
     s = block_sum_d(s);
-    if (threadIdx.x == 0) loss_sum[0] += (float)s;
+    if (threadIdx.x == 0) {
+        loss_sum[0] += (float)s;
+        *ticket = 0;
+    }
 }
 
 /* A warp per row: next[b] = teacher[b], or the first index of the largest
@@ -804,6 +825,7 @@ void cu_destroy(s2s_backend *be)
         if (c->blas) cublasDestroy(c->blas);
         cudaFree(c->blas_workspace);
         cudaFree(c->scratch);
+        cudaFree(c->tickets);
         for (void *p : c->retired) cudaFree(p);
         if (c->stream) cudaStreamDestroy(c->stream);
         (void)cudaGetLastError();
@@ -861,11 +883,8 @@ void colsum(cuda_ctx *c, float *out, const float *X, const float *w, const int *
         if (!partial) return;
     }
     dim3 grid((unsigned)tiles, (unsigned)nchunk), block(CS_COLS, CS_LANES);
-    LAUNCH(c, colsum_kernel, grid, block, 0, out, partial, X, w, len, B, rows, cols,
+    LAUNCH(c, colsum_kernel, grid, block, 0, out, partial, c->tickets, X, w, len, B, rows, cols,
            rows_per_chunk, nchunk);
-    if (nchunk > 1)
-        LAUNCH(c, colsum_finish_kernel, grid_for((size_t)cols, THREADS), THREADS, 0, out, partial,
-               cols, nchunk);
 }
 
 /* Bytes of partials colsum may need for (rows, cols): an upper bound. */
@@ -1000,9 +1019,9 @@ void cu_xent_forward(s2s_backend *be, float *loss_sum, float *d_logits, const fl
     double *row_loss = static_cast<double *>(scratch(c, (size_t)B * sizeof(double)));
     if (!row_loss) return;
     const unsigned grid = (unsigned)((B + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK);
-    LAUNCH(c, xent_rows_kernel, grid, ROWS_PER_BLOCK * 32, 0, row_loss, d_logits, logits, target,
-           B, V, scale);
-    LAUNCH(c, xent_sum_kernel, 1, THREADS, 0, loss_sum, row_loss, B);
+    static_assert(ROWS_PER_BLOCK * 32 == THREADS, "block_sum_d sums blocks of THREADS");
+    LAUNCH(c, xent_kernel, grid, ROWS_PER_BLOCK * 32, 0, loss_sum, row_loss, c->tickets, d_logits,
+           logits, target, B, V, scale);
 }
 
 void cu_next_token(s2s_backend *be, int *next, const float *logits, const int *teacher, int B,
@@ -1196,7 +1215,9 @@ extern "C" int backend_cuda_create(s2s_backend **out, int device, s2s_error *err
         !CUDA_CHECK(c, cudaMalloc(&c->blas_workspace, BLAS_WORKSPACE_BYTES)) ||
         /* After cublasSetStream, which resets the workspace to cuBLAS's own pool. */
         !BLAS_CHECK(c, cublasSetWorkspace(c->blas, c->blas_workspace, BLAS_WORKSPACE_BYTES)) ||
-        !CUDA_CHECK(c, cudaMalloc(&c->scratch, SCRATCH_INITIAL_BYTES)))
+        !CUDA_CHECK(c, cudaMalloc(&c->scratch, SCRATCH_INITIAL_BYTES)) ||
+        !CUDA_CHECK(c, cudaMalloc(&c->tickets, TICKETS * sizeof(unsigned))) ||
+        !CUDA_CHECK(c, cudaMemset(c->tickets, 0, TICKETS * sizeof(unsigned))))
         return create_failed(be, err);
     c->scratch_bytes = SCRATCH_INITIAL_BYTES;
 

@@ -32,8 +32,8 @@ int setup_join_path(char *buf, size_t n, const char *dir, const char *name);
 int setup_open_backend(const cli_opts *o, const char *cmd, s2s_backend **be);
 
 /* A backend for decoding beside training: the GPU when training runs there
- * (measured on an H100 machine: 1.2 ms per sentence, against 3.3 ms on one
- * CPU thread plus 0.7 ms to copy the weights to the host), else one CPU
+ * (measured on an H100 machine: 1.2–1.6 ms per sentence, against 3.1–3.6 ms
+ * on one CPU thread plus 0.6–0.9 ms to copy the weights to the host), else one CPU
  * thread, leaving the other cores to the trainer. Falls back to the CPU if
  * a second CUDA backend cannot start. */
 int setup_infer_backend(int on_gpu, s2s_backend **be, s2s_error *err);
