@@ -269,15 +269,15 @@ static inline float sigmoidf(float x) { return 1.0f / (1.0f + exp_fast(-x)); }
  * absolute terms elsewhere, which is all the gradient needs. */
 static inline float tanh_fast(float x) { return 1.0f - 2.0f / (exp_fast(2.0f * x) + 1.0f); }
 
+/* x[j] + bias[j] (bias may be NULL): the same float addition add_bias does. */
+#define WITH_BIAS(x, bias, j) ((bias) ? (x)[j] + (bias)[j] : (x)[j])
 
 /* r = σ(W_ir x + b_ir + W_hr h + b_hr)
  * z = σ(W_iz x + b_iz + W_hz h + b_hz)
  * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
  * h' = (1 − z) ⊙ n + z ⊙ h
- * gi, gh: (B, 3H) in gate order r, z, n; gates: (B, 4H) = r, z, n, W_hn h + b_hn. */
-/* x[j] + bias[j] (bias may be NULL): the same float addition add_bias does. */
-#define WITH_BIAS(x, bias, j) ((bias) ? (x)[j] + (bias)[j] : (x)[j])
-
+ * gi, gh: (B, 3H) in gate order r, z, n, without the biases b_ih, b_hh when
+ * those are given; gates: (B, 4H) = r, z, n, W_hn h + b_hn. */
 HOT static void cpu_gru_forward(s2s_backend *be, float *h, float *gates, const float *gi,
                             const float *gh, const float *b_ih, const float *b_hh,
                             const float *h_prev, const int *len, int t, int B, int H)
