@@ -3,7 +3,7 @@
 #   make          build build/seq2seq (and build/libseq2seq.a)
 #   make run      build, then open the terminal UI (trains on the built-in data)
 #   make test     unit tests, gradient checks, PyTorch parity, sanitizers, end-to-end
-#   make bench    time per epoch beside the PyTorch reference
+#   make bench    time per epoch beside the PyTorch reference (and on the GPU, if any)
 #   make deps     install the Debian packages the build and tests need
 #   make asan     the unit tests built with AddressSanitizer + UBSan, and run
 #   make install  binary and man page into $(DESTDIR)$(PREFIX)
@@ -170,6 +170,7 @@ test: $(BUILD)/deps.mk
 
 bench: $(BUILD)/tests/bench
 	BENCH=$(BUILD)/tests/bench bash tests/bench.sh
+	BENCH=$(BUILD)/tests/bench bash tests/bench_cuda.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

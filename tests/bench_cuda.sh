@@ -38,6 +38,10 @@ declare -A OURS OURS_TPS PEERS PEERS_TPS
 for B in $BATCHES; do
     echo "== ours: --device cuda --batch $B --epochs $EPOCHS"
     "$BENCH" --device cuda --batch "$B" --epochs "$EPOCHS" | tee "/tmp/bench_cuda.$$"
+    if grep -q '^SKIP' "/tmp/bench_cuda.$$"; then # a build without CUDA, or an unusable GPU
+        rm -f "/tmp/bench_cuda.$$"
+        exit 0
+    fi
     line=$(grep '^SUMMARY' "/tmp/bench_cuda.$$")
     rm -f "/tmp/bench_cuda.$$"
     OURS[$B]=$(sed -n 's/.*epoch_s=\([0-9.]*\).*/\1/p' <<<"$line")
