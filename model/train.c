@@ -55,10 +55,8 @@ static void logf_(const s2s_train_hooks *h, const char *fmt, ...)
     h->on_log(h->user, line);
 }
 
-/* Orders a batch's sentence indices by source length, longest first (ties
- * by index, so it is deterministic): the model then computes each time step
- * over a prefix of live rows and skips the padding. */
-static void sort_by_length(int *idx, int n, const s2s_dataset *d)
+/* Insertion sort: batches are small, and ties stay in index order. */
+void batch_sort_by_length(int *idx, int n, const s2s_dataset *d)
 {
     for (int i = 1; i < n; i++) {
         int v = idx[i], j = i;
@@ -136,7 +134,7 @@ int evaluate_loss(s2s_model *m, const s2s_dataset *d, int batch, float *loss, s2
     for (int i = 0; !rc && i < d->count; i += batch) {
         int n = d->count - i < batch ? d->count - i : batch;
         for (int k = 0; k < n; k++) idx[k] = i + k;
-        sort_by_length(idx, n, d);
+        batch_sort_by_length(idx, n, d);
         float l = 0.0f;
         rc = batch_fill(&b, d, idx, n, err);
         if (!rc) rc = model_forward_loss(m, &b, NULL, &l, err);
@@ -185,7 +183,7 @@ int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
         double total = 0.0, tokens = 0.0;
         for (int s = 0; s < steps; s++) {
             int n = N - s * o->batch < o->batch ? N - s * o->batch : o->batch;
-            sort_by_length(idx + (size_t)s * o->batch, n, train);
+            batch_sort_by_length(idx + (size_t)s * o->batch, n, train);
             rc = batch_fill(&b, train, idx + (size_t)s * o->batch, n, err);
             if (rc) goto done;
             /* One teacher-forcing draw per decoder step for the whole batch. */

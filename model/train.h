@@ -58,6 +58,11 @@ int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
  * seed's evaluate(). */
 int evaluate_loss(s2s_model *m, const s2s_dataset *d, int batch, float *loss, s2s_error *err);
 
+/* Orders a batch's sentence indices by source length, longest first (ties
+ * by index), as train_run orders every batch: each time step then runs over
+ * a prefix of live rows. */
+void batch_sort_by_length(int *idx, int n, const s2s_dataset *d);
+
 /* Greedy decoding of every sentence of d. */
 typedef struct {
     int count;

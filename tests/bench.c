@@ -163,6 +163,21 @@ static int on_step(void *user, const s2s_progress *p)
     return ((epoch_log *)user)->stop;
 }
 
+/* Median milliseconds of greedy decoding of `one` (the UI prompt's cost). */
+static double greedy_ms(s2s_model *m, const s2s_batch *one)
+{
+    s2s_error err;
+    int tok[14];
+    float att[14 * 7];
+    double lat[201];
+    for (int r = 0; r < 201; r++) {
+        double t0 = now_s();
+        if (model_greedy(m, one, 14, tok, att, &err)) die("greedy", &err);
+        lat[r] = now_s() - t0;
+    }
+    return median(lat, 201) * 1e3;
+}
+
 /* One training step (forward + backward, clip + Adam) over b, as train_run
  * takes it. */
 static void train_step(s2s_model *m, const s2s_batch *b, const unsigned char *feed, uint64_t seed)
@@ -188,12 +203,7 @@ static void cuda_step_breakdown(s2s_model *m, const s2s_dataset *d, int batch)
     unsigned char feed[S2S_MAX_SENTENCE_WORDS + 8] = {0};
     if (!idx || batch_alloc(&b, n, d->max_src, d->max_tgt, &err)) die("batch", &err);
     for (int i = 0; i < n; i++) idx[i] = i;
-    for (int i = 1; i < n; i++) /* longest source first */
-        for (int j = i; j > 0 && d->src_len[idx[j - 1]] < d->src_len[idx[j]]; j--) {
-            int t = idx[j];
-            idx[j] = idx[j - 1];
-            idx[j - 1] = t;
-        }
+    batch_sort_by_length(idx, n, d);
     if (batch_fill(&b, d, idx, n, &err)) die("batch", &err);
     for (int t = 1; t < b.T - 1 && t < (int)sizeof feed; t++) feed[t] = (unsigned char)(t % 2);
 
@@ -342,18 +352,10 @@ int main(int argc, char **argv)
     one.src_len[0] = 7;
     for (int i = 0; i < 6; i++) one.src[i] = vocab_find(&vocab, words[i]);
     one.src[6] = S2S_EOS;
-    int tok[14];
-    float att[14 * 7];
-    double lat[201];
-    for (int r = 0; r < 201; r++) {
-        double t0 = now_s();
-        if (model_greedy(m, &one, 14, tok, att, &err)) die("greedy", &err);
-        lat[r] = now_s() - t0;
-    }
-    double latency = median(lat, 201);
+    const double latency_ms = greedy_ms(m, &one);
 
     /* CUDA: the UI's other way, a host snapshot decoded on one CPU thread. */
-    double snap_ms = NAN, cpu_latency = NAN;
+    double snap_ms = NAN, cpu_latency_ms = NAN;
     if (cuda) {
         s2s_backend *cbe = NULL;
         s2s_model *cm = NULL;
@@ -368,12 +370,7 @@ int main(int argc, char **argv)
         }
         snap_ms = median(snap, 21) * 1e3;
         if (model_set_params(cm, host, &err)) die("snapshot", &err);
-        for (int r = 0; r < 201; r++) {
-            double t0 = now_s();
-            if (model_greedy(cm, &one, 14, tok, att, &err)) die("greedy", &err);
-            lat[r] = now_s() - t0;
-        }
-        cpu_latency = median(lat, 201);
+        cpu_latency_ms = greedy_ms(cm, &one);
         model_free(cm);
         backend_destroy(cbe);
         free(host);
@@ -393,11 +390,11 @@ int main(int argc, char **argv)
     printf("\n");
     printf("train epoch (median of %d): %.2f s | %.0f tokens/s | %.1f GFLOP/s = %.0f%% of SGEMM peak\n",
            log.n, ep_s, tps, gflops, 100.0 * gflops / peak);
-    printf("one-sentence greedy latency (median of 201): %.3f ms\n", latency * 1e3);
+    printf("one-sentence greedy latency (median of 201): %.3f ms\n", latency_ms);
     if (cuda)
         printf("  the UI's way instead: parameter snapshot to the host %.3f ms (once per publish), "
                "then %.3f ms per sentence on one CPU thread\n",
-               snap_ms, cpu_latency * 1e3);
+               snap_ms, cpu_latency_ms);
     printf("batched evaluation: %d sentences in %.3f s = %.0f sentences/s (exact match %d/%d)\n",
            dte.count, eval_s, dte.count / eval_s, correct, dte.count);
     printf("peak resident memory: %.1f MiB\n", ru.ru_maxrss / 1024.0);
@@ -411,7 +408,7 @@ int main(int argc, char **argv)
     if (cuda) cuda_step_breakdown(m, &dtr, batch);
     printf("SUMMARY epoch_s=%.3f tokens_s=%.0f gflops=%.2f peak_gflops=%.2f latency_ms=%.4f "
            "eval_sps=%.1f rss_mib=%.1f threads=%d\n",
-           ep_s, tps, gflops, peak, latency * 1e3, dte.count / eval_s, ru.ru_maxrss / 1024.0,
+           ep_s, tps, gflops, peak, latency_ms, dte.count / eval_s, ru.ru_maxrss / 1024.0,
            be->shards);
 
     model_free(m);
