@@ -1,5 +1,5 @@
-/* train.c — the training loop (the seed's train_epoch/evaluate), and greedy
- * decoding of a whole dataset for evaluation. */
+/* train.c — the training loop (the seed's train_epoch/evaluate). */
+#include "clock.h"
 #include "train.h"
 
 #include <errno.h>
@@ -8,9 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "atomic.h"
 #include "atomic.h"
 #include "checkpoint.h"
 #include "rng.h"
@@ -30,13 +28,6 @@ void train_opts_default(s2s_train_opts *o)
     o->out_dir = NULL;
     o->start_epoch = 0;
     o->best_val_loss = INFINITY;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static void logf_(const s2s_train_hooks *h, const char *fmt, ...)
@@ -175,11 +166,11 @@ int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
     int nhist = o->out_dir && o->start_epoch > 0
                     ? read_history(o->out_dir, o->start_epoch, hist, o->epochs)
                     : 0;
-    const double t_start = now_s();
+    const double t_start = s2s_now_s();
 
     for (int epoch = o->start_epoch + 1; epoch <= o->epochs; epoch++) {
         shuffle_ints(idx, N, &shuf);
-        double t0 = now_s(); /* moved forward by time spent in on_step */
+        double t0 = s2s_now_s(); /* moved forward by time spent in on_step */
         double total = 0.0, tokens = 0.0;
         for (int s = 0; s < steps; s++) {
             int n = N - s * o->batch < o->batch ? N - s * o->batch : o->batch;
@@ -203,11 +194,11 @@ int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
             total += loss;
             tokens += b.ntok;
             if (hooks && hooks->on_step) {
-                const double t_hook = now_s(), el = t_hook - t0;
+                const double t_hook = s2s_now_s(), el = t_hook - t0;
                 s2s_progress p = {epoch, o->epochs, s + 1, steps, loss, norm,
                                   el > 0 ? tokens / el : 0.0, t_hook - t_start};
                 const int stop = hooks->on_step(hooks->user, &p);
-                t0 += now_s() - t_hook; /* a paused UI is not training time */
+                t0 += s2s_now_s() - t_hook; /* a paused UI is not training time */
                 if (stop) {
                     rc = s2s_fail(err, S2S_ERR_INTERRUPTED,
                                   "interrupted at epoch %d, batch %d of %d", epoch, s + 1, steps);
@@ -222,7 +213,7 @@ int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
                 }
             }
         }
-        const double train_s = now_s() - t0;
+        const double train_s = s2s_now_s() - t0;
         const float train_loss = (float)(total / steps);
         float val_loss = 0.0f;
         rc = evaluate_loss(m, val, o->batch, &val_loss, err);
@@ -253,94 +244,5 @@ done:
     free(idx);
     free(feed);
     free(hist);
-    return rc;
-}
-
-/* ------------------------------------------------------------ decoding */
-
-void decoded_free(s2s_decoded *r)
-{
-    if (!r) return;
-    if (r->attn)
-        for (int i = 0; i < r->count; i++) free(r->attn[i]);
-    free(r->attn);
-    free(r->out_off);
-    free(r->out_len);
-    free(r->out);
-    free(r->stopped);
-    free(r->correct);
-    free(r->steps);
-    memset(r, 0, sizeof *r);
-}
-
-int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
-                   s2s_decoded *r, s2s_error *err)
-{
-    memset(r, 0, sizeof *r);
-    if (batch < 1) return s2s_fail(err, S2S_ERR_ARG, "batch size must be positive");
-    const int N = d->count;
-    const size_t n1 = (size_t)(N > 0 ? N : 1);
-    size_t cap_total = 0;
-    for (int i = 0; i < N; i++) cap_total += 2 * (size_t)d->src_len[i];
-    r->count = N;
-    r->out_off = calloc(n1, sizeof(int));
-    r->out_len = calloc(n1, sizeof(int));
-    r->out = calloc(cap_total + 1, sizeof(int));
-    r->stopped = calloc(n1, sizeof(int));
-    r->correct = calloc(n1, sizeof(int));
-    r->steps = calloc(n1, sizeof(int));
-    r->attn = keep_attn ? calloc(n1, sizeof(float *)) : NULL;
-    const int maxT = 2 * d->max_src; /* 2·words + 2 with words = src_len − 1 */
-    s2s_batch b = {0};
-    int *idx = malloc(sizeof(int) * (size_t)batch);
-    int *tok = malloc(sizeof(int) * (size_t)batch * (size_t)maxT);
-    float *att = malloc(sizeof(float) * (size_t)batch * (size_t)maxT * (size_t)d->max_src);
-    int rc = 0;
-    if (!r->out_off || !r->out_len || !r->out || !r->stopped || !r->correct || !r->steps ||
-        (keep_attn && !r->attn) || !idx || !tok || !att)
-        rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory decoding %d sentences", N);
-    if (!rc) rc = batch_alloc(&b, batch, d->max_src, d->max_tgt, err);
-    size_t used = 0;
-    for (int i0 = 0; !rc && i0 < N; i0 += batch) {
-        int n = N - i0 < batch ? N - i0 : batch;
-        for (int k = 0; k < n; k++) idx[k] = i0 + k;
-        rc = batch_fill(&b, d, idx, n, err);
-        const int steps = 2 * b.S;
-        if (!rc) rc = model_greedy(m, &b, steps, tok, att, err);
-        for (int k = 0; !rc && k < n; k++) {
-            const int i = i0 + k, sl = d->src_len[i], cap = 2 * sl;
-            const int *row = tok + (size_t)k * steps;
-            int len = 0;
-            while (len < cap && row[len] != S2S_EOS) len++;
-            r->stopped[i] = len < cap;
-            r->steps[i] = r->stopped[i] ? len + 1 : cap;
-            r->out_off[i] = (int)used;
-            r->out_len[i] = len;
-            memcpy(r->out + used, row, sizeof(int) * (size_t)len);
-            used += (size_t)len;
-            /* Reference: target without <SOS> and <EOS>. */
-            const int *ref = d->tgt + d->tgt_off[i] + 1;
-            int ref_len = d->tgt_len[i] - 2;
-            r->correct[i] = r->stopped[i] && len == ref_len &&
-                            memcmp(row, ref, sizeof(int) * (size_t)len) == 0;
-            r->n_correct += r->correct[i];
-            if (keep_attn) {
-                float *a = malloc(sizeof(float) * (size_t)r->steps[i] * (size_t)sl);
-                if (!a) {
-                    rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                for (int t = 0; t < r->steps[i]; t++)
-                    memcpy(a + (size_t)t * sl, att + ((size_t)k * steps + t) * b.S,
-                           sizeof(float) * (size_t)sl);
-                r->attn[i] = a;
-            }
-        }
-    }
-    batch_free(&b);
-    free(idx);
-    free(tok);
-    free(att);
-    if (rc) decoded_free(r);
     return rc;
 }

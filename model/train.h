@@ -1,4 +1,4 @@
-/* train.h — the training loop, the evaluation, and the callbacks a UI uses. */
+/* train.h — the training loop, the validation loss, and the callbacks a UI uses. */
 #ifndef S2S_TRAIN_H
 #define S2S_TRAIN_H
 
@@ -62,25 +62,5 @@ int evaluate_loss(s2s_model *m, const s2s_dataset *d, int batch, float *loss, s2
  * by index), as train_run orders every batch: each time step then runs over
  * a prefix of live rows. */
 void batch_sort_by_length(int *idx, int n, const s2s_dataset *d);
-
-/* Greedy decoding of every sentence of d. */
-typedef struct {
-    int count;
-    int *out_off, *out_len; /* sentence i's output ids: out[out_off[i] .. +out_len[i]),
-                               up to (not including) <EOS>; steps = out_len + 1 if it
-                               stopped at <EOS>, else out_len */
-    int *out;
-    int *stopped;           /* 1 if it produced <EOS> before the cap */
-    int *correct;           /* 1 if out equals the reversed source exactly */
-    float **attn;           /* attn[i]: (steps_i, src_len_i) weights, row per step */
-    int *steps;             /* decoder steps taken (rows of attn[i]) */
-    int n_correct;
-} s2s_decoded;
-
-/* Decodes d in batches of `batch`, each sentence capped at 2*words+2 steps.
- * keep_attn = 0 skips storing attention. */
-int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
-                   s2s_decoded *out, s2s_error *err);
-void decoded_free(s2s_decoded *r);
 
 #endif

@@ -21,22 +21,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "backend.h"
 #include "data.h"
 #include "model.h"
 #include "setup.h"
+#include "decode.h"
 #include "train.h"
 
 #if !defined(S2S_NO_CBLAS)
 #include <cblas.h>
 #endif
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -76,11 +71,11 @@ static double sgemm_gflops(int M, int N, int K, int threads, int reps)
     double t[64];
     int inner = (int)(2e9 / (2.0 * M * N * K)) + 1; /* ~2 GFLOP per timing */
     for (int r = 0; r < reps && r < 64; r++) {
-        double t0 = now_s();
+        double t0 = s2s_now_s();
         for (int k = 0; k < inner; k++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, A, K, B, K, 0.0f, C,
                         N);
-        t[r] = (now_s() - t0) / inner;
+        t[r] = (s2s_now_s() - t0) / inner;
     }
     free(A);
     free(B);
@@ -115,10 +110,10 @@ static double backend_gemm_gflops(s2s_backend *be, int n, int reps)
     be->gemm(be, 0, 1, n, n, n, 1.0f, A, n, B, n, 0.0f, C, n); /* warm-up */
     if (be->sync(be, &err)) die("gemm", &err);
     for (int r = 0; r < reps; r++) {
-        double t0 = now_s();
+        double t0 = s2s_now_s();
         for (int k = 0; k < 10; k++) be->gemm(be, 0, 1, n, n, n, 1.0f, A, n, B, n, 0.0f, C, n);
         if (be->sync(be, &err)) die("gemm", &err);
-        t[r] = (now_s() - t0) / 10;
+        t[r] = (s2s_now_s() - t0) / 10;
     }
     be->free(be, A);
     be->free(be, B);
@@ -139,14 +134,14 @@ static void on_epoch(void *user, int epoch, float tl, float vl, int best, double
         e->n++;
     }
     if (e->test) {
-        double t0 = now_s();
+        double t0 = s2s_now_s();
         s2s_decoded res;
         s2s_error err;
         if (decode_dataset(e->m, e->test, 64, 0, &res, &err)) die("decode", &err);
         double acc = 100.0 * res.n_correct / res.count;
         decoded_free(&res);
         double wall = t0 - e->t_start - e->t_measuring;
-        e->t_measuring += now_s() - t0;
+        e->t_measuring += s2s_now_s() - t0;
         printf("    test exact match %.2f%% after %.1f s of training\n", acc, wall);
         if (acc >= 99.9 && !e->reached_epoch) {
             e->reached_epoch = epoch;
@@ -171,9 +166,9 @@ static double greedy_ms(s2s_model *m, const s2s_batch *one)
     float att[14 * 7];
     double lat[201];
     for (int r = 0; r < 201; r++) {
-        double t0 = now_s();
+        double t0 = s2s_now_s();
         if (model_greedy(m, one, 14, tok, att, &err)) die("greedy", &err);
-        lat[r] = now_s() - t0;
+        lat[r] = s2s_now_s() - t0;
     }
     return median(lat, 201) * 1e3;
 }
@@ -215,24 +210,24 @@ static void cuda_step_breakdown(s2s_model *m, const s2s_dataset *d, int batch)
     train_step(m, &b, feed, 1);
     backend_cuda_counts(be, &k1, &c1);
     for (int r = 0; r < REPS; r++) {
-        double t0 = now_s();
+        double t0 = s2s_now_s();
         train_step(m, &b, feed, 1);
-        direct[r] = now_s() - t0;
+        direct[r] = s2s_now_s() - t0;
     }
     /* While capturing nothing is launched and nothing waits: the time to
      * record the step is the host's own cost of queuing it. */
     if (backend_cuda_capture_begin(be, &err)) die("capture", &err);
-    double t0 = now_s();
+    double t0 = s2s_now_s();
     train_step(m, &b, feed, 1);
-    double record_s = now_s() - t0;
+    double record_s = s2s_now_s() - t0;
     if (backend_cuda_capture_end(be, &err)) die("capture", &err);
-    double capture_s = now_s() - t0;
+    double capture_s = s2s_now_s() - t0;
     if (backend_cuda_replay(be, 3, &err)) die("replay", &err); /* warm */
     double replay[REPS];
     for (int r = 0; r < REPS; r++) {
-        t0 = now_s();
+        t0 = s2s_now_s();
         if (backend_cuda_replay(be, 10, &err)) die("replay", &err);
-        replay[r] = (now_s() - t0) / 10;
+        replay[r] = (s2s_now_s() - t0) / 10;
     }
     double d_ms = median(direct, REPS) * 1e3, g_ms = median(replay, REPS) * 1e3;
     printf("one step, batch %d (S=%d, T=%d): %ld kernel launches (cuBLAS calls included) + %ld "
@@ -335,7 +330,7 @@ int main(int argc, char **argv)
     train_opts_default(&o);
     o.epochs = to_accuracy ? 30 : epochs;
     o.batch = batch;
-    epoch_log log = {.n = 0, .m = m, .test = to_accuracy ? &dte : NULL, .t_start = now_s()};
+    epoch_log log = {.n = 0, .m = m, .test = to_accuracy ? &dte : NULL, .t_start = s2s_now_s()};
     s2s_train_hooks hooks = {.user = &log, .on_epoch = on_epoch, .on_step = on_step};
     int rc = train_run(m, &vocab, &dtr, &dva, &o, &hooks, &err);
     if (rc && rc != S2S_ERR_INTERRUPTED) die("train", &err);
@@ -364,9 +359,9 @@ int main(int argc, char **argv)
             die("cpu model", &err);
         double snap[21];
         for (int r = 0; r < 21; r++) {
-            double t0 = now_s();
+            double t0 = s2s_now_s();
             if (model_get_params(m, host, &err)) die("snapshot", &err);
-            snap[r] = now_s() - t0;
+            snap[r] = s2s_now_s() - t0;
         }
         snap_ms = median(snap, 21) * 1e3;
         if (model_set_params(cm, host, &err)) die("snapshot", &err);
@@ -378,10 +373,10 @@ int main(int argc, char **argv)
     batch_free(&one);
 
     /* The test set in batches. */
-    double t0 = now_s();
+    double t0 = s2s_now_s();
     s2s_decoded res;
     if (decode_dataset(m, &dte, batch, 1, &res, &err)) die("decode", &err);
-    double eval_s = now_s() - t0;
+    double eval_s = s2s_now_s() - t0;
     int correct = res.n_correct;
     decoded_free(&res);
 

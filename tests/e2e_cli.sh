@@ -83,7 +83,7 @@ run "$BIN"
 check "bare seq2seq prints the usage, exit 0" test "$rc" -eq 0 -a -n "$(grep Usage "$T/out" || true)"
 
 declare -A OPTS=(
-    [train]="epochs batch embed hidden layers dropout lr tf clip seed device attention data out threads quiet"
+    [train]="epochs batch embed hidden layers dropout lr tf clip seed device attention data out threads quiet model"
     [eval]="model examples data seed device threads heatmap no-heatmap sentence"
     [reverse]="model device threads png"
     [analyze]="model out baseline device threads"
@@ -186,6 +186,19 @@ check "Training completed!" has_out '^Training completed!$'
 for f in best.ckpt last.ckpt history.csv; do check "writes $f" test -s "$T/run/$f"; done
 check "history.csv: a header and 2 rows" test "$(wc -l <"$T/run/history.csv" | tr -d ' ')" -eq 3
 MODEL=$T/run/best.ckpt
+
+# train --model continues a run from a checkpoint, as the UI's --model does.
+cp -r "$T/run" "$T/more"
+run "$BIN" train --model "$T/more/last.ckpt" --epochs 2 --out "$T/more"
+check "train --model: continues from the checkpoint's epoch" test "$rc" -eq 0 -a \
+    -n "$(grep -E '^Continuing from .*last.ckpt \(epoch 2' "$T/out" || true)" -a \
+    -n "$(grep -E '^Epoch 03/04 ' "$T/out" || true)" -a -n "$(grep -E '^Epoch 04/04 ' "$T/out" || true)"
+check "train --model: history.csv keeps epochs 1-2 and adds 3-4" test \
+    "$(cut -d, -f1 "$T/more/history.csv" | tr '\n' ' ')" = "epoch 1 2 3 4 " -a \
+    "$(head -3 "$T/more/history.csv" | cut -d, -f1-3)" = "$(head -3 "$T/run/history.csv" | cut -d, -f1-3)"
+run "$BIN" train --model "$T/nothing.ckpt" --epochs 1 --out "$T/more"
+check "train --model with a missing file: exit 1, names it" test "$rc" -eq 1 -a \
+    -n "$(grep 'nothing.ckpt' "$T/err" || true)"
 
 # ------------------------------------------------------------------- eval
 run "$BIN" eval --model "$MODEL"

@@ -8,6 +8,7 @@
  * test_unlocked_copy_tears shows the check would see it, by copying the
  * same store without the lock.
  */
+#include "clock.h"
 #include "testutil.h"
 
 #include <pthread.h>
@@ -19,13 +20,6 @@
 #include "snapshot.h"
 
 enum { N = 1 << 18 }; /* 1 MiB per buffer: a copy takes long enough to race */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Publication k's value at index i: k everywhere, so the writer refills a
  * buffer at memset speed and overtakes a reader still copying it. */
@@ -82,8 +76,8 @@ static void test_concurrent_takes_are_whole(void **state)
      * overlap the writer's swaps and refills as often as possible. */
     int takes = 0, torn = 0;
     uint64_t last = 0;
-    const double t0 = now_s();
-    while ((takes < 2000 || atomic_load(&a.published) < 200) && now_s() - t0 < 10.0) {
+    const double t0 = s2s_now_s();
+    while ((takes < 2000 || atomic_load(&a.published) < 200) && s2s_now_s() - t0 < 10.0) {
         snap_meta m;
         if (!snap_take(&s, dst, 0, &m)) continue;
         assert_true(m.seq >= last); /* never an older one */
@@ -120,8 +114,8 @@ static void test_unlocked_copy_tears(void **state)
     while (atomic_load(&a.published) < 2) {
     }
     int takes = 0, torn = 0;
-    const double t0 = now_s();
-    while (torn == 0 && takes < 3000 && now_s() - t0 < 5.0) {
+    const double t0 = s2s_now_s();
+    while (torn == 0 && takes < 3000 && s2s_now_s() - t0 < 5.0) {
         /* snap_take without pthread_mutex_lock: */
         const int f = *(volatile int *)&s.front;
         snap_meta m = s.meta[f];

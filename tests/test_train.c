@@ -13,6 +13,7 @@
 #include "data.h"
 #include "model.h"
 #include "testutil.h"
+#include "decode.h"
 #include "train.h"
 
 typedef struct {

@@ -8,6 +8,7 @@
  * snapshot into it before it reverses a sentence; it never touches the
  * training model. An evaluation (F5) gets a third model on a third thread.
  */
+#include "clock.h"
 #include "app.h"
 
 #include <errno.h>
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "evaljob.h"
@@ -71,7 +71,7 @@ typedef struct {
     int params_ok;      /* params hold the snapshot loaded into im */
 
     /* the sentence shown in the heatmap */
-    s2s_reversal rev;
+    s2s_decoding rev;
     int have_rev;
     int user;           /* 1: the user's sentence, 0: the probe */
     s2s_sentence sent;  /* the user's sentence (owned) */
@@ -98,13 +98,6 @@ typedef struct {
     log_line lines[LOG_VIEW];
     int nlines;
 } app;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------ inference */
 
@@ -134,7 +127,7 @@ static void load_latest(app *a)
 }
 
 /* Words of the output (up to <EOS>) into buf. */
-static void join_out(char *buf, size_t n, const s2s_reversal *r)
+static void join_out(char *buf, size_t n, const s2s_decoding *r)
 {
     size_t len = 0;
     buf[0] = '\0';
@@ -159,15 +152,15 @@ static int show_sentence(app *a, const s2s_sentence *s, s2s_error *err)
 {
     load_latest(a);
     if (a->loaded == 0) return s2s_fail(err, S2S_ERR_ARG, "no weights yet (training is starting)");
-    s2s_reversal r;
-    int rc = infer_reverse(a->im, &a->st.vocab, s, &r, err);
+    s2s_decoding r;
+    int rc = decode_sentence(a->im, &a->st.vocab, s, &r, err);
     if (rc) return rc;
-    if (a->have_rev) reversal_free(&a->rev);
+    if (a->have_rev) decoding_free(&a->rev);
     a->rev = r;
     a->have_rev = 1;
     a->rev_ver++;
     a->rev_seq = a->loaded;
-    a->rev_time = now_s();
+    a->rev_time = s2s_now_s();
     if (a->step >= r.steps) a->step = r.steps - 1;
     if (a->step < 0) a->step = 0;
     return 0;
@@ -218,14 +211,14 @@ static void refresh_shown(app *a)
 {
     const uint64_t latest = a->tv.snap_seq;
     if (latest == 0 || (a->have_rev && latest == a->rev_seq)) return;
-    if (a->have_rev && now_s() - a->rev_time < REFRESH_S) return;
+    if (a->have_rev && s2s_now_s() - a->rev_time < REFRESH_S) return;
     s2s_error err;
     s2s_error_clear(&err);
     const s2s_sentence *s = a->user ? &a->sent : &a->st.va.s[0];
     if (show_sentence(a, s, &err) == 0) {
         if (a->user) join_out(a->result, sizeof a->result, &a->rev);
     } else {
-        a->rev_time = now_s(); /* do not retry every frame */
+        a->rev_time = s2s_now_s(); /* do not retry every frame */
     }
 }
 
@@ -636,7 +629,7 @@ int tui_run(const cli_opts *o)
     }
     a->o = o;
     prompt_init(&a->prompt);
-    int rc = setup_training(&a->st, o, "tui");
+    int rc = setup_training(&a->st, o, "tui", NULL);
     if (rc) {
         setup_training_free(&a->st);
         free(a);
@@ -732,7 +725,7 @@ done:
                    access(best, F_OK) == 0 ? " is from before)" : "");
         rc = CLI_EXIT_OK;
     }
-    if (a->have_rev) reversal_free(&a->rev);
+    if (a->have_rev) decoding_free(&a->rev);
     sentence_free(&a->sent);
     worker_view_free(&a->tv);
     if (a->im) model_free(a->im);

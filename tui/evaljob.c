@@ -9,7 +9,7 @@
 
 #include "backend.h"
 #include "setup.h"
-#include "train.h"
+#include "decode.h"
 
 enum { EVAL_CHUNK = 100, EVAL_EXAMPLES = 10 };
 

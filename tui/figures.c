@@ -927,3 +927,22 @@ int png_write_accuracy_by_length(const char *path, const int *lengths, int n_len
     raster_free(&r);
     return rc;
 }
+
+int png_write_attention(const char *path, const char *const *src, int n_src,
+                        const char *const *out, int steps, const float *attn, s2s_error *err)
+{
+    size_t n = 32;
+    for (int i = 0; i + 1 < n_src; i++) n += strlen(src[i]) + 1;
+    char *title = malloc(n);
+    if (!title)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the title of %s (%zu bytes)", path,
+                        n);
+    size_t k = (size_t)snprintf(title, n, "Attention Weights: \"");
+    for (int i = 0; i + 1 < n_src; i++)
+        k += (size_t)snprintf(title + k, n - k, "%s%s", i ? " " : "", src[i]);
+    snprintf(title + k, n - k, "\"");
+    s2s_heatmap h = {src, n_src, out, steps, attn, title};
+    int rc = png_write_heatmap(path, &h, err);
+    free(title);
+    return rc;
+}

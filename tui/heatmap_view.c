@@ -14,7 +14,7 @@ enum { MAX_LABEL = 10 };
 /* "the cat sat → sat cat the" into buf. */
 static void title_of(char *buf, size_t n, const ui_style *s, const heat_data *d)
 {
-    const s2s_reversal *r = d->r;
+    const s2s_decoding *r = d->r;
     size_t len = (size_t)snprintf(buf, n, "Attention%s: ", strcmp(d->label, "probe") == 0 ? " (probe)" : "");
     for (int i = 0; i + 1 < r->n_src && len < n; i++)
         len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? " " : "", r->src[i]);
@@ -27,7 +27,7 @@ void heatmap_draw(WINDOW *w, const ui_style *s, const heat_data *d)
 {
     werase(w);
     const int H = getmaxy(w), W = getmaxx(w);
-    const s2s_reversal *r = d->r;
+    const s2s_decoding *r = d->r;
     if (!r) {
         ui_frame(w, s, "Attention");
         ui_put(w, H / 2, 2, W - 3, ui_attr(s, ROLE_DIM), "waiting for the first weights...");

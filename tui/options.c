@@ -67,8 +67,10 @@ static const cli_option OPTIONS[] = {
      "runs", T_STR, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(out), 0},
     {"quiet", NULL, "print nothing but errors", NULL,
      T_FLAG, CLI_TRAIN, 0, 0, 0, 0, F(quiet), 0},
-    {"model", "FILE", "continue training the checkpoint FILE (default: a new model from --seed)",
-     NULL, T_STR, CLI_TUI, 0, 0, 0, 0, F(model), 0},
+    {"model", "FILE",
+     "continue training the checkpoint FILE for --epochs more epochs: its configuration, "
+     "vocabulary and seed apply (default: a new model from --seed)",
+     NULL, T_STR, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(model), 0},
     {"no-color", NULL, "no colours (also when the NO_COLOR environment variable is set)", NULL,
      T_FLAG, CLI_TUI, 0, 0, 0, 0, F(no_color), 0},
     {"model", "FILE", "the model to load", "runs/best.ckpt",

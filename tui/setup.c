@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-static int fail(const char *cmd, const s2s_error *err)
+int cli_fail(const char *cmd, const s2s_error *err)
 {
     fprintf(stderr, "seq2seq %s: %s\n", cmd, err->msg[0] ? err->msg : "unknown error");
     return CLI_EXIT_ERROR;
@@ -42,7 +43,7 @@ int setup_open_backend(const cli_opts *o, const char *cmd, s2s_backend **be)
     }
     if (backend_cpu_create(be, o->threads, &err) != 0) {
         *be = NULL;
-        return fail(cmd, &err);
+        return cli_fail(cmd, &err);
     }
     return 0;
 }
@@ -53,9 +54,10 @@ int setup_infer_backend(int on_gpu, s2s_backend **be, s2s_error *err)
     return backend_cpu_create(be, 1, err);
 }
 
-int setup_load_model(const char *cmd, const char *path, s2s_backend *be, s2s_model **m,
-                     s2s_vocab *v, s2s_ckpt_meta *meta)
+int cli_model_open(cli_model *cm, const cli_opts *o, const char *cmd, const char *path)
 {
+    memset(cm, 0, sizeof *cm);
+    cm->path = path;
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
@@ -64,14 +66,24 @@ int setup_load_model(const char *cmd, const char *path, s2s_backend *be, s2s_mod
         return CLI_EXIT_ERROR;
     }
     fclose(f);
+    int rc = setup_open_backend(o, cmd, &cm->be);
+    if (rc) return rc;
     s2s_error err;
     s2s_error_clear(&err);
-    *m = NULL;
-    if (checkpoint_load(path, be, m, v, meta, &err) != 0) {
-        *m = NULL;
-        return fail(cmd, &err);
+    if (checkpoint_load(path, cm->be, &cm->m, &cm->vocab, &cm->meta, &err) != 0) {
+        cm->m = NULL;
+        return cli_fail(cmd, &err);
     }
+    cm->have_vocab = 1;
     return 0;
+}
+
+void cli_model_close(cli_model *cm)
+{
+    if (cm->m) model_free(cm->m);
+    if (cm->have_vocab) vocab_free(&cm->vocab);
+    backend_destroy(cm->be);
+    memset(cm, 0, sizeof *cm);
 }
 
 int setup_make_corpus(const char *data, uint64_t seed, s2s_corpus *tr, s2s_corpus *va,
@@ -113,7 +125,8 @@ int setup_make_dirs(const char *dir, s2s_error *err)
     return 0;
 }
 
-void setup_train_opts(const cli_opts *o, s2s_train_opts *to)
+/* The training options of o (epochs, batch, lr, clip, tf, seed, out). */
+static void train_opts_from_cli(const cli_opts *o, s2s_train_opts *to)
 {
     train_opts_default(to);
     to->epochs = o->epochs;
@@ -125,52 +138,91 @@ void setup_train_opts(const cli_opts *o, s2s_train_opts *to)
     to->out_dir = o->out;
 }
 
-int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd)
+/* --model: the checkpoint's model, vocabulary and meta become t's. */
+static int resume_model(setup_training_t *t, const cli_opts *o, const char *cmd, FILE *say)
+{
+    cli_model cm;
+    int rc = cli_model_open(&cm, o, cmd, o->model);
+    if (rc) {
+        cli_model_close(&cm);
+        return rc;
+    }
+    t->be = cm.be;
+    t->m = cm.m;
+    t->vocab = cm.vocab;
+    t->have_vocab = 1;
+    t->meta = cm.meta;
+    t->resumed = 1;
+    if (say) {
+        fprintf(say, "Continuing from %s (epoch %d", o->model, t->meta.epoch);
+        if (!isnan(t->meta.val_loss)) fprintf(say, ", val_loss %.4f", (double)t->meta.val_loss);
+        fprintf(say, "); its configuration and vocabulary apply\n");
+    }
+    return 0;
+}
+
+/* A fresh model of o's configuration over t's vocabulary, from --seed. */
+static int fresh_model(setup_training_t *t, const cli_opts *o, s2s_error *err)
+{
+    s2s_config cfg = {
+        .vocab = t->vocab.size,
+        .embed = o->embed,
+        .hidden = o->hidden,
+        .layers = o->layers,
+        .dropout = o->dropout,
+        .attention = o->attention,
+    };
+    if (config_validate(&cfg, err)) return -1;
+    if (model_create(&t->m, &cfg, t->be, err)) {
+        t->m = NULL;
+        return -1;
+    }
+    return model_init_params(t->m, o->seed, err);
+}
+
+static void say_model(FILE *say, const setup_training_t *t)
+{
+    const s2s_config *c = model_config(t->m);
+    fprintf(say, "Using device: %s\n", t->be->name);
+    fprintf(say, "Model: %zu parameters (embed %d, hidden %d, %d layer%s, %s attention)\n",
+            model_num_params(t->m), c->embed, c->hidden, c->layers, c->layers == 1 ? "" : "s",
+            attention_name(c->attention));
+}
+
+int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd, FILE *say)
 {
     s2s_error err;
     s2s_error_clear(&err);
     memset(t, 0, sizeof *t);
-    int rc = setup_open_backend(o, cmd, &t->be);
+    int rc = o->model ? resume_model(t, o, cmd, say) : setup_open_backend(o, cmd, &t->be);
     if (rc) return rc;
-    if (setup_make_dirs(o->out, &err)) return fail(cmd, &err);
+    if (setup_make_dirs(o->out, &err)) return cli_fail(cmd, &err);
 
-    if (o->model) {
-        rc = setup_load_model(cmd, o->model, t->be, &t->m, &t->vocab, &t->meta);
-        if (rc) return rc;
-        t->have_vocab = 1;
-        t->resumed = 1;
-    }
     /* Continuing: the data (and the shuffles) of the checkpoint's seed,
      * unless --seed says otherwise, as eval does. */
     const uint64_t seed = t->resumed && !o->seed_given ? t->meta.seed : o->seed;
-    if (setup_make_corpus(o->data, seed, &t->tr, &t->va, &t->te, &err)) return fail(cmd, &err);
+    if (say) fprintf(say, "Creating dataset...\n");
+    if (setup_make_corpus(o->data, seed, &t->tr, &t->va, &t->te, &err)) return cli_fail(cmd, &err);
     if (!t->resumed) {
-        if (vocab_init(&t->vocab, &err)) return fail(cmd, &err);
+        if (vocab_init(&t->vocab, &err)) return cli_fail(cmd, &err);
         t->have_vocab = 1;
-        if (vocab_build(&t->vocab, &t->tr, &err)) return fail(cmd, &err);
+        if (vocab_build(&t->vocab, &t->tr, &err)) return cli_fail(cmd, &err);
     }
     if (dataset_encode(&t->dtr, &t->tr, &t->vocab, &err) ||
         dataset_encode(&t->dva, &t->va, &t->vocab, &err) ||
         dataset_encode(&t->dte, &t->te, &t->vocab, &err))
-        return fail(cmd, &err);
-
-    if (!t->resumed) {
-        s2s_config cfg = {
-            .vocab = t->vocab.size,
-            .embed = o->embed,
-            .hidden = o->hidden,
-            .layers = o->layers,
-            .dropout = o->dropout,
-            .attention = o->attention,
-        };
-        if (config_validate(&cfg, &err)) return fail(cmd, &err);
-        if (model_create(&t->m, &cfg, t->be, &err)) {
-            t->m = NULL;
-            return fail(cmd, &err);
-        }
-        if (model_init_params(t->m, o->seed, &err)) return fail(cmd, &err);
+        return cli_fail(cmd, &err);
+    if (say) {
+        if (o->data)
+            fprintf(say, "Data: %s (%d train / %d val / %d test sentences)\n", o->data,
+                    t->tr.count, t->va.count, t->te.count);
+        fprintf(say, "Vocabulary size: %d\n", t->vocab.size);
+        if (!t->resumed) fprintf(say, "\nInitializing model...\n");
     }
-    setup_train_opts(o, &t->opts);
+    if (!t->resumed && fresh_model(t, o, &err)) return cli_fail(cmd, &err);
+    if (say) say_model(say, t);
+
+    train_opts_from_cli(o, &t->opts);
     t->opts.seed = seed;
     if (t->resumed) {
         /* --epochs more epochs after the checkpoint's. */

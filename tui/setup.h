@@ -1,6 +1,7 @@
 /* setup.h — what the sub-commands share before they run: opening the
- * backend --device asks for, loading a checkpoint, making the corpus and the
- * output directory, and (for `tui`) the whole training set-up at once.
+ * backend --device asks for, opening a trained model (backend + checkpoint +
+ * vocabulary), making the corpus and the output directory, and the whole
+ * training set-up that `train` and `tui` both go through.
  * Functions that take `cmd` print their failure to stderr as
  * "seq2seq CMD: ..." and return a CLI_EXIT_* status; the others fill err. */
 #ifndef S2S_SETUP_H
@@ -8,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "backend.h"
 #include "checkpoint.h"
@@ -19,6 +21,9 @@
 
 /* The seed's split sizes for the synthetic task. */
 enum { SETUP_N_TRAIN = 8000, SETUP_N_VAL = 1000, SETUP_N_TEST = 1000 };
+
+/* Prints err as "seq2seq CMD: MESSAGE" on stderr; returns CLI_EXIT_ERROR. */
+int cli_fail(const char *cmd, const s2s_error *err);
 
 /* Restarts the program once with OPENBLAS_CORETYPE set when OpenBLAS chose
  * slower kernels than the CPU runs (see backend_cpu_blas_better_core);
@@ -38,9 +43,21 @@ int setup_open_backend(const cli_opts *o, const char *cmd, s2s_backend **be);
  * a second CUDA backend cannot start. */
 int setup_infer_backend(int on_gpu, s2s_backend **be, s2s_error *err);
 
-/* Loads a checkpoint; a missing file gets a hint instead of the loader's words. */
-int setup_load_model(const char *cmd, const char *path, s2s_backend *be, s2s_model **m,
-                     s2s_vocab *v, s2s_ckpt_meta *meta);
+/* A trained model, opened: the backend --device asks for, the checkpoint's
+ * model on it, its vocabulary and what it says of its training. */
+typedef struct {
+    const char *path;
+    s2s_backend *be;
+    s2s_model *m;
+    s2s_vocab vocab;
+    int have_vocab;
+    s2s_ckpt_meta meta;
+} cli_model;
+
+/* Opens path on a backend of its own (a missing file gets a hint instead of
+ * the loader's words). Close it with cli_model_close either way. */
+int cli_model_open(cli_model *cm, const cli_opts *o, const char *cmd, const char *path);
+void cli_model_close(cli_model *cm);
 
 /* The train/val/test splits exactly as `train` makes them: the synthetic
  * task from seed, or data's sentences. */
@@ -49,9 +66,6 @@ int setup_make_corpus(const char *data, uint64_t seed, s2s_corpus *tr, s2s_corpu
 
 /* mkdir -p, then a check that files can be written there. */
 int setup_make_dirs(const char *dir, s2s_error *err);
-
-/* The training options of o (epochs, batch, lr, clip, tf, seed, out). */
-void setup_train_opts(const cli_opts *o, s2s_train_opts *to);
 
 /* Everything training needs, made from the options: a fresh model (from
  * --seed) or, with --model, the checkpoint's model and vocabulary, and its
@@ -69,8 +83,10 @@ typedef struct {
 } setup_training_t;
 
 /* Prints its failure as "seq2seq CMD: ..." and returns CLI_EXIT_ERROR (or
- * CLI_EXIT_USAGE); 0 on success. Free with setup_training_free either way. */
-int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd);
+ * CLI_EXIT_USAGE); 0 on success. Free with setup_training_free either way.
+ * say (stdout for `train`, NULL for the UI, which logs its own) gets the
+ * seed's progress lines: the data, the vocabulary, the model. */
+int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd, FILE *say);
 void setup_training_free(setup_training_t *t);
 
 #endif

@@ -36,7 +36,7 @@ void step_draw(WINDOW *w, const ui_style *s, const heat_data *d)
 {
     werase(w);
     const int H = getmaxy(w), W = getmaxx(w);
-    const s2s_reversal *r = d->r;
+    const s2s_decoding *r = d->r;
     if (!r || r->steps == 0) {
         ui_frame(w, s, "Decoder step");
         ui_put(w, H / 2, 2, W - 3, ui_attr(s, ROLE_DIM), "PgUp/PgDn: step through the decoder");

@@ -14,7 +14,7 @@
 #endif
 #include <curses.h>
 
-#include "infer.h"
+#include "decode.h"
 #include "logring.h"
 #include "prompt.h"
 #include "worker.h"
@@ -78,7 +78,7 @@ typedef struct {
 } chart_data;
 
 typedef struct {
-    const s2s_reversal *r; /* NULL: nothing yet */
+    const s2s_decoding *r; /* NULL: nothing yet */
     const char *label;     /* "probe" or "you" */
     int step;              /* the selected decoder step (row) */
     int attention;         /* S2S_ATTN_* of the model */

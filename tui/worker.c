@@ -1,4 +1,5 @@
 /* worker.c — training on its own thread; see worker.h. */
+#include "clock.h"
 #include "worker.h"
 
 #include "figures.h"
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct tui_worker {
     pthread_t thread;
@@ -68,13 +68,6 @@ const char *phase_name(train_phase p)
     return "?";
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Adds one batch's loss to the chart's series (under mu). When the series
  * is full, neighbouring points are averaged and each point then stands for
  * twice as many batches. */
@@ -100,14 +93,14 @@ static void publish(tui_worker *w, int epoch, int step)
 {
     s2s_error e;
     s2s_error_clear(&e);
-    const double t0 = now_s();
+    const double t0 = s2s_now_s();
     if (model_get_params(w->m, snap_back(&w->snap), &e) != 0) {
         if (!w->snap_failed) log_add(w->log, LOG_ERROR, "snapshot failed: %s", e.msg);
         w->snap_failed = 1;
         return;
     }
     snap_publish(&w->snap, epoch, step);
-    const double t = now_s();
+    const double t = s2s_now_s();
     w->publish_took += t - t0;
     w->publish_n++;
     w->last_publish = t;
@@ -126,16 +119,16 @@ static int on_step(void *user, const s2s_progress *p)
     int stop = w->stop_req;
     pthread_mutex_unlock(&w->mu);
 
-    if (!stop && now_s() - w->last_publish >= w->publish_s && snap_wanted(&w->snap))
+    if (!stop && s2s_now_s() - w->last_publish >= w->publish_s && snap_wanted(&w->snap))
         publish(w, p->epoch, p->step);
 
     pthread_mutex_lock(&w->mu);
     if (w->pause_req && !w->stop_req) {
         const train_phase was = w->phase;
-        const double t0 = now_s();
+        const double t0 = s2s_now_s();
         w->phase = PHASE_PAUSED;
         while (w->pause_req && !w->stop_req) pthread_cond_wait(&w->cv, &w->mu);
-        w->paused_s += now_s() - t0;
+        w->paused_s += s2s_now_s() - t0;
         if (!w->stop_req) w->phase = was;
     }
     stop = w->stop_req;
@@ -192,9 +185,9 @@ static void *thread_main(void *arg)
     s2s_error err;
     s2s_error_clear(&err);
     publish(w, w->opts.start_epoch, 0); /* the starting weights, for the first probe */
-    const double t0 = now_s();
+    const double t0 = s2s_now_s();
     int rc = train_run(w->m, w->vocab, w->dtrain, w->dval, &w->opts, &hooks, &err);
-    const double took = now_s() - t0;
+    const double took = s2s_now_s() - t0;
     if (rc == 0 || rc == S2S_ERR_INTERRUPTED) {
         /* The weights where it stopped (the UI's prompt keeps working). */
         pthread_mutex_lock(&w->mu);
@@ -250,7 +243,7 @@ int worker_start(tui_worker **out, s2s_model *m, const s2s_vocab *vocab,
     }
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
-    w->t_start = now_s();
+    w->t_start = s2s_now_s();
     w->last_publish = -1e9;
 
     /* Signals (SIGTERM, SIGHUP, SIGWINCH, ...) go to the UI thread. */
@@ -347,7 +340,7 @@ void worker_view_free(train_view *v)
 
 void worker_view(tui_worker *w, train_view *v)
 {
-    const double now = now_s();
+    const double now = s2s_now_s();
     pthread_mutex_lock(&w->mu);
     v->phase = w->phase;
     v->have_progress = w->have_progress;

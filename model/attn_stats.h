@@ -1,4 +1,4 @@
-/* analysis.h — statistics of attention matrices for `seq2seq analyze`.
+/* attn_stats.h — statistics of attention matrices (`seq2seq analyze`).
  *
  * Pure computation: no I/O, no allocation.
  *
@@ -22,8 +22,8 @@
  * one-word sentence's only word step counts as a first step. All of it is
  * kept per sentence length.
  */
-#ifndef S2S_ANALYSIS_H
-#define S2S_ANALYSIS_H
+#ifndef S2S_ATTN_STATS_H
+#define S2S_ATTN_STATS_H
 
 #include "data.h"
 #include "err.h"
@@ -115,42 +115,5 @@ double attn_acc_mean_entropy_norm(const s2s_attn_acc *a);
 /* The bin holding the most steps (the lowest such bin on a tie); -1 when
  * it holds no steps. */
 int attn_acc_mode_bin(const s2s_attn_acc *a);
-
-/* ---- where decoding goes wrong ---- */
-
-/* The 1-based step of the first wrong token of an output against its
- * reference (both without <SOS>/<EOS>; token ref_len + 1 is <EOS>): 0 when
- * the output is exactly right (it stopped, with ref_len words, all equal).
- * A missing <EOS> after ref_len right words gives ref_len + 1. */
-int decoded_first_error(const int *out, int out_len, int stopped, const int *ref, int ref_len);
-
-/* Wrong outputs of one length, by the kind of step that first went wrong
- * and by output length against the input's. */
-#define S2S_MAX_STEPS (2 * S2S_MAX_SENTENCE_WORDS + 2)
-typedef struct {
-    long wrong;
-    long first_error[S2S_STEP_KINDS];
-    long first_error_at[S2S_MAX_STEPS + 1]; /* by the step (1-based) of the first wrong token */
-    long shorter, same_len, longer; /* output words < / = / > input words (or no <EOS>) */
-    long out_len[S2S_MAX_STEPS + 1];  /* stopped wrong outputs by their length in words */
-} s2s_error_profile;
-
-/* Adds one wrong output (first_error_step from decoded_first_error, > 0). */
-void error_profile_add(s2s_error_profile *p, int first_error_step, int words, int out_len,
-                       int stopped);
-/* Adds q's counts to p. */
-void error_profile_merge(s2s_error_profile *p, const s2s_error_profile *q);
-/* The most common index of a histogram h[0..n] (the lowest on a tie), and
- * the highest index with a count; -1 when h is all zero. */
-int hist_mode(const long *h, int n);
-int hist_max(const long *h, int n);
-
-/* ---- exact match by length ---- */
-
-/* count[w] and correct[w] for w = 0..max_words (callers zero them first)
- * gain the sentences of d by length in words (src_len - 1), from correct[]
- * (1 = exact match, per sentence of d). Longer sentences are not counted. */
-void exact_by_length(const s2s_dataset *d, const int *is_correct, int max_words, long *count,
-                     long *correct);
 
 #endif

@@ -1,30 +1,13 @@
-/* analyze.c — `seq2seq analyze` and `seq2seq compare`; see analyze.h.
- *
- * analyze writes analysis.md: a header, the tables, and answers to the
- * assignment's four questions. Every factual sentence of the answers quotes
- * a number from this run, and its wording is picked by that number (the
- * thresholds are listed at the end of the file it writes), so the text says
- * what this model does, not what such models are said to do.
- */
-#include "analyze.h"
+/* report.c — analysis.md; see report.h. */
+#include "report.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "analysis.h"
 #include "atomic.h"
-#include "checkpoint.h"
-#include "data.h"
 #include "model.h"
-#include "figures.h"
-#include "setup.h"
-#include "train.h"
-
-enum { MAXW = ANALYZE_LONG_MAX, TEST_MIN = 3, TEST_MAX = 10, DECODE_BATCH = 64 };
 
 /* Wording thresholds (also printed at the end of analysis.md). */
 #define ALIGNS 0.95     /* offset-0 share for "aligns" */
@@ -35,101 +18,14 @@ enum { MAXW = ANALYZE_LONG_MAX, TEST_MIN = 3, TEST_MAX = 10, DECODE_BATCH = 64 }
 #define FLAT 0.03       /* peak weights closer than this are "about the same" */
 #define CLEAR_GAIN 5.0  /* exact-match points for "helps" / "does better" */
 
-/* ------------------------------------------------------- one model, decoded */
+/* ------------------------------------------------------------- formatting */
 
-typedef struct {
-    const char *path;
-    s2s_model *m;
-    s2s_vocab vocab;
-    int have_vocab;
-    s2s_ckpt_meta meta;
-    s2s_corpus tr, va, te, lg;
-    s2s_dataset dte, dlg;
-    s2s_decoded rte, rlg;
-    int have_rte, have_rlg;
-    long count[MAXW + 1], correct[MAXW + 1]; /* by length: test (3..10), then 11..15 */
-} evaluated;
-
-static void evaluated_free(evaluated *e)
-{
-    if (e->have_rte) decoded_free(&e->rte);
-    if (e->have_rlg) decoded_free(&e->rlg);
-    dataset_free(&e->dte);
-    dataset_free(&e->dlg);
-    corpus_free(&e->tr);
-    corpus_free(&e->va);
-    corpus_free(&e->te);
-    corpus_free(&e->lg);
-    if (e->m) model_free(e->m);
-    if (e->have_vocab) vocab_free(&e->vocab);
-    memset(e, 0, sizeof *e);
-}
-
-/* Loads path, rebuilds its synthetic test split (as eval does, from the
- * checkpoint's seed) and the 11..15-word set, decodes both and counts exact
- * matches by length. Prints its failure; returns a CLI_EXIT_* status. */
-static int evaluate(const char *cmd, const char *path, s2s_backend *be, int keep_attn,
-                    evaluated *e)
-{
-    memset(e, 0, sizeof *e);
-    e->path = path;
-    int rc = setup_load_model(cmd, path, be, &e->m, &e->vocab, &e->meta);
-    if (rc) {
-        e->m = NULL;
-        return rc;
-    }
-    e->have_vocab = 1;
-    s2s_error err;
-    s2s_error_clear(&err);
-    if (setup_make_corpus(NULL, e->meta.seed, &e->tr, &e->va, &e->te, &err) ||
-        dataset_encode(&e->dte, &e->te, &e->vocab, &err))
-        goto fail;
-    if (e->dte.unknown > 0) {
-        s2s_fail(&err, S2S_ERR_ARG,
-                 "%s: %d words of the synthetic test set are not in the model's vocabulary; "
-                 "%s works on the seed's synthetic task only (was the model trained with --data?)",
-                 path, e->dte.unknown, cmd);
-        goto fail;
-    }
-    if (corpus_synthetic_lengths(&e->lg, ANALYZE_LONG_N, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX,
-                                 ANALYZE_LONG_SEED, &err) ||
-        dataset_encode(&e->dlg, &e->lg, &e->vocab, &err))
-        goto fail;
-    if (decode_dataset(e->m, &e->dte, DECODE_BATCH, keep_attn, &e->rte, &err)) goto fail;
-    e->have_rte = 1;
-    if (decode_dataset(e->m, &e->dlg, DECODE_BATCH, keep_attn, &e->rlg, &err)) goto fail;
-    e->have_rlg = 1;
-    exact_by_length(&e->dte, e->rte.correct, MAXW, e->count, e->correct);
-    exact_by_length(&e->dlg, e->rlg.correct, MAXW, e->count, e->correct);
-    return CLI_EXIT_OK;
-fail:
-    fprintf(stderr, "seq2seq %s: %s\n", cmd, err.msg[0] ? err.msg : "unknown error");
-    return CLI_EXIT_ERROR;
-}
-
-/* Exact matches and sentences over lengths lo..hi. */
-static void range_total(const evaluated *e, int lo, int hi, long *k, long *n)
-{
-    *k = *n = 0;
-    for (int w = lo; w <= hi; w++) {
-        *k += e->correct[w];
-        *n += e->count[w];
-    }
-}
-
-static double pct(long k, long n)
+double percent(long k, long n)
 {
     return n > 0 ? 100.0 * (double)k / (double)n : NAN;
 }
-
-/* ------------------------------------------------------------- formatting */
-
-typedef struct {
-    char s[48];
-} txt;
-
 /* A share (0..1) as a percentage, "-" when there is none. */
-static txt P(double frac)
+txt fmt_share(double frac)
 {
     txt t;
     if (isnan(frac))
@@ -140,9 +36,9 @@ static txt P(double frac)
 }
 
 /* A percentage already in 0..100. */
-static txt P100(double v)
+txt fmt_percent(double v)
 {
-    return P(isnan(v) ? NAN : v / 100.0);
+    return fmt_share(isnan(v) ? NAN : v / 100.0);
 }
 
 /* A weight or an entropy with 3 decimals. */
@@ -157,13 +53,13 @@ static txt W(double x)
 }
 
 /* "k/n" with the percentage: "99.2% (124/125)". */
-static txt KN(long k, long n)
+txt fmt_kn(long k, long n)
 {
     txt t;
     if (n <= 0)
         snprintf(t.s, sizeof t.s, "-");
     else
-        snprintf(t.s, sizeof t.s, "%.1f%% (%ld/%ld)", pct(k, n), k, n);
+        snprintf(t.s, sizeof t.s, "%.1f%% (%ld/%ld)", percent(k, n), k, n);
     return t;
 }
 
@@ -190,15 +86,7 @@ static const char *pl(long n, const char *one, const char *many)
 
 /* -------------------------------------------------------------- the report */
 
-typedef struct {
-    const cli_opts *o;
-    const char *device;
-    const evaluated *e;                   /* the model analysed */
-    const evaluated *base;                /* --baseline, or NULL */
-    const s2s_attn_stats *st;             /* test sentences reversed exactly */
-    const s2s_attn_stats *stl;            /* 11..15-word sentences reversed exactly */
-    s2s_error_profile prof[MAXW + 1];     /* wrong outputs by length */
-} report;
+
 
 /* The most common bin of a other than `skip`, -1 if none has steps. */
 static int runner_up(const s2s_attn_acc *a, int skip)
@@ -276,22 +164,22 @@ static void table_exact(FILE *f, const report *r)
     fprintf(f, "| words | set | sentences | exact match |%s\n",
             b ? " baseline's exact match |" : "");
     fprintf(f, "|---:|---|---:|---:|%s\n", b ? "---:|" : "");
-    for (int w = TEST_MIN; w <= MAXW; w++) {
+    for (int w = EVAL_TEST_MIN; w <= EVAL_MAXW; w++) {
         if (!e->count[w] && !(b && b->count[w])) continue;
-        fprintf(f, "| %d | %s | %ld | %s |", w, w <= TEST_MAX ? "test" : "never trained",
-                e->count[w], KN(e->correct[w], e->count[w]).s);
-        if (b) fprintf(f, " %s |", KN(b->correct[w], b->count[w]).s);
+        fprintf(f, "| %d | %s | %ld | %s |", w, w <= EVAL_TEST_MAX ? "test" : "never trained",
+                e->count[w], fmt_kn(e->correct[w], e->count[w]).s);
+        if (b) fprintf(f, " %s |", fmt_kn(b->correct[w], b->count[w]).s);
         fprintf(f, "\n");
     }
     for (int part = 0; part < 2; part++) {
-        const int lo = part ? ANALYZE_LONG_MIN : TEST_MIN, hi = part ? ANALYZE_LONG_MAX : TEST_MAX;
+        const int lo = part ? ANALYZE_LONG_MIN : EVAL_TEST_MIN, hi = part ? ANALYZE_LONG_MAX : EVAL_TEST_MAX;
         long k, n;
-        range_total(e, lo, hi, &k, &n);
+        evaluated_range(e, lo, hi, &k, &n);
         fprintf(f, "| **%d-%d** | %s | %ld | **%s** |", lo, hi, part ? "never trained" : "test",
-                n, KN(k, n).s);
+                n, fmt_kn(k, n).s);
         if (b) {
-            range_total(b, lo, hi, &k, &n);
-            fprintf(f, " **%s** |", KN(k, n).s);
+            evaluated_range(b, lo, hi, &k, &n);
+            fprintf(f, " **%s** |", fmt_kn(k, n).s);
         }
         fprintf(f, "\n");
     }
@@ -311,9 +199,9 @@ static void offset_row(FILE *f, const char *name, const s2s_attn_acc *a)
     fprintf(f, "| %s | %ld |", name, a->steps);
     for (int b = 0; b < S2S_OFF_BINS; b++) {
         if (b == attn_offset_bin(0))
-            fprintf(f, " **%s** |", P(attn_acc_share(a, b)).s);
+            fprintf(f, " **%s** |", fmt_share(attn_acc_share(a, b)).s);
         else
-            fprintf(f, " %s |", a->offset[b] ? P(attn_acc_share(a, b)).s : "0");
+            fprintf(f, " %s |", a->offset[b] ? fmt_share(attn_acc_share(a, b)).s : "0");
     }
     fprintf(f, "\n");
 }
@@ -321,12 +209,12 @@ static void offset_row(FILE *f, const char *name, const s2s_attn_acc *a)
 /* The stats that hold sentences of w words: the test set's or the long set's. */
 static const s2s_attn_stats *stats_for(const report *r, int w)
 {
-    return w <= TEST_MAX ? r->st : r->stl;
+    return w <= EVAL_TEST_MAX ? r->st : r->stl;
 }
 
 static void len_name(char *buf, size_t n, int w)
 {
-    snprintf(buf, n, "%d%s", w, w > TEST_MAX ? " (never trained)" : "");
+    snprintf(buf, n, "%d%s", w, w > EVAL_TEST_MAX ? " (never trained)" : "");
 }
 
 static void tables_offsets(FILE *f, const report *r)
@@ -347,7 +235,7 @@ static void tables_offsets(FILE *f, const report *r)
     }
     fprintf(f, "\n### Where the peak falls, by sentence length (word steps)\n\n");
     offset_header(f, "words");
-    for (int w = 1; w <= MAXW; w++) {
+    for (int w = 1; w <= EVAL_MAXW; w++) {
         const s2s_attn_stats *s = stats_for(r, w);
         if (!attn_stats_sentences(s, w)) continue;
         char name[32];
@@ -375,14 +263,14 @@ static void tables_weights(FILE *f, const report *r)
                 k < 0 ? "**word steps**" : KIND_NAME[k], a.steps, W(attn_acc_mean_peak(&a)).s,
                 W(attn_acc_mean_on_mirror(&a)).s, W(attn_acc_mean_on_mirror_missed(&a)).s,
                 W(attn_acc_mean_entropy(&a)).s, W(attn_acc_mean_entropy_norm(&a)).s,
-                P(frac(a.peak_on_first, a.steps)).s, P(frac(a.peak_on_eos, a.steps)).s);
+                fmt_share(frac(a.peak_on_first, a.steps)).s, fmt_share(frac(a.peak_on_eos, a.steps)).s);
     }
     for (int which = 0; which < 2; which++) {
         fprintf(f, "\n### %s, by sentence length and step\n\n"
                    "| words | sentences | first step | middle steps | last word's step "
                    "| `<EOS>` step | word steps |\n|---|---:|---:|---:|---:|---:|---:|\n",
                 which == 0 ? "Mean peak weight" : "Mean entropy / log2(n+1)");
-        for (int w = 1; w <= MAXW; w++) {
+        for (int w = 1; w <= EVAL_MAXW; w++) {
             const s2s_attn_stats *s = stats_for(r, w);
             if (!attn_stats_sentences(s, w)) continue;
             char name[32];
@@ -401,7 +289,7 @@ static void tables_weights(FILE *f, const report *r)
 static void table_errors(FILE *f, const report *r)
 {
     long wrong = 0;
-    for (int w = 0; w <= MAXW; w++) wrong += r->prof[w].wrong;
+    for (int w = 0; w <= EVAL_MAXW; w++) wrong += r->prof[w].wrong;
     fprintf(f, "\n### Where wrong outputs first go wrong\n\n");
     if (!wrong) {
         fprintf(f, "Every sentence of both sets was reversed exactly (0 wrong outputs).\n");
@@ -415,7 +303,7 @@ static void table_errors(FILE *f, const report *r)
                "| most common first wrong step | shorter | same length | longer or unstopped "
                "| most common output length | longest output |\n"
                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int w = 1; w <= MAXW; w++) {
+    for (int w = 1; w <= EVAL_MAXW; w++) {
         const s2s_error_profile *p = &r->prof[w];
         if (!p->wrong) continue;
         char name[32];
@@ -460,7 +348,7 @@ static void extremes(const s2s_attn_stats *s, int lo, int hi, acc_fn fn, int *wm
 static void length_span(const s2s_attn_stats *s, int *lo, int *hi)
 {
     *lo = *hi = 0;
-    for (int w = 1; w <= MAXW; w++)
+    for (int w = 1; w <= EVAL_MAXW; w++)
         if (attn_stats_sentences(s, w)) {
             if (!*lo) *lo = w;
             *hi = w;
@@ -490,28 +378,28 @@ static void answer_patterns(FILE *f, const report *r, long n_exact)
     const double s0 = share0(&wd), smode = attn_acc_share(&wd, mode);
     fprintf(f, "Over the %ld word steps of the %ld test %s reversed exactly, the attention's "
                "peak lies on the mirrored source position for %s of the steps",
-            wd.steps, n_exact, pl(n_exact, "sentence", "sentences"), P(s0).s);
+            wd.steps, n_exact, pl(n_exact, "sentence", "sentences"), fmt_share(s0).s);
     if (s0 >= ALIGNS) {
         fprintf(f, ", so the weights trace the anti-diagonal of the attention matrix: step k "
                    "looks at source word n-k+1, the word it writes.");
     } else if (mode == b0 && s0 >= DOMINANT) {
         const int ru = runner_up(&wd, b0);
-        fprintf(f, " and %s at offset %s (", P(attn_acc_share(&wd, ru)).s, bin_label(ru).s);
+        fprintf(f, " and %s at offset %s (", fmt_share(attn_acc_share(&wd, ru)).s, bin_label(ru).s);
         offset_words(f, ru, words_mode(r->st, ru));
         fprintf(f, "), so the weights trace the anti-diagonal with part of the steps beside it.");
     } else if (mode != b0 && smode >= DOMINANT) {
-        fprintf(f, ", while %s of the steps peak at offset %s (", P(smode).s, bin_label(mode).s);
+        fprintf(f, ", while %s of the steps peak at offset %s (", fmt_share(smode).s, bin_label(mode).s);
         offset_words(f, mode, words_mode(r->st, mode));
         fprintf(f, "): the weights trace an anti-diagonal shifted by %s.", bin_label(mode).s);
     } else {
         fprintf(f, "; no single offset holds most of the steps (the most common, %s, holds %s), "
                    "so the weights do not trace one clean diagonal.",
-                bin_label(mode).s, P(smode).s);
+                bin_label(mode).s, fmt_share(smode).s);
     }
     const double pk = attn_acc_mean_peak(&wd);
     fprintf(f, " The mean weight at the peak is %s and the mean entropy %s bits (%s of the "
                "maximum, log2(n+1)), so the attention is %s.",
-            W(pk).s, W(attn_acc_mean_entropy(&wd)).s, P(attn_acc_mean_entropy_norm(&wd)).s,
+            W(pk).s, W(attn_acc_mean_entropy(&wd)).s, fmt_share(attn_acc_mean_entropy_norm(&wd)).s,
             pk >= SHARP ? "sharp: nearly all the weight of a step sits on one position"
             : pk >= FOCUSED ? "focused but not one-hot: most of a step's weight sits on one "
                               "position, the rest on others"
@@ -532,7 +420,7 @@ static void answer_patterns(FILE *f, const report *r, long n_exact)
             how = "does not continue the diagonal";
         fprintf(f, " The `<EOS>` step %s (peak on the first word in %s of sentences, on the "
                    "source `<EOS>` in %s).",
-                how, P(on_first).s, P(on_eos).s);
+                how, fmt_share(on_first).s, fmt_share(on_eos).s);
     }
     int lo, hi;
     length_span(r->st, &lo, &hi);
@@ -560,11 +448,11 @@ static void answer_patterns(FILE *f, const report *r, long n_exact)
         if (vmax - vmin < 0.0005)
             fprintf(f, " The share of word steps peaking on the mirrored position is %s at every "
                        "length from %d to %d words.",
-                    P(vmin).s, lo, hi);
+                    fmt_share(vmin).s, lo, hi);
         else
             fprintf(f, " The share of word steps peaking on the mirrored position ranges from %s "
                        "(%d words) to %s (%d words).",
-                    P(vmin).s, wmin, P(vmax).s, wmax);
+                    fmt_share(vmin).s, wmin, fmt_share(vmax).s, wmax);
     }
     fprintf(f, "\n");
 }
@@ -581,12 +469,12 @@ static void answer_alignment(FILE *f, const report *r)
     if (s0 >= ALIGNS) {
         fprintf(f, "Yes. %s of the word steps peak on the source word they write, and that word "
                    "receives %s of the weight on average.",
-                P(s0).s, on.s);
+                fmt_share(s0).s, on.s);
     } else if (s0 >= MOSTLY || (mode == b0 && s0 >= DOMINANT)) {
         fprintf(f, "%s. %s of the word steps peak on the source word they write (mean weight "
                    "on it %s); the most common other place is offset %s (%s of the word steps: ",
-                s0 >= MOSTLY ? "Mostly" : "Partly", P(s0).s, on.s, bin_label(ru).s,
-                P(attn_acc_share(&wd, ru)).s);
+                s0 >= MOSTLY ? "Mostly" : "Partly", fmt_share(s0).s, on.s, bin_label(ru).s,
+                fmt_share(attn_acc_share(&wd, ru)).s);
         offset_words(f, ru, words_mode(r->st, ru));
         fprintf(f, "). All these sentences were reversed exactly, so on the steps whose peak "
                    "missed, the right word was written anyway; the mirrored word still got %s "
@@ -595,7 +483,7 @@ static void answer_alignment(FILE *f, const report *r)
     } else if (mode != b0 && smode >= DOMINANT) {
         fprintf(f, "Not token for token. Only %s of the word steps peak on the source word they "
                    "write, while %s peak ",
-                P(s0).s, P(smode).s);
+                fmt_share(s0).s, fmt_share(smode).s);
         offset_words(f, mode, words_mode(r->st, mode));
         fprintf(f, ". The alignment is consistent but displaced by %s, and these sentences were "
                    "all reversed exactly, so those steps wrote the right word while the mirrored "
@@ -614,11 +502,11 @@ static void answer_alignment(FILE *f, const report *r)
         fprintf(f, "No. Only %s of the word steps peak on the source word they write and no "
                    "other offset dominates (the most common, %s, holds %s); the mirrored word "
                    "gets %s of the weight on average.",
-                P(s0).s, bin_label(mode).s, P(smode).s, on.s);
+                fmt_share(s0).s, bin_label(mode).s, fmt_share(smode).s, on.s);
     }
     fprintf(f, " By step, the share on the mirrored position is %s at the first step, %s over "
                "the middle steps and %s at the last word's step.",
-            P(share0(&k[0])).s, P(share0(&k[1])).s, P(share0(&k[2])).s);
+            fmt_share(share0(&k[0])).s, fmt_share(share0(&k[1])).s, fmt_share(share0(&k[2])).s);
     int lo, hi;
     length_span(r->st, &lo, &hi);
     if (lo && hi > lo) {
@@ -627,12 +515,12 @@ static void answer_alignment(FILE *f, const report *r)
         const double vmin = at_len(r->st, wmin, S2S_STEPS_WORDS, share0),
                      vmax = at_len(r->st, wmax, S2S_STEPS_WORDS, share0);
         if (vmax - vmin < 0.0005)
-            fprintf(f, " It is the same, %s, at every length from %d to %d words.", P(vmin).s, lo,
+            fprintf(f, " It is the same, %s, at every length from %d to %d words.", fmt_share(vmin).s, lo,
                     hi);
         else
             fprintf(f, " Across lengths %d-%d it is lowest at %d words (%s) and highest at %d "
                        "words (%s).",
-                    lo, hi, wmin, P(vmin).s, wmax, P(vmax).s);
+                    lo, hi, wmin, fmt_share(vmin).s, wmax, fmt_share(vmax).s);
     }
     s2s_attn_acc lg;
     attn_stats_sum(r->stl, 0, S2S_STEPS_WORDS, &lg);
@@ -641,7 +529,7 @@ static void answer_alignment(FILE *f, const report *r)
         fprintf(f, " On the %ld %s of %d-%d words (never trained) that it reversed exactly, %s "
                    "of the %ld word steps peak on the mirrored position.",
                 nl, pl(nl, "sentence", "sentences"), ANALYZE_LONG_MIN, ANALYZE_LONG_MAX,
-                P(share0(&lg)).s, lg.steps);
+                fmt_share(share0(&lg)).s, lg.steps);
     else
         fprintf(f, " It reversed none of the %d sentences of %d-%d words exactly, so the "
                    "alignment cannot be measured beyond the trained lengths.",
@@ -665,23 +553,23 @@ static void answer_helps(FILE *f, const report *r)
 {
     const evaluated *e = r->e, *b = r->base;
     long k, n, kl, nl;
-    range_total(e, TEST_MIN, TEST_MAX, &k, &n);
-    range_total(e, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kl, &nl);
-    const double a = pct(k, n), al = pct(kl, nl);
+    evaluated_range(e, EVAL_TEST_MIN, EVAL_TEST_MAX, &k, &n);
+    evaluated_range(e, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kl, &nl);
+    const double a = percent(k, n), al = percent(kl, nl);
     s2s_attn_acc wd;
     attn_stats_sum(r->st, 0, S2S_STEPS_WORDS, &wd);
     const double s0 = share0(&wd);
     if (b) {
-        const int b_none = model_config(b->m)->attention == S2S_ATTN_NONE;
+        const int b_none = model_config(b->cm.m)->attention == S2S_ATTN_NONE;
         const char *bname = b_none ? "the model without attention" : "the baseline";
         long kb, nbn, kbl, nbl;
-        range_total(b, TEST_MIN, TEST_MAX, &kb, &nbn);
-        range_total(b, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kbl, &nbl);
-        const double ba = pct(kb, nbn), bl = pct(kbl, nbl);
+        evaluated_range(b, EVAL_TEST_MIN, EVAL_TEST_MAX, &kb, &nbn);
+        evaluated_range(b, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kbl, &nbl);
+        const double ba = percent(kb, nbn), bl = percent(kbl, nbl);
         fprintf(f, "Compared with %s (`%s`, trained with `--attention %s`, epoch %d): on the test "
                    "set (3-10 words) exact match is %s with %s attention and %s for %s. ",
-                bname, b->path, attention_name(model_config(b->m)->attention), b->meta.epoch,
-                P100(a).s, attention_name(model_config(e->m)->attention), P100(ba).s, bname);
+                bname, b->cm.path, attention_name(model_config(b->cm.m)->attention), b->cm.meta.epoch,
+                fmt_percent(a).s, attention_name(model_config(e->cm.m)->attention), fmt_percent(ba).s, bname);
         if (a - ba >= CLEAR_GAIN)
             fprintf(f, "Attention helps, by %.1f points. ", a - ba);
         else if (ba - a >= CLEAR_GAIN)
@@ -691,9 +579,9 @@ static void answer_helps(FILE *f, const report *r)
                     a - ba);
         int wgap = 0;
         double gap = -INFINITY;
-        for (int w = TEST_MIN; w <= TEST_MAX; w++) {
+        for (int w = EVAL_TEST_MIN; w <= EVAL_TEST_MAX; w++) {
             if (!e->count[w] || !b->count[w]) continue;
-            double g = fabs(pct(e->correct[w], e->count[w]) - pct(b->correct[w], b->count[w]));
+            double g = fabs(percent(e->correct[w], e->count[w]) - percent(b->correct[w], b->count[w]));
             if (g > gap) {
                 gap = g;
                 wgap = w;
@@ -701,18 +589,18 @@ static void answer_helps(FILE *f, const report *r)
         }
         if (wgap)
             fprintf(f, "The gap is widest at %d words (%s against %s). ", wgap,
-                    P100(pct(e->correct[wgap], e->count[wgap])).s,
-                    P100(pct(b->correct[wgap], b->count[wgap])).s);
-        const double b3 = pct(b->correct[TEST_MIN], b->count[TEST_MIN]),
-                     b10 = pct(b->correct[TEST_MAX], b->count[TEST_MAX]),
-                     a3 = pct(e->correct[TEST_MIN], e->count[TEST_MIN]),
-                     a10 = pct(e->correct[TEST_MAX], e->count[TEST_MAX]);
+                    fmt_percent(percent(e->correct[wgap], e->count[wgap])).s,
+                    fmt_percent(percent(b->correct[wgap], b->count[wgap])).s);
+        const double b3 = percent(b->correct[EVAL_TEST_MIN], b->count[EVAL_TEST_MIN]),
+                     b10 = percent(b->correct[EVAL_TEST_MAX], b->count[EVAL_TEST_MAX]),
+                     a3 = percent(e->correct[EVAL_TEST_MIN], e->count[EVAL_TEST_MIN]),
+                     a10 = percent(e->correct[EVAL_TEST_MAX], e->count[EVAL_TEST_MAX]);
         fprintf(f, "From %d to %d words, %s goes from %s to %s, and the model with attention ",
-                TEST_MIN, TEST_MAX, bname, P100(b3).s, P100(b10).s);
+                EVAL_TEST_MIN, EVAL_TEST_MAX, bname, fmt_percent(b3).s, fmt_percent(b10).s);
         if (fabs(a3 - a10) < 0.05)
-            fprintf(f, "stays at %s", P100(a3).s);
+            fprintf(f, "stays at %s", fmt_percent(a3).s);
         else
-            fprintf(f, "from %s to %s", P100(a3).s, P100(a10).s);
+            fprintf(f, "from %s to %s", fmt_percent(a3).s, fmt_percent(a10).s);
         if (b_none && b3 - b10 >= 2 * CLEAR_GAIN && (a3 - a10) < (b3 - b10) / 2) {
             fprintf(f, ": without attention the whole sentence has to pass through the "
                        "encoder's final state, and exact match falls as sentences get longer, "
@@ -721,11 +609,11 @@ static void answer_helps(FILE *f, const report *r)
             if (s0 >= MOSTLY)
                 fprintf(f, ", mostly the one of the word it writes (%s of word steps peak on "
                            "it, question 2). ",
-                        P(s0).s);
+                        fmt_share(s0).s);
             else if (mode >= 0 && attn_acc_share(&wd, mode) >= DOMINANT)
                 fprintf(f, ", at a fixed offset %s from the word it writes (%s of word steps, "
                            "mean peak weight %s, question 2). ",
-                        bin_label(mode).s, P(attn_acc_share(&wd, mode)).s,
+                        bin_label(mode).s, fmt_share(attn_acc_share(&wd, mode)).s,
                         W(attn_acc_mean_peak(&wd)).s);
             else
                 fprintf(f, ". ");
@@ -734,14 +622,14 @@ static void answer_helps(FILE *f, const report *r)
         }
         fprintf(f, "On %d-%d words, which neither model saw in training, exact match is %s "
                    "with attention and %s for %s. ",
-                ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, P100(al).s, P100(bl).s, bname);
+                ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, fmt_percent(al).s, fmt_percent(bl).s, bname);
     } else {
         fprintf(f, "No model without attention was given (`--baseline FILE`), so this report "
                    "makes no comparison and claims none. ");
         if (wd.steps > 0) {
             fprintf(f, "What it measured about the mechanism: %s of the word steps peak on the "
                        "source word the step writes, with %s of the weight on it on average",
-                    P(s0).s, W(attn_acc_mean_on_mirror(&wd)).s);
+                    fmt_share(s0).s, W(attn_acc_mean_on_mirror(&wd)).s);
             const int mode = attn_acc_mode_bin(&wd);
             if (s0 >= MOSTLY)
                 fprintf(f, ", so the context vector hands each step (mostly) the encoder state "
@@ -751,7 +639,7 @@ static void answer_helps(FILE *f, const report *r)
                 fprintf(f, "; instead %s of them peak at the fixed offset %s, so reversing "
                            "becomes reading the source from right to left, one position per "
                            "step, %s position%s off the word being written. ",
-                        P(attn_acc_share(&wd, mode)).s, bin_label(mode).s,
+                        fmt_share(attn_acc_share(&wd, mode)).s, bin_label(mode).s,
                         count_word(abs(attn_bin_offset(mode))).s,
                         abs(attn_bin_offset(mode)) == 1 ? "" : "s");
             else
@@ -761,7 +649,7 @@ static void answer_helps(FILE *f, const report *r)
         }
     }
     fprintf(f, "The model's own exact match is %s on 3-10 words and %s on %d-%d words",
-            P100(a).s, P100(al).s, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX);
+            fmt_percent(a).s, fmt_percent(al).s, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX);
     if (isnan(al) || isnan(a))
         fprintf(f, ".\n");
     else
@@ -776,7 +664,7 @@ static void failures(FILE *f, const report *r, int lo, int hi, const char *what,
     memset(&p, 0, sizeof p);
     for (int w = lo; w <= hi; w++) error_profile_merge(&p, &r->prof[w]);
     long kk, nn;
-    range_total(r->e, lo, hi, &kk, &nn);
+    evaluated_range(r->e, lo, hi, &kk, &nn);
     fprintf(f, "- **Wrong outputs, %d-%d words (%s).** ", lo, hi, what);
     if (!p.wrong) {
         fprintf(f, "None: all %ld were reversed exactly.\n", nn);
@@ -817,10 +705,10 @@ static void answer_ends(FILE *f, const report *r)
         const double p = attn_acc_mean_peak(a);
         fprintf(f, "- **Beginning of the output.** The first step writes the last source word: "
                    "%s of first steps peak on it",
-                P(share0(a)).s);
+                fmt_share(share0(a)).s);
         int ru = runner_up(a, attn_offset_bin(0));
         if (ru >= 0) {
-            fprintf(f, ", %s at offset %s (", P(attn_acc_share(a, ru)).s, bin_label(ru).s);
+            fprintf(f, ", %s at offset %s (", fmt_share(attn_acc_share(a, ru)).s, bin_label(ru).s);
             offset_words(f, ru, OW_FIRST);
             fprintf(f, ")");
         }
@@ -832,10 +720,10 @@ static void answer_ends(FILE *f, const report *r)
         const double pl_ = attn_acc_mean_peak(a);
         fprintf(f, "- **Last word.** The last word's step writes the first source word: %s of "
                    "these steps peak on it",
-                P(share0(a)).s);
+                fmt_share(share0(a)).s);
         ru = runner_up(a, attn_offset_bin(0));
         if (ru >= 0) {
-            fprintf(f, ", %s at offset %s (", P(attn_acc_share(a, ru)).s, bin_label(ru).s);
+            fprintf(f, ", %s at offset %s (", fmt_share(attn_acc_share(a, ru)).s, bin_label(ru).s);
             offset_words(f, ru, OW_WORDS);
             fprintf(f, ")");
         }
@@ -848,7 +736,7 @@ static void answer_ends(FILE *f, const report *r)
                      on_first = frac(a->peak_on_first, a->steps);
         fprintf(f, "- **Stopping.** At the `<EOS>` step %s of the peaks are on the source "
                    "`<EOS>` and %s on the first word; mean peak weight %s, entropy %s bits",
-                P(on_eos).s, P(on_first).s, W(attn_acc_mean_peak(a)).s,
+                fmt_share(on_eos).s, fmt_share(on_first).s, W(attn_acc_mean_peak(a)).s,
                 W(attn_acc_mean_entropy(a)).s);
         if (on_eos >= ALIGNS)
             fprintf(f, ": when it stops, the model looks at the source's end-of-sentence "
@@ -864,38 +752,38 @@ static void answer_ends(FILE *f, const report *r)
         fprintf(f, "- With no sentence reversed exactly, the attention at the beginning and end "
                    "cannot be measured.\n");
     }
-    failures(f, r, TEST_MIN, TEST_MAX, "test set", 0);
+    failures(f, r, EVAL_TEST_MIN, EVAL_TEST_MAX, "test set", 0);
     failures(f, r, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, "never trained", 1);
 }
 
 static void write_report(FILE *f, const report *r)
 {
     const evaluated *e = r->e;
-    const s2s_config *c = model_config(e->m);
+    const s2s_config *c = model_config(e->cm.m);
     long k, n, kl, nl;
-    range_total(e, TEST_MIN, TEST_MAX, &k, &n);
-    range_total(e, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kl, &nl);
+    evaluated_range(e, EVAL_TEST_MIN, EVAL_TEST_MAX, &k, &n);
+    evaluated_range(e, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kl, &nl);
     const long n_exact = attn_stats_sentences(r->st, 0), n_out = n - n_exact;
 
     fprintf(f, "# Attention analysis\n\n"
                "Written by `seq2seq analyze`; every figure below was measured in this run.\n\n");
-    fprintf(f, "- Model: `%s` (epoch %d", e->path, e->meta.epoch);
-    if (!isnan(e->meta.val_loss)) fprintf(f, ", validation loss %.4f", (double)e->meta.val_loss);
+    fprintf(f, "- Model: `%s` (epoch %d", e->cm.path, e->cm.meta.epoch);
+    if (!isnan(e->cm.meta.val_loss)) fprintf(f, ", validation loss %.4f", (double)e->cm.meta.val_loss);
     fprintf(f, ")\n- Configuration: %s attention, embedding %d, hidden %d, %d layer%s, dropout "
                "%g, vocabulary %d, %zu parameters, trained with seed %llu\n",
             attention_name(c->attention), c->embed, c->hidden, c->layers,
-            c->layers == 1 ? "" : "s", (double)c->dropout, c->vocab, model_num_params(e->m),
-            (unsigned long long)e->meta.seed);
+            c->layers == 1 ? "" : "s", (double)c->dropout, c->vocab, model_num_params(e->cm.m),
+            (unsigned long long)e->cm.meta.seed);
     fprintf(f, "- Test set: the synthetic test split of seed %llu, %d sentences of 3-10 words; "
                "decoded greedily on %s\n",
-            (unsigned long long)e->meta.seed, e->dte.count, r->device);
+            (unsigned long long)e->cm.meta.seed, e->dte.count, r->device);
     fprintf(f, "- **Test exact match: %s**; on %d sentences of %d-%d words (seed %u, lengths "
                "training never shows): %s\n",
-            KN(k, n).s, ANALYZE_LONG_N, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, ANALYZE_LONG_SEED,
-            KN(kl, nl).s);
+            fmt_kn(k, n).s, ANALYZE_LONG_N, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, ANALYZE_LONG_SEED,
+            fmt_kn(kl, nl).s);
     if (r->base)
-        fprintf(f, "- Baseline: `%s` (trained with `--attention %s`, epoch %d)\n", r->base->path,
-                attention_name(model_config(r->base->m)->attention), r->base->meta.epoch);
+        fprintf(f, "- Baseline: `%s` (trained with `--attention %s`, epoch %d)\n", r->base->cm.path,
+                attention_name(model_config(r->base->cm.m)->attention), r->base->cm.meta.epoch);
     fprintf(f, "- Attention statistics: over the %ld test %s reversed exactly. ", n_exact,
             pl(n_exact, "sentence", "sentences"));
     if (n_out == 0)
@@ -937,7 +825,7 @@ static void write_report(FILE *f, const report *r)
     } else {
         fprintf(f, "No test sentence was reversed exactly (%s), so there are no attention "
                    "statistics.\n",
-                KN(k, n).s);
+                fmt_kn(k, n).s);
     }
     table_errors(f, r);
 
@@ -948,7 +836,7 @@ static void write_report(FILE *f, const report *r)
     else
         fprintf(f, "None can be measured: the model reversed %s of the test sentences "
                    "exactly.\n",
-                KN(k, n).s);
+                fmt_kn(k, n).s);
     fprintf(f, "\n### 2. Does the attention align input and output tokens correctly?\n\n");
     if (n_exact > 0)
         answer_alignment(f, r);
@@ -956,7 +844,7 @@ static void write_report(FILE *f, const report *r)
         fprintf(f, "This cannot be measured: the model reversed %s of the test sentences "
                    "exactly, so no output step can be paired with the source word it should "
                    "copy.\n",
-                KN(k, n).s);
+                fmt_kn(k, n).s);
     fprintf(f, "\n### 3. How does attention help the model learn to reverse sequences?\n\n");
     answer_helps(f, r);
     fprintf(f, "\n### 4. What happens at the beginning and end of sequences?\n\n");
@@ -975,7 +863,7 @@ static void write_report(FILE *f, const report *r)
 }
 
 /* Writes the report to path through path.tmp and a rename. */
-static int write_report_file(const char *path, const report *r, s2s_error *err)
+int report_write(const char *path, const report *r, s2s_error *err)
 {
     s2s_atomic out;
     int rc = atomic_open(&out, path, "w", err);
@@ -984,229 +872,3 @@ static int write_report_file(const char *path, const report *r, s2s_error *err)
     return atomic_commit(&out, 0, err);
 }
 
-/* Adds the exactly reversed sentences of d to st, the others to prof. */
-static int gather(const s2s_dataset *d, const s2s_decoded *res, s2s_attn_stats *st,
-                  s2s_error_profile *prof, s2s_error *err)
-{
-    for (int i = 0; i < d->count; i++) {
-        const int words = d->src_len[i] - 1;
-        if (res->correct[i]) {
-            int rc = attn_stats_add(st, res->attn[i], res->steps[i], d->src_len[i], err);
-            if (rc) return rc;
-            continue;
-        }
-        if (words < 1 || words > MAXW) continue;
-        int step = decoded_first_error(res->out + res->out_off[i], res->out_len[i],
-                                       res->stopped[i], d->tgt + d->tgt_off[i] + 1, words);
-        if (step > 0)
-            error_profile_add(&prof[words], step, words, res->out_len[i], res->stopped[i]);
-    }
-    return 0;
-}
-
-int cmd_analyze(const cli_opts *o)
-{
-    const char *cmd = "analyze";
-    s2s_backend *be = NULL;
-    evaluated e, b;
-    memset(&e, 0, sizeof e);
-    memset(&b, 0, sizeof b);
-    s2s_attn_stats *st = malloc(sizeof *st), *stl = malloc(sizeof *stl);
-    report *r = calloc(1, sizeof *r);
-    s2s_error err;
-    s2s_error_clear(&err);
-    int rc;
-    if (!st || !stl || !r) {
-        fprintf(stderr, "seq2seq %s: out of memory\n", cmd);
-        rc = CLI_EXIT_ERROR;
-        goto done;
-    }
-    if ((rc = setup_open_backend(o, cmd, &be)) != 0) goto done;
-    if ((rc = evaluate(cmd, o->model, be, 1, &e)) != 0) goto done;
-    if (model_config(e.m)->attention == S2S_ATTN_NONE) {
-        fprintf(stderr, "seq2seq %s: %s has no attention (trained with --attention none), so "
-                        "there is nothing to measure; give it as --baseline of a model with "
-                        "attention\n",
-                cmd, o->model);
-        rc = CLI_EXIT_ERROR;
-        goto done;
-    }
-    if (o->baseline && (rc = evaluate(cmd, o->baseline, be, 0, &b)) != 0) goto done;
-
-    attn_stats_init(st);
-    attn_stats_init(stl);
-    r->o = o;
-    r->device = be->name;
-    r->e = &e;
-    r->base = o->baseline ? &b : NULL;
-    r->st = st;
-    r->stl = stl;
-    if (gather(&e.dte, &e.rte, st, r->prof, &err) || gather(&e.dlg, &e.rlg, stl, r->prof, &err) ||
-        write_report_file(o->out, r, &err)) {
-        fprintf(stderr, "seq2seq %s: %s\n", cmd, err.msg);
-        rc = CLI_EXIT_ERROR;
-        goto done;
-    }
-
-    long k, n, kl, nl;
-    range_total(&e, TEST_MIN, TEST_MAX, &k, &n);
-    range_total(&e, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kl, &nl);
-    s2s_attn_acc all;
-    attn_stats_sum(st, 0, S2S_STEPS_WORDS, &all);
-    printf("Model: %s (%s attention, epoch %d, device %s)\n", o->model,
-           attention_name(model_config(e.m)->attention), e.meta.epoch, be->name);
-    printf("Exact match: %s on 3-10 words (test set), %s on %d-%d words (never trained)\n",
-           KN(k, n).s, KN(kl, nl).s, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX);
-    if (all.steps)
-        printf("Attention over %ld exact sentences (%ld word steps): peak on the mirrored position "
-               "%s, mean peak weight %s, mean entropy %s bits\n",
-               attn_stats_sentences(st, 0), all.steps, P(share0(&all)).s,
-               W(attn_acc_mean_peak(&all)).s, W(attn_acc_mean_entropy(&all)).s);
-    if (o->baseline) {
-        long kb, nb;
-        range_total(&b, TEST_MIN, TEST_MAX, &kb, &nb);
-        printf("Baseline %s (%s attention): %s on 3-10 words\n", o->baseline,
-               attention_name(model_config(b.m)->attention), KN(kb, nb).s);
-    }
-    printf("Analysis written to %s\n", o->out);
-    rc = CLI_EXIT_OK;
-done:
-    fflush(stdout);
-    evaluated_free(&e);
-    evaluated_free(&b);
-    free(st);
-    free(stl);
-    free(r);
-    backend_destroy(be);
-    return rc;
-}
-
-/* ---------------------------------------------------------------- compare */
-
-int cmd_compare(const cli_opts *o)
-{
-    const char *cmd = "compare";
-    if (o->nargs < 1) {
-        fprintf(stderr, "seq2seq %s: no models given (usage: seq2seq compare MODEL... "
-                        "[--png FILE])\n",
-                cmd);
-        return CLI_EXIT_USAGE;
-    }
-    const int M = o->nargs;
-    s2s_backend *be = NULL;
-    evaluated *ev = calloc((size_t)M, sizeof *ev);
-    const char **names = calloc((size_t)M, sizeof *names);
-    float *accbuf = malloc(sizeof(float) * (size_t)M * (MAXW - TEST_MIN + 1));
-    const float **acc = calloc((size_t)M, sizeof *acc);
-    int rc;
-    if (!ev || !names || !accbuf || !acc) {
-        fprintf(stderr, "seq2seq %s: out of memory\n", cmd);
-        rc = CLI_EXIT_ERROR;
-        goto done;
-    }
-    if ((rc = setup_open_backend(o, cmd, &be)) != 0) goto done;
-    for (int i = 0; i < M; i++) {
-        /* Decoded one model at a time; only the counts are kept. */
-        evaluated tmp;
-        if ((rc = evaluate(cmd, o->args[i], be, 0, &tmp)) != 0) {
-            evaluated_free(&tmp);
-            goto done;
-        }
-        ev[i].path = o->args[i];
-        ev[i].meta = tmp.meta;
-        names[i] = attention_name(model_config(tmp.m)->attention);
-        memcpy(ev[i].count, tmp.count, sizeof tmp.count);
-        memcpy(ev[i].correct, tmp.correct, sizeof tmp.correct);
-        evaluated_free(&tmp);
-    }
-    /* Columns are named by attention when that tells them apart, else by file. */
-    int unique = 1;
-    for (int i = 0; i < M; i++)
-        for (int j = i + 1; j < M; j++) unique &= strcmp(names[i], names[j]) != 0;
-    const char *const *kinds = names;
-    const char **cols = malloc(sizeof *cols * (size_t)M);
-    if (!cols) {
-        fprintf(stderr, "seq2seq %s: out of memory\n", cmd);
-        rc = CLI_EXIT_ERROR;
-        goto done;
-    }
-    for (int i = 0; i < M; i++) cols[i] = unique ? kinds[i] : ev[i].path;
-    int same_counts = 1;
-    for (int i = 1; i < M; i++)
-        same_counts &= memcmp(ev[i].count, ev[0].count, sizeof ev[0].count) == 0;
-
-    printf("# Exact match by sentence length\n\n");
-    for (int i = 0; i < M; i++) {
-        if (unique)
-            printf("- %s: `%s`, epoch %d", cols[i], ev[i].path, ev[i].meta.epoch);
-        else
-            printf("- `%s`: %s attention, epoch %d", ev[i].path, kinds[i], ev[i].meta.epoch);
-        if (!isnan(ev[i].meta.val_loss))
-            printf(", validation loss %.4f", (double)ev[i].meta.val_loss);
-        printf(", seed %llu\n", (unsigned long long)ev[i].meta.seed);
-    }
-    printf("\nLengths 3-10: each model's synthetic test set (%d sentences). Lengths %d-%d: "
-           "%d sentences (seed %u) that training never shows. Greedy decoding on %s.\n\n",
-           SETUP_N_TEST, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, ANALYZE_LONG_N, ANALYZE_LONG_SEED,
-           be->name);
-    printf("| words |%s", same_counts ? " sentences |" : "");
-    for (int i = 0; i < M; i++) printf(" %s |", cols[i]);
-    printf("\n|---:|%s", same_counts ? "---:|" : "");
-    for (int i = 0; i < M; i++) printf("---:|");
-    printf("\n");
-    for (int w = TEST_MIN; w <= MAXW; w++) {
-        printf("| %d |", w);
-        if (same_counts) printf(" %ld |", ev[0].count[w]);
-        for (int i = 0; i < M; i++)
-            printf(" %s |", same_counts ? P100(pct(ev[i].correct[w], ev[i].count[w])).s
-                                        : KN(ev[i].correct[w], ev[i].count[w]).s);
-        printf("\n");
-    }
-    for (int part = 0; part < 2; part++) {
-        const int lo = part ? ANALYZE_LONG_MIN : TEST_MIN, hi = part ? ANALYZE_LONG_MAX : TEST_MAX;
-        long k0, n0;
-        range_total(&ev[0], lo, hi, &k0, &n0);
-        printf("| **%d-%d** |", lo, hi);
-        if (same_counts) printf(" %ld |", n0);
-        for (int i = 0; i < M; i++) {
-            long k, n;
-            range_total(&ev[i], lo, hi, &k, &n);
-            printf(" **%s** |", same_counts ? P100(pct(k, n)).s : KN(k, n).s);
-        }
-        printf("\n");
-    }
-
-    if (o->png) {
-        int lengths[MAXW - TEST_MIN + 1];
-        const int L = MAXW - TEST_MIN + 1;
-        for (int w = TEST_MIN; w <= MAXW; w++) lengths[w - TEST_MIN] = w;
-        for (int i = 0; i < M; i++) {
-            float *a = accbuf + (size_t)i * (size_t)L;
-            for (int w = TEST_MIN; w <= MAXW; w++)
-                a[w - TEST_MIN] = (float)pct(ev[i].correct[w], ev[i].count[w]);
-            acc[i] = a;
-        }
-        s2s_error err;
-        s2s_error_clear(&err);
-        if (png_write_accuracy_by_length(o->png, lengths, L, cols, acc, M,
-                                         "Exact Match by Sentence Length (11-15: never trained)",
-                                         &err)) {
-            fflush(stdout);
-            fprintf(stderr, "seq2seq %s: %s\n", cmd, err.msg);
-            free(cols);
-            rc = CLI_EXIT_ERROR;
-            goto done;
-        }
-        printf("\nAccuracy by length plotted to %s\n", o->png);
-    }
-    free(cols);
-    rc = CLI_EXIT_OK;
-done:
-    fflush(stdout);
-    free(ev);
-    free(names);
-    free(accbuf);
-    free(acc);
-    backend_destroy(be);
-    return rc;
-}

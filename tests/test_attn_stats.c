@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
+#include "attn_stats.h"
+#include "evaluate.h"
 #include "data.h"
 
 #define BIN(off) attn_offset_bin(off)

@@ -1,0 +1,67 @@
+/* decode.h — greedy decoding: a whole dataset in batches (evaluation), or
+ * one sentence with its labels and attention (what `reverse`, the heatmap
+ * and the UI's prompt show), including the rule that copies words the
+ * vocabulary lacks through the attention. */
+#ifndef S2S_DECODE_H
+#define S2S_DECODE_H
+
+#include "data.h"
+#include "err.h"
+#include "model.h"
+
+/* Greedy decoding of every sentence of d. */
+typedef struct {
+    int count;
+    int *out_off, *out_len; /* sentence i's output ids: out[out_off[i] .. +out_len[i]),
+                               up to (not including) <EOS>; steps = out_len + 1 if it
+                               stopped at <EOS>, else out_len */
+    int *out;
+    int *stopped;           /* 1 if it produced <EOS> before the cap */
+    int *correct;           /* 1 if out equals the reversed source exactly */
+    float **attn;           /* attn[i]: (steps_i, src_len_i) weights, row per step */
+    int *steps;             /* decoder steps taken (rows of attn[i]) */
+    int n_correct;
+} s2s_decoded;
+
+/* Decodes d in batches of `batch`, each sentence capped at 2*words+2 steps.
+ * keep_attn = 0 skips storing attention. */
+int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
+                   s2s_decoded *out, s2s_error *err);
+void decoded_free(s2s_decoded *r);
+
+/* ---- one sentence ---- */
+
+typedef struct {
+    int n_src;      /* encoder tokens: the words, then <EOS> */
+    char **src;     /* n_src labels (owned) */
+    int *unknown;   /* n_src flags: 1 where the word is outside the vocabulary */
+    int n_words;    /* output words, before <EOS> */
+    int steps;      /* decoder steps = rows of attn: n_words + 1 if it stopped */
+    int stopped;    /* 1 if it produced <EOS> within the cap (2 · words + 2) */
+    char **out;     /* steps labels (owned): the words, then "<EOS>" if stopped */
+    int *copied;    /* steps flags: 1 where the output is the source word under
+                       that step's attention peak (copy-through) */
+    float *attn;    /* (steps, n_src) attention weights; zeros without attention */
+} s2s_decoding;
+
+/* Greedy-decodes s (which must have at least one word) with m. Unknown
+ * words are encoded as <UNK> and copied through by attention: each unknown
+ * word is written at the step that attends to it most strongly among the
+ * steps whose attention peaks on it, and a step that writes <UNK> writes the
+ * source word under its attention peak. */
+int decode_sentence(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s_decoding *r,
+                    s2s_error *err);
+void decoding_free(s2s_decoding *r);
+
+
+/* The copy-through rule on one decoding, as a pure function. ids[0..n_words)
+ * are the output ids, attn (steps, n_src) the weights, unknown[n_src] 1 where
+ * a source word is outside the vocabulary (the last position, <EOS>, is
+ * never unknown). copy_from[t] gets the source position step t copies, or
+ * -1: an unknown word is written at the step that attends to it most
+ * strongly among the steps whose attention peaks on it (the earliest on a
+ * tie), and a step that writes <UNK> writes the word under its peak. */
+void decode_copy_rule(const int *ids, int n_words, const float *attn, int steps, int n_src,
+                      const int *unknown, int *copy_from);
+
+#endif

@@ -1,0 +1,196 @@
+/* cmd_eval.c — `seq2seq eval`: the seed's report on the test set (ten
+ * examples, exact-match accuracy), then token accuracy, exact match by
+ * length and the attention heatmap of one sentence. The numbers come from
+ * the core (decode.h, evaluate.h); this file prints them. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "decode.h"
+#include "evaluate.h"
+#include "figures.h"
+#include "setup.h"
+
+static const char *word_of(const s2s_vocab *v, int id)
+{
+    return (id >= 0 && id < v->size) ? v->word[id] : "<?>";
+}
+
+/* Prints ids[0..n) as words separated by single spaces. */
+static void print_words(const s2s_vocab *v, const int *ids, int n)
+{
+    for (int i = 0; i < n; i++) printf("%s%s", i ? " " : "", word_of(v, ids[i]));
+}
+
+static void print_examples(const s2s_vocab *v, const s2s_dataset *d, const s2s_decoded *res,
+                           int shown)
+{
+    printf("\n%s\nQUALITATIVE EXAMPLES\n%s\n\n", CLI_RULE, CLI_RULE);
+    for (int i = 0; i < shown; i++) {
+        printf("Example %d:\n", i + 1);
+        printf("  Input:     ");
+        print_words(v, d->src + d->src_off[i], d->src_len[i] - 1);
+        printf("\n  Output:    ");
+        print_words(v, res->out + res->out_off[i], res->out_len[i]);
+        printf("\n  Reference: ");
+        print_words(v, d->tgt + d->tgt_off[i] + 1, d->tgt_len[i] - 2);
+        printf("\n  Status:    %s\n\n", res->correct[i] ? "\xe2\x9c\x93 MATCH" : "x NO MATCH");
+    }
+}
+
+/* Exact match, token accuracy, and exact match for each source length (in
+ * words) the test set has. */
+static int print_metrics(const s2s_dataset *d, const s2s_decoded *res, s2s_error *err)
+{
+    printf("%s\nQUANTITATIVE METRIC\n%s\n", CLI_RULE, CLI_RULE);
+    printf("Exact Match Accuracy: %.2f%% (%d/%d)\n",
+           100.0 * (double)res->n_correct / (double)res->count, res->n_correct, res->count);
+    long ok, total;
+    token_accuracy(d, res, &ok, &total);
+    printf("Token Accuracy: %.2f%% (%ld/%ld)\n",
+           total ? 100.0 * (double)ok / (double)total : 0.0, ok, total);
+    const int maxw = d->max_src - 1;
+    long *count = calloc((size_t)maxw + 1, sizeof *count);
+    long *correct = calloc((size_t)maxw + 1, sizeof *correct);
+    if (!count || !correct) {
+        free(count);
+        free(correct);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for counts of %d lengths", maxw + 1);
+    }
+    exact_by_length(d, res->correct, maxw, count, correct);
+    printf("\nExact Match by Source Length:\n  Words  Sentences  Exact Match\n");
+    for (int w = 0; w <= maxw; w++)
+        if (count[w])
+            printf("  %5d  %9ld  %6.2f%% (%ld/%ld)\n", w, count[w],
+                   100.0 * (double)correct[w] / (double)count[w], correct[w], count[w]);
+    printf("\n");
+    free(count);
+    free(correct);
+    return 0;
+}
+
+/* The heatmap of test sentence i from its batch decoding, labelled with
+ * the sentence's own words (an unknown word keeps its spelling). */
+static int write_decoded_heatmap(const char *path, const s2s_vocab *v, const s2s_sentence *s,
+                                 const s2s_decoded *res, int i, s2s_error *err)
+{
+    const int steps = res->steps[i], nw = res->out_len[i];
+    const char **src = malloc(sizeof(char *) * ((size_t)s->len + 1));
+    const char **out = malloc(sizeof(char *) * ((size_t)steps + 1));
+    if (!src || !out) {
+        free(src);
+        free(out);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the labels of %s", path);
+    }
+    for (int j = 0; j < s->len; j++) src[j] = s->w[j];
+    src[s->len] = "<EOS>";
+    for (int t = 0; t < steps; t++)
+        out[t] = t < nw ? word_of(v, res->out[res->out_off[i] + t]) : "<EOS>";
+    int rc = png_write_attention(path, src, s->len + 1, out, steps, res->attn[i], err);
+    free(src);
+    free(out);
+    return rc;
+}
+
+/* The seed's figure: the first test sentence's attention, or --sentence's,
+ * then the seed's line saying where it went. */
+static int write_heatmap(const cli_opts *o, const cli_model *cm, const s2s_sentence *sent,
+                         const s2s_sentence *first, const s2s_decoded *res, s2s_error *err)
+{
+    if (model_config(cm->m)->attention == S2S_ATTN_NONE) {
+        fflush(stdout);
+        fprintf(stderr, "seq2seq eval: note: the model has no attention (--attention none); "
+                        "no heatmap written\n");
+        return 0;
+    }
+    int rc;
+    if (sent->len > 0) {
+        s2s_decoding rv;
+        rc = decode_sentence(cm->m, &cm->vocab, sent, &rv, err);
+        if (!rc)
+            rc = png_write_attention(o->heatmap, (const char *const *)rv.src, rv.n_src,
+                                     (const char *const *)rv.out, rv.steps, rv.attn, err);
+        decoding_free(&rv);
+    } else {
+        rc = write_decoded_heatmap(o->heatmap, &cm->vocab, first, res, 0, err);
+    }
+    if (!rc) printf("Attention heatmap saved to %s\n", o->heatmap);
+    return rc;
+}
+
+/* --sentence is checked before anything is loaded. */
+static int check_sentence(const cli_opts *o, s2s_sentence *sent)
+{
+    if (!o->sentence) return 0;
+    if (o->no_heatmap) {
+        fprintf(stderr, "seq2seq eval: --sentence draws a heatmap; --no-heatmap says not to\n");
+        return CLI_EXIT_USAGE;
+    }
+    s2s_error err;
+    s2s_error_clear(&err);
+    int bad = sentence_tokenize(o->sentence, sent, &err);
+    if (bad || sent->len == 0) {
+        fprintf(stderr, "seq2seq eval: --sentence: %s\n", bad ? err.msg : "empty sentence");
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void print_header(const cli_opts *o, const cli_model *cm, uint64_t seed,
+                         const s2s_dataset *d)
+{
+    printf("Model: %s (epoch %d", o->model, cm->meta.epoch);
+    if (!isnan(cm->meta.val_loss)) printf(", val_loss %.4f", (double)cm->meta.val_loss);
+    printf(", device %s)\n", cm->be->name);
+    printf("Test set: %s, seed %llu, %d sentences", o->data ? o->data : "synthetic",
+           (unsigned long long)seed, d->count);
+    if (d->unknown > 0) printf(", %d unknown words", d->unknown);
+    printf("\n");
+}
+
+int cmd_eval(const cli_opts *o)
+{
+    s2s_error err;
+    s2s_error_clear(&err);
+    cli_model cm;
+    memset(&cm, 0, sizeof cm);
+    s2s_corpus tr = {0}, va = {0}, te = {0};
+    s2s_dataset dte = {0};
+    s2s_decoded res;
+    memset(&res, 0, sizeof res);
+    s2s_sentence sent = {0};
+    int rc = check_sentence(o, &sent);
+    if (rc) goto done;
+    if ((rc = cli_model_open(&cm, o, "eval", o->model)) != 0) goto done;
+
+    const uint64_t seed = o->seed_given ? o->seed : cm.meta.seed;
+    if (setup_make_corpus(o->data, seed, &tr, &va, &te, &err) ||
+        dataset_encode(&dte, &te, &cm.vocab, &err))
+        goto fail;
+    if (dte.count == 0) {
+        s2s_fail(&err, S2S_ERR_ARG, "the test set is empty");
+        goto fail;
+    }
+    if (decode_dataset(cm.m, &dte, 64, 1, &res, &err)) goto fail;
+
+    print_header(o, &cm, seed, &dte);
+    print_examples(&cm.vocab, &dte, &res, o->examples < dte.count ? o->examples : dte.count);
+    if (print_metrics(&dte, &res, &err)) goto fail;
+    if (!o->no_heatmap && write_heatmap(o, &cm, &sent, &te.s[0], &res, &err)) goto fail;
+    rc = CLI_EXIT_OK;
+    goto done;
+fail:
+    rc = cli_fail("eval", &err);
+done:
+    fflush(stdout);
+    sentence_free(&sent);
+    decoded_free(&res);
+    dataset_free(&dte);
+    corpus_free(&tr);
+    corpus_free(&va);
+    corpus_free(&te);
+    cli_model_close(&cm);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/* report.h — analysis.md, the measured account of what a model's attention
+ * does (`seq2seq analyze`), and the number formats it shares with
+ * `seq2seq compare`. Every factual sentence quotes a number of this run,
+ * and its wording is picked by that number (the thresholds are listed at
+ * the end of the file it writes), so the text says what this model does,
+ * not what such models are said to do. */
+#ifndef S2S_REPORT_H
+#define S2S_REPORT_H
+
+#include "attn_stats.h"
+#include "evaluate.h"
+#include "evaluated.h"
+
+/* What analyze measured, for the report. */
+typedef struct {
+    const cli_opts *o;
+    const char *device;
+    const evaluated *e;                   /* the model analysed */
+    const evaluated *base;                /* --baseline, or NULL */
+    const s2s_attn_stats *st;             /* test sentences reversed exactly */
+    const s2s_attn_stats *stl;            /* 11..15-word sentences reversed exactly */
+    s2s_error_profile prof[EVAL_MAXW + 1];     /* wrong outputs by length */
+} report;
+
+/* Writes the report to path through path.tmp and a rename. */
+int report_write(const char *path, const report *r, s2s_error *err);
+
+/* Formatted numbers: a share (0..1) as "12.3%", a percentage (0..100)
+ * likewise, "k/n" with its percentage; "-" when there is none. */
+typedef struct {
+    char s[48];
+} txt;
+txt fmt_share(double frac);
+txt fmt_percent(double v);
+txt fmt_kn(long k, long n);
+/* 100 k / n, NaN when n is 0. */
+double percent(long k, long n);
+
+#endif
