@@ -138,111 +138,181 @@ int evaluate_loss(s2s_model *m, const s2s_dataset *d, int batch, float *loss, s2
     return rc;
 }
 
-int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
-              const s2s_dataset *val, const s2s_train_opts *o, const s2s_train_hooks *hooks,
-              s2s_error *err)
+/* What a run carries from batch to batch and epoch to epoch. */
+typedef struct {
+    s2s_model *m;
+    const s2s_vocab *vocab;
+    const s2s_dataset *train, *val;
+    const s2s_train_opts *o;
+    const s2s_train_hooks *hooks;
+    int N, steps;            /* sentences, batches per epoch */
+    int *idx;                /* (N) this epoch's order */
+    unsigned char *feed;     /* (max_tgt + 1) teacher-forcing draws of a batch */
+    s2s_batch b;
+    /* Independent streams, so changing one use never shifts another. */
+    s2s_rng shuf, tf;
+    uint64_t drop_base;
+    s2s_adam_opts adam;
+    float best;              /* best validation loss so far */
+    history_row *hist;       /* (epochs + 1) rows of history.csv */
+    int nhist;
+    double t_start;
+} trainer;
+
+/* One batch: forward, backward, clip, Adam. */
+static int train_batch(trainer *r, int epoch, int s, float *loss, float *norm, s2s_error *err)
 {
+    const s2s_train_opts *o = r->o;
+    const int n = r->N - s * o->batch < o->batch ? r->N - s * o->batch : o->batch;
+    int *idx = r->idx + (size_t)s * o->batch;
+    batch_sort_by_length(idx, n, r->train);
+    int rc = batch_fill(&r->b, r->train, idx, n, err);
+    if (rc) return rc;
+    /* One teacher-forcing draw per decoder step for the whole batch. */
+    memset(r->feed, 0, (size_t)r->train->max_tgt + 1);
+    for (int t = 1; t < r->b.T - 1; t++) r->feed[t] = rng_uniform(&r->tf) < o->tf_ratio;
+    const uint64_t step_id = (uint64_t)(epoch - 1) * (uint64_t)r->steps + (uint64_t)s;
+    rc = model_forward_backward(r->m, &r->b, r->feed, 1, rng_mix64(r->drop_base, step_id), loss,
+                                err);
+    if (!rc) rc = model_clip_adam(r->m, &r->adam, norm, err);
+    if (rc) return rc;
+    if (!isfinite(*loss))
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "training diverged: loss is %g at epoch %d, batch %d (try a lower --lr)",
+                        (double)*loss, epoch, s + 1);
+    return 0;
+}
+
+/* Stopped by on_step at a batch boundary: the weights are whole there, so
+ * they are kept in last.ckpt. */
+static int stopped(const trainer *r, int epoch, int s, s2s_error *err)
+{
+    const s2s_train_opts *o = r->o;
+    int rc = s2s_fail(err, S2S_ERR_INTERRUPTED, "interrupted at epoch %d, batch %d of %d", epoch,
+                      s + 1, r->steps);
+    if (o->out_dir) {
+        s2s_error e2;
+        if (save_ckpt(r->m, r->vocab, o->out_dir, "last.ckpt", epoch - 1, NAN, o->seed, &e2))
+            logf_(r->hooks, "warning: %s", e2.msg);
+    }
+    return rc;
+}
+
+/* The batches of one epoch; *train_loss is their mean loss, *train_s the
+ * seconds they took (time spent in on_step, a paused UI, left out). */
+static int train_epoch(trainer *r, int epoch, float *train_loss, double *train_s, double *tokens,
+                       s2s_error *err)
+{
+    const s2s_train_hooks *hooks = r->hooks;
+    shuffle_ints(r->idx, r->N, &r->shuf);
+    double t0 = s2s_now_s(); /* moved forward by time spent in on_step */
+    double total = 0.0;
+    *tokens = 0.0;
+    for (int s = 0; s < r->steps; s++) {
+        float loss = 0.0f, norm = 0.0f;
+        int rc = train_batch(r, epoch, s, &loss, &norm, err);
+        if (rc) return rc;
+        total += loss;
+        *tokens += r->b.ntok;
+        if (hooks && hooks->on_step) {
+            const double t_hook = s2s_now_s(), el = t_hook - t0;
+            s2s_progress p = {epoch, r->o->epochs, s + 1, r->steps, loss, norm,
+                              el > 0 ? *tokens / el : 0.0, t_hook - r->t_start};
+            const int stop = hooks->on_step(hooks->user, &p);
+            t0 += s2s_now_s() - t_hook; /* a paused UI is not training time */
+            if (stop) return stopped(r, epoch, s, err);
+        }
+    }
+    *train_s = s2s_now_s() - t0;
+    *train_loss = (float)(total / r->steps);
+    return 0;
+}
+
+/* After an epoch: validation, the seed's lines, best.ckpt on a new best,
+ * last.ckpt and history.csv. */
+static int end_epoch(trainer *r, int epoch, float train_loss, double train_s, double tokens,
+                     s2s_error *err)
+{
+    const s2s_train_opts *o = r->o;
+    float val_loss = 0.0f;
+    int rc = evaluate_loss(r->m, r->val, o->batch, &val_loss, err);
+    if (rc) return rc;
+    logf_(r->hooks, "Epoch %02d/%02d | Train Loss: %.4f | Val Loss: %.4f", epoch, o->epochs,
+          (double)train_loss, (double)val_loss);
+    const int is_best = val_loss < r->best;
+    if (is_best) {
+        r->best = val_loss;
+        if (o->out_dir) {
+            rc = save_ckpt(r->m, r->vocab, o->out_dir, "best.ckpt", epoch, val_loss, o->seed, err);
+            if (rc) return rc;
+        }
+        logf_(r->hooks, " \xe2\x86\x92 Best model saved (val_loss: %.4f)", (double)val_loss);
+    }
+    r->hist[r->nhist++] = (history_row){epoch, train_loss, val_loss, train_s, tokens / train_s};
+    if (o->out_dir) {
+        rc = save_ckpt(r->m, r->vocab, o->out_dir, "last.ckpt", epoch, val_loss, o->seed, err);
+        if (!rc) rc = write_history(o->out_dir, r->hist, r->nhist, err);
+        if (rc) return rc;
+    }
+    if (r->hooks && r->hooks->on_epoch)
+        r->hooks->on_epoch(r->hooks->user, epoch, train_loss, val_loss, is_best, train_s,
+                           tokens / train_s);
+    return 0;
+}
+
+static int trainer_create(trainer *r, s2s_model *m, const s2s_vocab *vocab,
+                          const s2s_dataset *train, const s2s_dataset *val,
+                          const s2s_train_opts *o, const s2s_train_hooks *hooks, s2s_error *err)
+{
+    memset(r, 0, sizeof *r);
     if (o->batch < 1 || o->epochs < 1)
         return s2s_fail(err, S2S_ERR_ARG, "batch size and epochs must be positive");
     if (train->count < 1 || val->count < 1)
         return s2s_fail(err, S2S_ERR_ARG, "training and validation sets must not be empty");
-    const int N = train->count, steps = (N + o->batch - 1) / o->batch;
-    int *idx = malloc(sizeof(int) * (size_t)N);
-    unsigned char *feed = malloc((size_t)train->max_tgt + 1);
-    history_row *hist = calloc((size_t)o->epochs + 1, sizeof *hist);
-    s2s_batch b = {0};
-    int rc = (!idx || !feed || !hist) ? s2s_fail(err, S2S_ERR_NOMEM, "out of memory")
-                                      : batch_alloc(&b, o->batch, train->max_src, train->max_tgt, err);
-    if (rc) goto done;
-    for (int i = 0; i < N; i++) idx[i] = i;
+    *r = (trainer){.m = m, .vocab = vocab, .train = train, .val = val, .o = o, .hooks = hooks,
+                   .N = train->count, .steps = (train->count + o->batch - 1) / o->batch};
+    r->idx = malloc(sizeof(int) * (size_t)r->N);
+    r->feed = malloc((size_t)train->max_tgt + 1);
+    r->hist = calloc((size_t)o->epochs + 1, sizeof *r->hist);
+    if (!r->idx || !r->feed || !r->hist)
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory for the training order of %d sentences and %d epochs",
+                        r->N, o->epochs);
+    int rc = batch_alloc(&r->b, o->batch, train->max_src, train->max_tgt, err);
+    if (rc) return rc;
+    for (int i = 0; i < r->N; i++) r->idx[i] = i;
+    rng_seed(&r->shuf, rng_mix64(o->seed, 1));
+    rng_seed(&r->tf, rng_mix64(o->seed, 2));
+    r->drop_base = rng_mix64(o->seed, 3);
+    r->adam = (s2s_adam_opts){o->lr, o->beta1, o->beta2, o->eps, o->clip};
+    r->best = isnan(o->best_val_loss) ? INFINITY : o->best_val_loss;
+    r->nhist = o->out_dir && o->start_epoch > 0
+                   ? read_history(o->out_dir, o->start_epoch, r->hist, o->epochs)
+                   : 0;
+    r->t_start = s2s_now_s();
+    return 0;
+}
 
-    /* Independent streams, so changing one use never shifts another. */
-    s2s_rng shuf, tf;
-    rng_seed(&shuf, rng_mix64(o->seed, 1));
-    rng_seed(&tf, rng_mix64(o->seed, 2));
-    const uint64_t drop_base = rng_mix64(o->seed, 3);
-    const s2s_adam_opts adam = {o->lr, o->beta1, o->beta2, o->eps, o->clip};
-    float best = isnan(o->best_val_loss) ? INFINITY : o->best_val_loss;
-    int nhist = o->out_dir && o->start_epoch > 0
-                    ? read_history(o->out_dir, o->start_epoch, hist, o->epochs)
-                    : 0;
-    const double t_start = s2s_now_s();
+static void trainer_free(trainer *r)
+{
+    batch_free(&r->b);
+    free(r->idx);
+    free(r->feed);
+    free(r->hist);
+}
 
-    for (int epoch = o->start_epoch + 1; epoch <= o->epochs; epoch++) {
-        shuffle_ints(idx, N, &shuf);
-        double t0 = s2s_now_s(); /* moved forward by time spent in on_step */
-        double total = 0.0, tokens = 0.0;
-        for (int s = 0; s < steps; s++) {
-            int n = N - s * o->batch < o->batch ? N - s * o->batch : o->batch;
-            batch_sort_by_length(idx + (size_t)s * o->batch, n, train);
-            rc = batch_fill(&b, train, idx + (size_t)s * o->batch, n, err);
-            if (rc) goto done;
-            /* One teacher-forcing draw per decoder step for the whole batch. */
-            memset(feed, 0, (size_t)train->max_tgt + 1);
-            for (int t = 1; t < b.T - 1; t++) feed[t] = rng_uniform(&tf) < o->tf_ratio;
-            float loss = 0.0f, norm = 0.0f;
-            uint64_t step_id = (uint64_t)(epoch - 1) * (uint64_t)steps + (uint64_t)s;
-            rc = model_forward_backward(m, &b, feed, 1, rng_mix64(drop_base, step_id), &loss, err);
-            if (!rc) rc = model_clip_adam(m, &adam, &norm, err);
-            if (rc) goto done;
-            if (!isfinite(loss)) {
-                rc = s2s_fail(err, S2S_ERR_ARG,
-                              "training diverged: loss is %g at epoch %d, batch %d (try a lower --lr)",
-                              (double)loss, epoch, s + 1);
-                goto done;
-            }
-            total += loss;
-            tokens += b.ntok;
-            if (hooks && hooks->on_step) {
-                const double t_hook = s2s_now_s(), el = t_hook - t0;
-                s2s_progress p = {epoch, o->epochs, s + 1, steps, loss, norm,
-                                  el > 0 ? tokens / el : 0.0, t_hook - t_start};
-                const int stop = hooks->on_step(hooks->user, &p);
-                t0 += s2s_now_s() - t_hook; /* a paused UI is not training time */
-                if (stop) {
-                    rc = s2s_fail(err, S2S_ERR_INTERRUPTED,
-                                  "interrupted at epoch %d, batch %d of %d", epoch, s + 1, steps);
-                    /* The weights are whole at a batch boundary: keep them. */
-                    if (o->out_dir) {
-                        s2s_error e2;
-                        if (save_ckpt(m, vocab, o->out_dir, "last.ckpt", epoch - 1, NAN, o->seed,
-                                      &e2))
-                            logf_(hooks, "warning: %s", e2.msg);
-                    }
-                    goto done;
-                }
-            }
-        }
-        const double train_s = s2s_now_s() - t0;
-        const float train_loss = (float)(total / steps);
-        float val_loss = 0.0f;
-        rc = evaluate_loss(m, val, o->batch, &val_loss, err);
-        if (rc) goto done;
-        logf_(hooks, "Epoch %02d/%02d | Train Loss: %.4f | Val Loss: %.4f", epoch, o->epochs,
-              (double)train_loss, (double)val_loss);
-        int is_best = val_loss < best;
-        if (is_best) {
-            best = val_loss;
-            if (o->out_dir) {
-                rc = save_ckpt(m, vocab, o->out_dir, "best.ckpt", epoch, val_loss, o->seed, err);
-                if (rc) goto done;
-            }
-            logf_(hooks, " \xe2\x86\x92 Best model saved (val_loss: %.4f)", (double)val_loss);
-        }
-        hist[nhist++] = (history_row){epoch, train_loss, val_loss, train_s, tokens / train_s};
-        if (o->out_dir) {
-            rc = save_ckpt(m, vocab, o->out_dir, "last.ckpt", epoch, val_loss, o->seed, err);
-            if (!rc) rc = write_history(o->out_dir, hist, nhist, err);
-            if (rc) goto done;
-        }
-        if (hooks && hooks->on_epoch)
-            hooks->on_epoch(hooks->user, epoch, train_loss, val_loss, is_best, train_s,
-                            tokens / train_s);
+int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
+              const s2s_dataset *val, const s2s_train_opts *o, const s2s_train_hooks *hooks,
+              s2s_error *err)
+{
+    trainer r;
+    int rc = trainer_create(&r, m, vocab, train, val, o, hooks, err);
+    for (int epoch = o->start_epoch + 1; !rc && epoch <= o->epochs; epoch++) {
+        float train_loss = 0.0f;
+        double train_s = 0.0, tokens = 0.0;
+        rc = train_epoch(&r, epoch, &train_loss, &train_s, &tokens, err);
+        if (!rc) rc = end_epoch(&r, epoch, train_loss, train_s, tokens, err);
     }
-done:
-    batch_free(&b);
-    free(idx);
-    free(feed);
-    free(hist);
+    trainer_free(&r);
     return rc;
 }

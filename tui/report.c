@@ -549,105 +549,122 @@ static const char *carry_over(double a, double al)
 }
 
 /* 3. How attention helps. */
-static void answer_helps(FILE *f, const report *r)
+/* Question 3 against --baseline: exact match with and without attention,
+ * where the gap is widest, and what the attention does instead. */
+static void helps_against_baseline(FILE *f, const report *r, double a, double al,
+                                   const s2s_attn_acc *wdp)
 {
     const evaluated *e = r->e, *b = r->base;
+    const s2s_attn_acc wd = *wdp;
+    const double s0 = share0(&wd);
+    const int b_none = model_config(b->cm.m)->attention == S2S_ATTN_NONE;
+    const char *bname = b_none ? "the model without attention" : "the baseline";
+    long kb, nbn, kbl, nbl;
+    evaluated_range(b, EVAL_TEST_MIN, EVAL_TEST_MAX, &kb, &nbn);
+    evaluated_range(b, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kbl, &nbl);
+    const double ba = percent(kb, nbn), bl = percent(kbl, nbl);
+    fprintf(f, "Compared with %s (`%s`, trained with `--attention %s`, epoch %d): on the test "
+               "set (3-10 words) exact match is %s with %s attention and %s for %s. ",
+            bname, b->cm.path, attention_name(model_config(b->cm.m)->attention), b->cm.meta.epoch,
+            fmt_percent(a).s, attention_name(model_config(e->cm.m)->attention), fmt_percent(ba).s, bname);
+    if (a - ba >= CLEAR_GAIN)
+        fprintf(f, "Attention helps, by %.1f points. ", a - ba);
+    else if (ba - a >= CLEAR_GAIN)
+        fprintf(f, "Here %s does better, by %.1f points. ", bname, ba - a);
+    else
+        fprintf(f, "At this training budget the difference is small (%.1f points). ",
+                a - ba);
+    int wgap = 0;
+    double gap = -INFINITY;
+    for (int w = EVAL_TEST_MIN; w <= EVAL_TEST_MAX; w++) {
+        if (!e->count[w] || !b->count[w]) continue;
+        double g = fabs(percent(e->correct[w], e->count[w]) - percent(b->correct[w], b->count[w]));
+        if (g > gap) {
+            gap = g;
+            wgap = w;
+        }
+    }
+    if (wgap)
+        fprintf(f, "The gap is widest at %d words (%s against %s). ", wgap,
+                fmt_percent(percent(e->correct[wgap], e->count[wgap])).s,
+                fmt_percent(percent(b->correct[wgap], b->count[wgap])).s);
+    const double b3 = percent(b->correct[EVAL_TEST_MIN], b->count[EVAL_TEST_MIN]),
+                 b10 = percent(b->correct[EVAL_TEST_MAX], b->count[EVAL_TEST_MAX]),
+                 a3 = percent(e->correct[EVAL_TEST_MIN], e->count[EVAL_TEST_MIN]),
+                 a10 = percent(e->correct[EVAL_TEST_MAX], e->count[EVAL_TEST_MAX]);
+    fprintf(f, "From %d to %d words, %s goes from %s to %s, and the model with attention ",
+            EVAL_TEST_MIN, EVAL_TEST_MAX, bname, fmt_percent(b3).s, fmt_percent(b10).s);
+    if (fabs(a3 - a10) < 0.05)
+        fprintf(f, "stays at %s", fmt_percent(a3).s);
+    else
+        fprintf(f, "from %s to %s", fmt_percent(a3).s, fmt_percent(a10).s);
+    if (b_none && b3 - b10 >= 2 * CLEAR_GAIN && (a3 - a10) < (b3 - b10) / 2) {
+        fprintf(f, ": without attention the whole sentence has to pass through the "
+                   "encoder's final state, and exact match falls as sentences get longer, "
+                   "while with attention each step reads the encoder states directly");
+        const int mode = attn_acc_mode_bin(&wd);
+        if (s0 >= MOSTLY)
+            fprintf(f, ", mostly the one of the word it writes (%s of word steps peak on "
+                       "it, question 2). ",
+                    fmt_share(s0).s);
+        else if (mode >= 0 && attn_acc_share(&wd, mode) >= DOMINANT)
+            fprintf(f, ", at a fixed offset %s from the word it writes (%s of word steps, "
+                       "mean peak weight %s, question 2). ",
+                    bin_label(mode).s, fmt_share(attn_acc_share(&wd, mode)).s,
+                    W(attn_acc_mean_peak(&wd)).s);
+        else
+            fprintf(f, ". ");
+    } else {
+        fprintf(f, ". ");
+    }
+    fprintf(f, "On %d-%d words, which neither model saw in training, exact match is %s "
+               "with attention and %s for %s. ",
+            ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, fmt_percent(al).s, fmt_percent(bl).s, bname);
+}
+
+/* Question 3 with no baseline: what the attention was measured to do. */
+static void helps_alone(FILE *f, const s2s_attn_acc *wdp)
+{
+    const s2s_attn_acc wd = *wdp;
+    const double s0 = share0(&wd);
+    fprintf(f, "No model without attention was given (`--baseline FILE`), so this report "
+               "makes no comparison and claims none. ");
+    if (wd.steps > 0) {
+        fprintf(f, "What it measured about the mechanism: %s of the word steps peak on the "
+                   "source word the step writes, with %s of the weight on it on average",
+                fmt_share(s0).s, W(attn_acc_mean_on_mirror(&wd)).s);
+        const int mode = attn_acc_mode_bin(&wd);
+        if (s0 >= MOSTLY)
+            fprintf(f, ", so the context vector hands each step (mostly) the encoder state "
+                       "of the word it has to write, and reversing becomes reading the "
+                       "source from right to left, one position per step. ");
+        else if (mode >= 0 && attn_acc_share(&wd, mode) >= DOMINANT)
+            fprintf(f, "; instead %s of them peak at the fixed offset %s, so reversing "
+                       "becomes reading the source from right to left, one position per "
+                       "step, %s position%s off the word being written. ",
+                    fmt_share(attn_acc_share(&wd, mode)).s, bin_label(mode).s,
+                    count_word(abs(attn_bin_offset(mode))).s,
+                    abs(attn_bin_offset(mode)) == 1 ? "" : "s");
+        else
+            fprintf(f, ", so the context vector does not always hold the word to write; "
+                       "where the word comes from on the other steps is not measured "
+                       "here. ");
+    }
+}
+
+static void answer_helps(FILE *f, const report *r)
+{
+    const evaluated *e = r->e;
     long k, n, kl, nl;
     evaluated_range(e, EVAL_TEST_MIN, EVAL_TEST_MAX, &k, &n);
     evaluated_range(e, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kl, &nl);
     const double a = percent(k, n), al = percent(kl, nl);
     s2s_attn_acc wd;
     attn_stats_sum(r->st, 0, S2S_STEPS_WORDS, &wd);
-    const double s0 = share0(&wd);
-    if (b) {
-        const int b_none = model_config(b->cm.m)->attention == S2S_ATTN_NONE;
-        const char *bname = b_none ? "the model without attention" : "the baseline";
-        long kb, nbn, kbl, nbl;
-        evaluated_range(b, EVAL_TEST_MIN, EVAL_TEST_MAX, &kb, &nbn);
-        evaluated_range(b, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kbl, &nbl);
-        const double ba = percent(kb, nbn), bl = percent(kbl, nbl);
-        fprintf(f, "Compared with %s (`%s`, trained with `--attention %s`, epoch %d): on the test "
-                   "set (3-10 words) exact match is %s with %s attention and %s for %s. ",
-                bname, b->cm.path, attention_name(model_config(b->cm.m)->attention), b->cm.meta.epoch,
-                fmt_percent(a).s, attention_name(model_config(e->cm.m)->attention), fmt_percent(ba).s, bname);
-        if (a - ba >= CLEAR_GAIN)
-            fprintf(f, "Attention helps, by %.1f points. ", a - ba);
-        else if (ba - a >= CLEAR_GAIN)
-            fprintf(f, "Here %s does better, by %.1f points. ", bname, ba - a);
-        else
-            fprintf(f, "At this training budget the difference is small (%.1f points). ",
-                    a - ba);
-        int wgap = 0;
-        double gap = -INFINITY;
-        for (int w = EVAL_TEST_MIN; w <= EVAL_TEST_MAX; w++) {
-            if (!e->count[w] || !b->count[w]) continue;
-            double g = fabs(percent(e->correct[w], e->count[w]) - percent(b->correct[w], b->count[w]));
-            if (g > gap) {
-                gap = g;
-                wgap = w;
-            }
-        }
-        if (wgap)
-            fprintf(f, "The gap is widest at %d words (%s against %s). ", wgap,
-                    fmt_percent(percent(e->correct[wgap], e->count[wgap])).s,
-                    fmt_percent(percent(b->correct[wgap], b->count[wgap])).s);
-        const double b3 = percent(b->correct[EVAL_TEST_MIN], b->count[EVAL_TEST_MIN]),
-                     b10 = percent(b->correct[EVAL_TEST_MAX], b->count[EVAL_TEST_MAX]),
-                     a3 = percent(e->correct[EVAL_TEST_MIN], e->count[EVAL_TEST_MIN]),
-                     a10 = percent(e->correct[EVAL_TEST_MAX], e->count[EVAL_TEST_MAX]);
-        fprintf(f, "From %d to %d words, %s goes from %s to %s, and the model with attention ",
-                EVAL_TEST_MIN, EVAL_TEST_MAX, bname, fmt_percent(b3).s, fmt_percent(b10).s);
-        if (fabs(a3 - a10) < 0.05)
-            fprintf(f, "stays at %s", fmt_percent(a3).s);
-        else
-            fprintf(f, "from %s to %s", fmt_percent(a3).s, fmt_percent(a10).s);
-        if (b_none && b3 - b10 >= 2 * CLEAR_GAIN && (a3 - a10) < (b3 - b10) / 2) {
-            fprintf(f, ": without attention the whole sentence has to pass through the "
-                       "encoder's final state, and exact match falls as sentences get longer, "
-                       "while with attention each step reads the encoder states directly");
-            const int mode = attn_acc_mode_bin(&wd);
-            if (s0 >= MOSTLY)
-                fprintf(f, ", mostly the one of the word it writes (%s of word steps peak on "
-                           "it, question 2). ",
-                        fmt_share(s0).s);
-            else if (mode >= 0 && attn_acc_share(&wd, mode) >= DOMINANT)
-                fprintf(f, ", at a fixed offset %s from the word it writes (%s of word steps, "
-                           "mean peak weight %s, question 2). ",
-                        bin_label(mode).s, fmt_share(attn_acc_share(&wd, mode)).s,
-                        W(attn_acc_mean_peak(&wd)).s);
-            else
-                fprintf(f, ". ");
-        } else {
-            fprintf(f, ". ");
-        }
-        fprintf(f, "On %d-%d words, which neither model saw in training, exact match is %s "
-                   "with attention and %s for %s. ",
-                ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, fmt_percent(al).s, fmt_percent(bl).s, bname);
-    } else {
-        fprintf(f, "No model without attention was given (`--baseline FILE`), so this report "
-                   "makes no comparison and claims none. ");
-        if (wd.steps > 0) {
-            fprintf(f, "What it measured about the mechanism: %s of the word steps peak on the "
-                       "source word the step writes, with %s of the weight on it on average",
-                    fmt_share(s0).s, W(attn_acc_mean_on_mirror(&wd)).s);
-            const int mode = attn_acc_mode_bin(&wd);
-            if (s0 >= MOSTLY)
-                fprintf(f, ", so the context vector hands each step (mostly) the encoder state "
-                           "of the word it has to write, and reversing becomes reading the "
-                           "source from right to left, one position per step. ");
-            else if (mode >= 0 && attn_acc_share(&wd, mode) >= DOMINANT)
-                fprintf(f, "; instead %s of them peak at the fixed offset %s, so reversing "
-                           "becomes reading the source from right to left, one position per "
-                           "step, %s position%s off the word being written. ",
-                        fmt_share(attn_acc_share(&wd, mode)).s, bin_label(mode).s,
-                        count_word(abs(attn_bin_offset(mode))).s,
-                        abs(attn_bin_offset(mode)) == 1 ? "" : "s");
-            else
-                fprintf(f, ", so the context vector does not always hold the word to write; "
-                           "where the word comes from on the other steps is not measured "
-                           "here. ");
-        }
-    }
+    if (r->base)
+        helps_against_baseline(f, r, a, al, &wd);
+    else
+        helps_alone(f, &wd);
     fprintf(f, "The model's own exact match is %s on 3-10 words and %s on %d-%d words",
             fmt_percent(a).s, fmt_percent(al).s, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX);
     if (isnan(al) || isnan(a))
@@ -756,15 +773,12 @@ static void answer_ends(FILE *f, const report *r)
     failures(f, r, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, "never trained", 1);
 }
 
-static void write_report(FILE *f, const report *r)
+/* The report's opening: the model, the test sets, what is left out. */
+static void write_header(FILE *f, const report *r, long k, long n, long kl, long nl, long n_exact)
 {
     const evaluated *e = r->e;
     const s2s_config *c = model_config(e->cm.m);
-    long k, n, kl, nl;
-    evaluated_range(e, EVAL_TEST_MIN, EVAL_TEST_MAX, &k, &n);
-    evaluated_range(e, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kl, &nl);
-    const long n_exact = attn_stats_sentences(r->st, 0), n_out = n - n_exact;
-
+    const long n_out = n - n_exact;
     fprintf(f, "# Attention analysis\n\n"
                "Written by `seq2seq analyze`; every figure below was measured in this run.\n\n");
     fprintf(f, "- Model: `%s` (epoch %d", e->cm.path, e->cm.meta.epoch);
@@ -801,7 +815,10 @@ static void write_report(FILE *f, const report *r)
                 pl(attn_stats_sentences(r->stl, 0), "sentence", "sentences"), ANALYZE_LONG_MIN,
                 ANALYZE_LONG_MAX);
     fprintf(f, ".\n\n");
+}
 
+static void write_method(FILE *f)
+{
     fprintf(f, "## How it is measured\n\n"
                "For a sentence of n words the decoder takes n+1 steps: step k = 1..n (a *word "
                "step*) writes source word n-k+1, step n+1 writes `<EOS>`. That source position "
@@ -815,7 +832,18 @@ static void write_report(FILE *f, const report *r)
                "step k-1, so a shift is possible; it is measured, not assumed. The first step "
                "(k=1), the last word's step (k=n) and the `<EOS>` step are kept apart from the "
                "middle steps.\n\n");
+}
 
+static void write_report(FILE *f, const report *r)
+{
+    const evaluated *e = r->e;
+    long k, n, kl, nl;
+    evaluated_range(e, EVAL_TEST_MIN, EVAL_TEST_MAX, &k, &n);
+    evaluated_range(e, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kl, &nl);
+    const long n_exact = attn_stats_sentences(r->st, 0);
+
+    write_header(f, r, k, n, kl, nl, n_exact);
+    write_method(f);
     fprintf(f, "## Exact match by length\n\n");
     table_exact(f, r);
     fprintf(f, "\n## Attention tables\n\n");
