@@ -119,7 +119,8 @@ int evaluate_loss(s2s_model *m, const s2s_dataset *d, int batch, float *loss, s2
     s2s_batch b = {0};
     int *idx = malloc(sizeof(int) * (size_t)(d->count > 0 ? d->count : 1));
     int rc = idx ? batch_alloc(&b, batch, d->max_src, d->max_tgt, err)
-                 : s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+                 : s2s_fail(err, S2S_ERR_NOMEM,
+                           "out of memory for the order of %d validation sentences", d->count);
     double total = 0.0;
     int nb = 0;
     for (int i = 0; !rc && i < d->count; i += batch) {

@@ -135,11 +135,12 @@ int eval_start(eval_job **out, const s2s_config *cfg, const float *params, size_
 {
     *out = NULL;
     eval_job *j = calloc(1, sizeof *j);
-    if (!j) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+    if (!j) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for an evaluation job");
     j->params = malloc(sizeof(float) * (n ? n : 1));
     if (!j->params) {
         free(j);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory for the evaluation's copy of the weights (%zu floats)", n);
     }
     memcpy(j->params, params, sizeof(float) * n);
     j->n = n;

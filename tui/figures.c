@@ -735,7 +735,7 @@ int png_write_loss_curve(const char *path, const float *train_loss, const float 
     if (n < 1) return s2s_fail(err, S2S_ERR_ARG, "no epochs to plot");
     if (n > 1000000) return s2s_fail(err, S2S_ERR_ARG, "too many epochs to plot (%d)", n);
     float *ep = malloc(sizeof(float) * (size_t)n);
-    if (!ep) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+    if (!ep) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for %d epochs of %s", n, path);
     for (int i = 0; i < n; i++) ep[i] = (float)(i + 1);
     int rc = draw_loss(path, ep, train_loss, val_loss, n, err);
     free(ep);
@@ -816,7 +816,8 @@ int png_write_loss_curve_from_csv(const char *path, const char *history_csv, s2s
             float *c = b ? realloc(va, sizeof(float) * (size_t)room) : NULL;
             if (c) va = c;
             if (!c) {
-                rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+                rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory for %d rows of %s", room,
+                              history_csv);
                 goto done;
             }
         }
@@ -897,7 +898,8 @@ int png_write_accuracy_by_length(const char *path, const int *lengths, int n_len
         free(ss);
         free(labels);
         raster_free(&r);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the points of %s (%d series)",
+                        path, n_series);
     }
     float *px = pts;
     for (int i = 0; i < n_lengths; i++) px[i] = ax_x(&a, lengths[i]);

@@ -219,7 +219,7 @@ int worker_start(tui_worker **out, s2s_model *m, const s2s_vocab *vocab,
 {
     *out = NULL;
     tui_worker *w = calloc(1, sizeof *w);
-    if (!w) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+    if (!w) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the training worker");
     w->m = m;
     w->vocab = vocab;
     w->dtrain = train;
@@ -233,7 +233,9 @@ int worker_start(tui_worker **out, s2s_model *m, const s2s_vocab *vocab,
     if (w->cap_val < 1) w->cap_val = 1;
     w->val = calloc((size_t)w->cap_val, sizeof *w->val);
     w->val_x = calloc((size_t)w->cap_val, sizeof *w->val_x);
-    int rc = (!w->val || !w->val_x) ? s2s_fail(err, S2S_ERR_NOMEM, "out of memory")
+    int rc = (!w->val || !w->val_x) ? s2s_fail(err, S2S_ERR_NOMEM,
+                                               "out of memory for %d validation points",
+                                               w->cap_val)
                                     : snap_init(&w->snap, model_num_params(m), err);
     if (rc) {
         free(w->val);
@@ -320,7 +322,7 @@ int worker_view_alloc(train_view *v, const s2s_train_opts *opts, s2s_error *err)
     v->val_x = calloc((size_t)n, sizeof *v->val_x);
     if (!v->val || !v->val_x) {
         worker_view_free(v);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the UI's %d validation points", n);
     }
     v->first_epoch = opts->start_epoch + 1;
     v->epochs = opts->epochs;
