@@ -210,7 +210,9 @@ int model_create(s2s_model **out, const s2s_config *cfg, s2s_backend *be, s2s_er
     int rc = config_validate(cfg, err);
     if (rc) return rc;
     s2s_model *m = calloc(1, sizeof *m);
-    if (!m) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the model");
+    if (!m)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the model's host state (%s)",
+                        S2S_SIZE(sizeof *m));
     m->cfg = *cfg;
     m->be = be;
     m->nshards = be->shards < 1 ? 1 : be->shards > MAX_SHARDS ? MAX_SHARDS : be->shards;
@@ -235,9 +237,12 @@ int model_create(s2s_model **out, const s2s_config *cfg, s2s_backend *be, s2s_er
     m->adam_m = be->alloc(be, bytes);
     m->adam_v = be->alloc(be, bytes);
     if (!m->params || !m->grads || !m->adam_m || !m->adam_v) {
+        const size_t np = m->nparams;
         model_free(m);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of %s memory for %zu parameters", be->name,
-                        m->nparams);
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of %s memory for the parameters, their gradients and Adam's two "
+                        "moments (4 x %zu floats: %s)",
+                        be->name, np, S2S_SIZE(4 * bytes));
     }
     *out = m;
     return 0;
@@ -286,7 +291,10 @@ int model_find_tensor(const s2s_model *m, const char *name)
 int model_init_params(s2s_model *m, uint64_t seed, s2s_error *err)
 {
     float *host = malloc(m->nparams * sizeof(float));
-    if (!host) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory initialising parameters");
+    if (!host)
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory for the initial parameters (%zu floats: %s)", m->nparams,
+                        S2S_SIZE(m->nparams * sizeof(float)));
     s2s_rng rng;
     rng_seed(&rng, seed);
     const int E = m->cfg.embed;
@@ -418,15 +426,17 @@ static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, s2s_error 
     float *block = m->be->alloc(m->be, n * sizeof(float));
     if (!block)
         return s2s_fail(err, S2S_ERR_NOMEM,
-                        "out of %s memory for a batch of %d x %d x %d (%zu MiB of activations)",
-                        m->be->name, nB, nS, nT, n * sizeof(float) >> 20);
+                        "out of %s memory for the workspace of shard %d (B=%d, S=%d, T=%d: %s)",
+                        m->be->name, (int)(w - m->ws), nB, nS, nT, S2S_SIZE(n * sizeof(float)));
     ws_layout(w, block, &m->cfg, nB, nS, nT);
     w->block = block;
     w->enc_n = malloc(sizeof(int) * (size_t)nS);
     w->dec_n = malloc(sizeof(int) * (size_t)nT);
     w->dec_len_host = malloc(sizeof(int) * (size_t)nB);
     if (!w->enc_n || !w->dec_n || !w->dec_len_host)
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the batch bookkeeping");
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory for the live-row counts of shard %d (S + T + B = %d ints)",
+                        (int)(w - m->ws), nS + nT + nB);
     w->cap_B = nB;
     w->cap_S = nS;
     w->cap_T = nT;
@@ -925,6 +935,21 @@ static void encoder_backward(s2s_model *m, workspace *w, int B, int S, int train
 
 /* ------------------------------------------------------------ checks */
 
+/* Every id of a (steps, B) time-major array lies in 0..V−1; says where not. */
+static int check_ids(const int *ids, int steps, int B, int V, const char *side, s2s_error *err)
+{
+    for (int t = 0; t < steps; t++)
+        for (int i = 0; i < B; i++) {
+            const int id = ids[(size_t)t * B + i];
+            if (id < 0 || id >= V)
+                return s2s_fail(err, S2S_ERR_ARG,
+                                "sentence %d of the batch, %s position %d: token id %d is outside "
+                                "the vocabulary (0..%d)",
+                                i, side, t, id, V - 1);
+        }
+    return 0;
+}
+
 static int check_batch(const s2s_model *m, const s2s_batch *b, s2s_error *err)
 {
     if (b->ntok < 1) return s2s_fail(err, S2S_ERR_ARG, "batch has no target tokens");
@@ -932,16 +957,9 @@ static int check_batch(const s2s_model *m, const s2s_batch *b, s2s_error *err)
         if (b->src_len[i] < 1 || b->src_len[i] > b->S)
             return s2s_fail(err, S2S_ERR_ARG, "sentence %d of the batch has source length %d (1..%d)",
                             i, b->src_len[i], b->S);
-    for (size_t i = 0; i < (size_t)b->S * b->B; i++)
-        if (b->src[i] < 0 || b->src[i] >= m->cfg.vocab)
-            return s2s_fail(err, S2S_ERR_ARG, "token id %d is outside the vocabulary (%d)",
-                            b->src[i], m->cfg.vocab);
-    if (b->tgt)
-        for (size_t i = 0; i < (size_t)b->T * b->B; i++)
-            if (b->tgt[i] < 0 || b->tgt[i] >= m->cfg.vocab)
-                return s2s_fail(err, S2S_ERR_ARG, "token id %d is outside the vocabulary (%d)",
-                                b->tgt[i], m->cfg.vocab);
-    return 0;
+    int rc = check_ids(b->src, b->S, b->B, m->cfg.vocab, "source", err);
+    if (!rc && b->tgt) rc = check_ids(b->tgt, b->T, b->B, m->cfg.vocab, "target", err);
+    return rc;
 }
 
 /* ------------------------------------------------------------ work count */
@@ -1045,7 +1063,9 @@ static void *run_job(void *arg)
         /* Row 0 of dec_in: <SOS> for every sentence. */
         int *sos = malloc(sizeof(int) * (size_t)b->B);
         if (!sos) {
-            j->rc = s2s_fail(&j->err, S2S_ERR_NOMEM, "out of memory");
+            j->rc = s2s_fail(&j->err, S2S_ERR_NOMEM,
+                             "out of memory for the <SOS> row of shard %d (B=%d ints)",
+                             (int)(w - m->ws), b->B);
             return NULL;
         }
         for (int i = 0; i < b->B; i++) sos[i] = S2S_SOS;
@@ -1087,7 +1107,11 @@ static int run_shards(s2s_model *m, const s2s_batch *b, shard_job *proto, shard_
         if (k > 0 && proto->kind == JOB_TRAIN && !m->ws[k].grads) {
             m->ws[k].grads = m->be->alloc(m->be, m->nparams * sizeof(float));
             if (!m->ws[k].grads)
-                return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for a second gradient buffer");
+                return s2s_fail(err, S2S_ERR_NOMEM,
+                                "out of %s memory for the gradient buffer of shard %d (%zu "
+                                "floats: %s)",
+                                m->be->name, k, m->nparams,
+                                S2S_SIZE(m->nparams * sizeof(float)));
         }
     }
     pthread_t th[MAX_SHARDS];
@@ -1194,7 +1218,11 @@ int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, f
         if (!tok_tm || (attn && !att_tm)) {
             free(tok_tm);
             free(att_tm);
-            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+            return s2s_fail(err, S2S_ERR_NOMEM,
+                            "out of memory for the decoded tokens and attention of shard %d "
+                            "(%zu tokens, %zu weights: %s)",
+                            k, nt, attn ? na : 0,
+                            S2S_SIZE(sizeof(int) * nt + (attn ? sizeof(float) * na : 0)));
         }
         be->download(be, tok_tm, w->dec_in + Bk, sizeof(int) * nt);
         if (attn) be->download(be, att_tm, w->alpha, sizeof(float) * na);
