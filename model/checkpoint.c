@@ -612,7 +612,8 @@ static int read_file(const char *path, unsigned char **buf, size_t *size, s2s_er
     unsigned char *p = malloc(want);
     if (!p) {
         fclose(f);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory reading %s (%zu bytes)", path, want);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the contents of %s (%s)", path,
+                        S2S_SIZE(want));
     }
     const size_t got = fread(p, 1, want, f);
     if (got != want && ferror(f)) {
