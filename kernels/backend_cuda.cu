@@ -154,6 +154,30 @@ bool blas_check(cuda_ctx *c, cublasStatus_t s, const char *file, int line, const
 
 #define CUDA_CHECK(c, call) cuda_check((c), (call), __FILE__, __LINE__, #call)
 #define BLAS_CHECK(c, call) blas_check((c), (call), __FILE__, __LINE__, #call)
+
+/* cudaMalloc of bytes for what ("the cuBLAS workspace"): a failure is
+ * recorded as cuda_check would, naming the buffer and its size as well. */
+bool device_malloc(cuda_ctx *c, void **p, size_t bytes, const char *what, const char *file,
+                   int line)
+{
+    const cudaError_t e = cudaMalloc(p, bytes);
+    if (e == cudaSuccess) return true;
+    char size[24], why[320];
+    s2s_size_str(size, sizeof size, bytes);
+    if (e == cudaErrorMemoryAllocation) {
+        snprintf(why, sizeof why, "out of GPU memory for %s (%s; %s)", what, size,
+                 cudaGetErrorName(e));
+        record(c, S2S_ERR_NOMEM, file, line, "cudaMalloc", why);
+    } else {
+        snprintf(why, sizeof why, "%s (%s) allocating %s (%s)", cudaGetErrorString(e),
+                 cudaGetErrorName(e), what, size);
+        record(c, S2S_ERR_DEVICE, file, line, "cudaMalloc", why);
+    }
+    return false;
+}
+
+#define DEVICE_MALLOC(c, p, bytes, what) \
+    device_malloc((c), reinterpret_cast<void **>(p), (bytes), (what), __FILE__, __LINE__)
 /* Launches kernel on the backend's stream and records a launch failure. */
 #define LAUNCH(c, kernel, grid, block, shmem, ...)                                      \
     do {                                                                                \
@@ -187,7 +211,7 @@ void *scratch(cuda_ctx *c, size_t bytes)
     if (bytes <= c->scratch_bytes) return c->scratch;
     size_t want = c->scratch_bytes * 2 > bytes ? c->scratch_bytes * 2 : bytes;
     void *p = NULL;
-    if (!CUDA_CHECK(c, cudaMalloc(&p, want))) {
+    if (!DEVICE_MALLOC(c, &p, want, "the shared scratch buffer")) {
         (void)cudaGetLastError();
         return NULL;
     }
@@ -1145,27 +1169,51 @@ extern "C" int backend_cuda_replay(s2s_backend *be, int times, s2s_error *err)
     return take_error(c, err);
 }
 
-extern "C" int backend_cuda_create(s2s_backend **out, int device, s2s_error *err)
+namespace {
+
+/* cudaGetDeviceCount failed: without any NVIDIA driver CUDA says "driver
+ * version is insufficient"; say which case it is. */
+int no_gpu(cudaError_t e, s2s_error *err)
 {
-    *out = NULL;
+    int driver = 0, runtime = 0;
+    cudaDriverGetVersion(&driver);
+    cudaRuntimeGetVersion(&runtime);
+    (void)cudaGetLastError();
+    char why[160] = "";
+    if (driver == 0)
+        snprintf(why, sizeof why, "; no NVIDIA driver is installed");
+    else if (e == cudaErrorInsufficientDriver)
+        snprintf(why, sizeof why, "; the driver supports CUDA %d.%d, this build needs %d.%d",
+                 driver / 1000, driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
+    return s2s_fail(err, S2S_ERR_UNSUPPORTED, "no CUDA GPU found (cudaGetDeviceCount: %s%s)",
+                    cudaGetErrorString(e), why);
+}
+
+/* A GPU this build has no kernels for (say sm_75 with sm_80/sm_90 images)
+ * is unsupported, so --device auto falls back to the CPU. */
+int check_kernel_image(int device, s2s_error *err)
+{
+    cudaFuncAttributes fa;
+    const cudaError_t e = cudaFuncGetAttributes(&fa, add_kernel);
+    if (e == cudaSuccess) return 0;
+    (void)cudaGetLastError();
+    cudaDeviceProp prop;
+    const int have = cudaGetDeviceProperties(&prop, device) == cudaSuccess;
+    (void)cudaGetLastError();
+    return s2s_fail(err, S2S_ERR_UNSUPPORTED,
+                    "CUDA device %d (%s, sm_%d%d) cannot run this build's kernels (built for "
+                    "%s): %s",
+                    device, have ? prop.name : "?", have ? prop.major : 0, have ? prop.minor : 0,
+                    S2S_CUDA_ARCHS, cudaGetErrorString(e));
+}
+
+/* Makes device current on this thread, once it is known to exist, to work
+ * and to run this build's kernels. */
+int select_device(int device, s2s_error *err)
+{
     int count = 0;
     cudaError_t e = cudaGetDeviceCount(&count);
-    if (e != cudaSuccess) {
-        /* Without any NVIDIA driver CUDA says "driver version is
-         * insufficient"; say which case it is. */
-        int driver = 0, runtime = 0;
-        cudaDriverGetVersion(&driver);
-        cudaRuntimeGetVersion(&runtime);
-        (void)cudaGetLastError();
-        char why[160] = "";
-        if (driver == 0)
-            snprintf(why, sizeof why, "; no NVIDIA driver is installed");
-        else if (e == cudaErrorInsufficientDriver)
-            snprintf(why, sizeof why, "; the driver supports CUDA %d.%d, this build needs %d.%d",
-                     driver / 1000, driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
-        return s2s_fail(err, S2S_ERR_UNSUPPORTED, "no CUDA GPU found (cudaGetDeviceCount: %s%s)",
-                        cudaGetErrorString(e), why);
-    }
+    if (e != cudaSuccess) return no_gpu(e, err);
     if (count == 0)
         return s2s_fail(err, S2S_ERR_UNSUPPORTED,
                         "no CUDA GPU found (cudaGetDeviceCount: 0 devices)");
@@ -1179,48 +1227,33 @@ extern "C" int backend_cuda_create(s2s_backend **out, int device, s2s_error *err
                         device, cudaGetErrorString(e));
     }
     tl_device = device;
-    /* A GPU this build has no kernels for (say sm_75 with sm_80/sm_90
-     * images): unsupported, so --device auto falls back to the CPU. */
-    cudaFuncAttributes fa;
-    e = cudaFuncGetAttributes(&fa, add_kernel);
-    if (e != cudaSuccess) {
-        (void)cudaGetLastError();
-        cudaDeviceProp prop;
-        int have = cudaGetDeviceProperties(&prop, device) == cudaSuccess;
-        (void)cudaGetLastError();
-        return s2s_fail(err, S2S_ERR_UNSUPPORTED,
-                        "CUDA device %d (%s, sm_%d%d) cannot run this build's kernels (built for "
-                        "%s): %s",
-                        device, have ? prop.name : "?", have ? prop.major : 0,
-                        have ? prop.minor : 0, S2S_CUDA_ARCHS, cudaGetErrorString(e));
-    }
+    return check_kernel_image(device, err);
+}
 
-    s2s_backend *be = new (std::nothrow) s2s_backend();
-    cuda_ctx *c = new (std::nothrow) cuda_ctx();
-    if (!be || !c) {
-        delete be;
-        delete c;
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the CUDA backend");
-    }
-    c->device = device;
-    c->code = S2S_OK;
-    be->name = "cuda";
-    be->ctx = c;
-    be->shards = 1; /* one stream: the model runs a batch whole, never in threads */
+/* The device side of the context: the stream, a cuBLAS handle on it (full
+ * FP32: no TF32 unless backend_cuda_set_tf32 asks; our own workspace, set
+ * after cublasSetStream, which resets it to cuBLAS's pool), the shared
+ * scratch and the zeroed tickets. false: the failure is recorded in c. */
+bool open_device_state(cuda_ctx *c)
+{
     if (!CUDA_CHECK(c, cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking)) ||
         !BLAS_CHECK(c, cublasCreate(&c->blas)) ||
         !BLAS_CHECK(c, cublasSetStream(c->blas, c->stream)) ||
-        /* Full FP32: no TF32 unless backend_cuda_set_tf32 asks. */
         !BLAS_CHECK(c, cublasSetMathMode(c->blas, CUBLAS_DEFAULT_MATH)) ||
-        !CUDA_CHECK(c, cudaMalloc(&c->blas_workspace, BLAS_WORKSPACE_BYTES)) ||
-        /* After cublasSetStream, which resets the workspace to cuBLAS's own pool. */
+        !DEVICE_MALLOC(c, &c->blas_workspace, BLAS_WORKSPACE_BYTES, "the cuBLAS workspace") ||
         !BLAS_CHECK(c, cublasSetWorkspace(c->blas, c->blas_workspace, BLAS_WORKSPACE_BYTES)) ||
-        !CUDA_CHECK(c, cudaMalloc(&c->scratch, SCRATCH_INITIAL_BYTES)) ||
-        !CUDA_CHECK(c, cudaMalloc(&c->tickets, TICKETS * sizeof(unsigned))) ||
+        !DEVICE_MALLOC(c, &c->scratch, SCRATCH_INITIAL_BYTES, "the shared scratch buffer") ||
+        !DEVICE_MALLOC(c, &c->tickets, TICKETS * sizeof(unsigned),
+                       "the reduction tickets") ||
         !CUDA_CHECK(c, cudaMemset(c->tickets, 0, TICKETS * sizeof(unsigned))))
-        return create_failed(be, err);
+        return false;
     c->scratch_bytes = SCRATCH_INITIAL_BYTES;
+    return true;
+}
 
+/* The operations table of backend.h. */
+void set_operations(s2s_backend *be)
+{
     be->alloc = cu_alloc;
     be->free = cu_free;
     be->upload = cu_upload;
@@ -1245,6 +1278,32 @@ extern "C" int backend_cuda_create(s2s_backend **out, int device, s2s_error *err
     be->next_token = cu_next_token;
     be->clip_norm = cu_clip_norm;
     be->adam = cu_adam;
+}
+
+} /* namespace */
+
+extern "C" int backend_cuda_create(s2s_backend **out, int device, s2s_error *err)
+{
+    *out = NULL;
+    int rc = select_device(device, err);
+    if (rc) return rc;
+    s2s_backend *be = new (std::nothrow) s2s_backend();
+    cuda_ctx *c = new (std::nothrow) cuda_ctx();
+    if (!be || !c) {
+        delete be;
+        delete c;
+        char size[24];
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory for the CUDA backend's host state (%s)",
+                        s2s_size_str(size, sizeof size, sizeof(s2s_backend) + sizeof(cuda_ctx)));
+    }
+    c->device = device;
+    c->code = S2S_OK;
+    be->name = "cuda";
+    be->ctx = c;
+    be->shards = 1; /* one stream: the model runs a batch whole, never in threads */
+    if (!open_device_state(c)) return create_failed(be, err);
+    set_operations(be);
     *out = be;
     return 0;
 }

@@ -17,7 +17,10 @@ int atomic_open(s2s_atomic *a, const char *path, const char *mode, s2s_error *er
         return s2s_fail(err, S2S_ERR_IO, "cannot write %s: %s", path, strerror(EISDIR));
     size_t n = strlen(path) + 5;
     a->tmp = malloc(n);
-    if (!a->tmp) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory writing %s", path);
+    if (!a->tmp)
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "cannot write %s: out of memory for its temporary name (%zu bytes)", path,
+                        n);
     snprintf(a->tmp, n, "%s.tmp", path);
     a->f = fopen(a->tmp, mode);
     if (!a->f) {

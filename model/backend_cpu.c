@@ -611,7 +611,8 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
     if (!be || !ctx) {
         free(be);
         free(ctx);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the CPU backend");
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the CPU backend's state (%s)",
+                        S2S_SIZE(sizeof *be + sizeof *ctx));
     }
     if (threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -130,6 +130,94 @@ static int write_atomic(const char *path, const unsigned char *buf, size_t n, s2
     return atomic_commit(&out, 1, err);
 }
 
+/* A length-prefixed string: u16 byte length, then the bytes (no NUL). */
+static void wb_str(wbuf *b, const char *s, size_t len)
+{
+    wb_u16(b, (uint32_t)len);
+    wb_bytes(b, s, len);
+}
+
+/* Magic, version, header size and the config block. */
+static void wb_config(wbuf *b, const s2s_config *cfg, const s2s_ckpt_meta *mt)
+{
+    wb_bytes(b, S2S_CKPT_MAGIC, MAGIC_BYTES); /* includes the NUL */
+    wb_u32(b, S2S_CKPT_VERSION);
+    wb_u32(b, CONFIG_BYTES);
+    wb_u32(b, (uint32_t)cfg->vocab);
+    wb_u32(b, (uint32_t)cfg->embed);
+    wb_u32(b, (uint32_t)cfg->hidden);
+    wb_u32(b, (uint32_t)cfg->layers);
+    wb_u32(b, f32_bits(cfg->dropout));
+    wb_u32(b, (uint32_t)cfg->attention);
+    wb_u32(b, (uint32_t)mt->epoch);
+    wb_u32(b, f32_bits(mt->val_loss));
+    wb_u64(b, mt->seed);
+}
+
+static int wb_vocab(wbuf *b, const s2s_vocab *v, const char *path, s2s_error *err)
+{
+    for (int i = 0; i < v->size; i++) {
+        const size_t len = strlen(v->word[i]);
+        if (len == 0 || len > 0xFFFF)
+            return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: vocabulary word %d is %zu bytes",
+                            path, i, len);
+        wb_str(b, v->word[i], len);
+    }
+    return 0;
+}
+
+/* The tensor count, then each tensor's name, shape and values (host: the
+ * model's parameters, downloaded). */
+static int wb_tensors(wbuf *b, const s2s_model *m, const float *host, const char *path,
+                      s2s_error *err)
+{
+    const int nt = model_num_tensors(m);
+    wb_u32(b, (uint32_t)nt);
+    for (int t = 0; t < nt; t++) {
+        const s2s_tensor_info *ti = model_tensor(m, t);
+        wb_str(b, ti->name, strlen(ti->name));
+        wb_u32(b, (uint32_t)ti->ndim);
+        for (int d = 0; d < ti->ndim; d++) wb_u32(b, (uint32_t)ti->dims[d]);
+        const float *x = host + ti->offset;
+        for (size_t i = 0; i < ti->numel; i++) {
+            /* A file we would refuse to load must not replace a good one. */
+            if (!isfinite(x[i]))
+                return s2s_fail(err, S2S_ERR_ARG,
+                                "cannot save %s: parameter %s[%zu] is not finite (%g); training "
+                                "has diverged",
+                                path, ti->name, i, (double)x[i]);
+            wb_u32(b, f32_bits(x[i]));
+        }
+    }
+    return 0;
+}
+
+/* The whole file in b: config, vocabulary, tensors, CRC. */
+static int encode_checkpoint(wbuf *b, s2s_model *m, const s2s_vocab *v, const s2s_ckpt_meta *mt,
+                             const char *path, s2s_error *err)
+{
+    const size_t np = model_num_params(m);
+    float *host = malloc((np ? np : 1) * sizeof *host);
+    if (!host)
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "cannot save %s: out of memory for a host copy of the %zu parameters (%s)",
+                        path, np, S2S_SIZE(np * sizeof *host));
+    int rc = model_get_params(m, host, err);
+    if (!rc) {
+        wb_config(b, model_config(m), mt);
+        rc = wb_vocab(b, v, path, err);
+    }
+    if (!rc) rc = wb_tensors(b, m, host, path, err);
+    free(host);
+    if (rc) return rc;
+    if (!b->oom) wb_u32(b, crc32_update(0, b->p, b->n));
+    if (b->oom)
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "cannot save %s: out of memory for the file's image (%s so far)", path,
+                        S2S_SIZE(b->n));
+    return 0;
+}
+
 int checkpoint_save(const char *path, s2s_model *m, const s2s_vocab *v,
                     const s2s_ckpt_meta *meta, s2s_error *err)
 {
@@ -140,79 +228,16 @@ int checkpoint_save(const char *path, s2s_model *m, const s2s_vocab *v,
         return s2s_fail(err, S2S_ERR_ARG,
                         "cannot save %s: the vocabulary has %d words but the model %d", path,
                         v->size, cfg->vocab);
-    const int epoch = meta ? meta->epoch : 0;
-    const float val_loss = meta ? meta->val_loss : NAN;
-    const uint64_t seed = meta ? meta->seed : 0;
-    if (epoch < 0) return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: epoch %d", path, epoch);
-
-    const size_t np = model_num_params(m);
-    float *host = malloc((np ? np : 1) * sizeof *host);
-    if (!host) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory saving %s", path);
-    int rc = model_get_params(m, host, err);
-    if (rc) {
-        free(host);
-        return rc;
-    }
+    const s2s_ckpt_meta mt = meta ? *meta : (s2s_ckpt_meta){.epoch = 0, .val_loss = NAN, .seed = 0};
+    if (mt.epoch < 0) return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: epoch %d", path, mt.epoch);
 
     wbuf b = {0};
-    wb_bytes(&b, S2S_CKPT_MAGIC, MAGIC_BYTES); /* includes the NUL */
-    wb_u32(&b, S2S_CKPT_VERSION);
-    wb_u32(&b, CONFIG_BYTES);
-    wb_u32(&b, (uint32_t)cfg->vocab);
-    wb_u32(&b, (uint32_t)cfg->embed);
-    wb_u32(&b, (uint32_t)cfg->hidden);
-    wb_u32(&b, (uint32_t)cfg->layers);
-    wb_u32(&b, f32_bits(cfg->dropout));
-    wb_u32(&b, (uint32_t)cfg->attention);
-    wb_u32(&b, (uint32_t)epoch);
-    wb_u32(&b, f32_bits(val_loss));
-    wb_u64(&b, seed);
-    for (int i = 0; i < v->size; i++) {
-        const size_t len = strlen(v->word[i]);
-        if (len == 0 || len > 0xFFFF) {
-            rc = s2s_fail(err, S2S_ERR_ARG, "cannot save %s: vocabulary word %d is %zu bytes",
-                          path, i, len);
-            goto out;
-        }
-        wb_u16(&b, (uint32_t)len);
-        wb_bytes(&b, v->word[i], len);
-    }
-    const int nt = model_num_tensors(m);
-    wb_u32(&b, (uint32_t)nt);
-    for (int t = 0; t < nt; t++) {
-        const s2s_tensor_info *ti = model_tensor(m, t);
-        const size_t len = strlen(ti->name);
-        wb_u16(&b, (uint32_t)len);
-        wb_bytes(&b, ti->name, len);
-        wb_u32(&b, (uint32_t)ti->ndim);
-        for (int d = 0; d < ti->ndim; d++) wb_u32(&b, (uint32_t)ti->dims[d]);
-        const float *x = host + ti->offset;
-        for (size_t i = 0; i < ti->numel; i++) {
-            /* A file we would refuse to load must not replace a good one. */
-            if (!isfinite(x[i])) {
-                rc = s2s_fail(err, S2S_ERR_ARG,
-                              "cannot save %s: parameter %s[%zu] is not finite (%g); training "
-                              "has diverged",
-                              path, ti->name, i, (double)x[i]);
-                goto out;
-            }
-            wb_u32(&b, f32_bits(x[i]));
-        }
-    }
-    if (!b.oom) wb_u32(&b, crc32_update(0, b.p, b.n));
-    if (b.oom) {
-        rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory saving %s", path);
-        goto out;
-    }
-    if (b.n > MAX_FILE_BYTES) {
+    int rc = encode_checkpoint(&b, m, v, &mt, path, err);
+    if (!rc && b.n > MAX_FILE_BYTES)
         rc = s2s_fail(err, S2S_ERR_ARG, "cannot save %s: the model needs %zu bytes, over 2 GiB",
                       path, b.n);
-        goto out;
-    }
-    rc = write_atomic(path, b.p, b.n, err);
-out:
+    if (!rc) rc = write_atomic(path, b.p, b.n, err);
     free(b.p);
-    free(host);
     return rc;
 }
 
@@ -240,6 +265,12 @@ static int bad(const reader *r, s2s_error *err, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     return s2s_fail(err, S2S_ERR_FORMAT, "%s: %s", r->path, what);
+}
+
+/* A failure from elsewhere (vocabulary, model) made to name the file. */
+static int about_file(const reader *r, int rc, const s2s_error *sub, s2s_error *err)
+{
+    return s2s_fail(err, sub->code ? sub->code : (s2s_code)rc, "%s: %s", r->path, sub->msg);
 }
 
 /* Succeeds if k more bytes are there; else reports where the file ends. */
@@ -279,6 +310,43 @@ static int valid_name_byte(unsigned char c)
            c == '.' || c == '_';
 }
 
+/* The two kinds of length-prefixed string in the file. Messages call one
+ * "<noun> <index>" ("vocabulary word 7", "the name of tensor 3"), and
+ * "<noun> <index> of <count>" while reading it. */
+typedef struct {
+    const char *noun;
+    int (*valid)(unsigned char c); /* the bytes it may hold */
+    const char *invalid;           /* what any other byte is */
+} str_kind;
+
+static const str_kind VOCAB_WORD = {"vocabulary word", valid_word_byte,
+                                    "a space, control character or NUL byte"};
+static const str_kind TENSOR_NAME = {"the name of tensor", valid_name_byte,
+                                     "a byte other than a-z, A-Z, 0-9, '.' and '_'"};
+
+/* Reads one length-prefixed string into s (cap bytes, NUL included):
+ * 1..cap−1 bytes, each valid for its kind. */
+static int get_str(reader *r, const str_kind *k, uint32_t index, uint32_t count, char *s,
+                   size_t cap, s2s_error *err)
+{
+    char what[96];
+    snprintf(what, sizeof what, "%s %u of %u", k->noun, index, count);
+    uint32_t len;
+    int rc = get_u16(r, &len, what, err);
+    if (rc) return rc;
+    if (len == 0 || len >= cap)
+        return bad(r, err, "%s %u is %u bytes long (must be 1..%zu)", k->noun, index, len,
+                   cap - 1);
+    if ((rc = need(r, len, what, err))) return rc;
+    memcpy(s, r->p + r->pos, len);
+    s[len] = '\0';
+    r->pos += len;
+    for (uint32_t i = 0; i < len; i++)
+        if (!k->valid((unsigned char)s[i]))
+            return bad(r, err, "%s %u contains %s", k->noun, index, k->invalid);
+    return 0;
+}
+
 static void shape_str(char *s, size_t n, uint32_t ndim, const uint32_t *dims)
 {
     if (ndim == 1) snprintf(s, n, "(%u)", dims[0]);
@@ -294,16 +362,10 @@ static int walk_tensors(reader *r, s2s_error *err)
     if (rc) return rc;
     if (count == 0 || count > 4096) return bad(r, err, "implausible tensor count %u", count);
     for (uint32_t t = 0; t < count; t++) {
-        char what[96];
-        snprintf(what, sizeof what, "tensor %u of %u", t + 1, count);
-        uint32_t len, ndim, dims[2] = {1, 1};
-        if ((rc = get_u16(r, &len, what, err))) return rc;
-        if (len == 0 || len > 63) return bad(r, err, "implausible tensor name length");
-        if ((rc = need(r, len, what, err))) return rc;
-        for (uint32_t i = 0; i < len; i++)
-            if (!valid_name_byte(r->p[r->pos + i])) return bad(r, err, "implausible name");
-        snprintf(what, sizeof what, "tensor '%.*s'", (int)len, (const char *)r->p + r->pos);
-        r->pos += len;
+        char name[64], what[96];
+        if ((rc = get_str(r, &TENSOR_NAME, t + 1, count, name, sizeof name, err))) return rc;
+        snprintf(what, sizeof what, "tensor '%s'", name);
+        uint32_t ndim, dims[2] = {1, 1};
         if ((rc = get_u32(r, &ndim, what, err))) return rc;
         if (ndim != 1 && ndim != 2) return bad(r, err, "implausible ndim");
         for (uint32_t d = 0; d < ndim; d++) {
@@ -318,6 +380,175 @@ static int walk_tensors(reader *r, s2s_error *err)
     return 0;
 }
 
+/* Header size and config block: the model's configuration, and the
+ * epoch, validation loss and seed into mt. */
+static int parse_config(reader *r, s2s_config *cfg, s2s_ckpt_meta *mt, s2s_error *err)
+{
+    const char *what = "the configuration";
+    uint32_t hdr;
+    int rc = get_u32(r, &hdr, "the header size", err);
+    if (rc) return rc;
+    if (hdr != CONFIG_BYTES)
+        return bad(r, err, "header size is %u bytes; format version 1 has %u", hdr,
+                   (unsigned)CONFIG_BYTES);
+    uint32_t V, E, H, L, dropout_bits, att, epoch, loss_bits, seed_lo, seed_hi;
+    if ((rc = get_u32(r, &V, what, err)) || (rc = get_u32(r, &E, what, err)) ||
+        (rc = get_u32(r, &H, what, err)) || (rc = get_u32(r, &L, what, err)) ||
+        (rc = get_u32(r, &dropout_bits, what, err)) || (rc = get_u32(r, &att, what, err)) ||
+        (rc = get_u32(r, &epoch, what, err)) || (rc = get_u32(r, &loss_bits, what, err)) ||
+        (rc = get_u32(r, &seed_lo, what, err)) || (rc = get_u32(r, &seed_hi, what, err)))
+        return rc;
+    if (V > INT_MAX || E > INT_MAX || H > INT_MAX || L > INT_MAX || att > INT_MAX)
+        return bad(r, err, "bad configuration: a size is out of range (V=%u E=%u H=%u L=%u "
+                           "attention=%u)", V, E, H, L, att);
+    *cfg = (s2s_config){.vocab = (int)V, .embed = (int)E, .hidden = (int)H, .layers = (int)L,
+                        .dropout = bits_f32(dropout_bits), .attention = (int)att};
+    s2s_error sub = {0};
+    if (config_validate(cfg, &sub)) return bad(r, err, "bad configuration: %s", sub.msg);
+    if (epoch > INT_MAX) return bad(r, err, "bad epoch %u", epoch);
+    mt->epoch = (int)epoch;
+    mt->val_loss = bits_f32(loss_bits);
+    mt->seed = (uint64_t)seed_hi << 32 | seed_lo;
+    return 0;
+}
+
+/* V words: the four specials in their places, then distinct words whose
+ * ids are their positions. */
+static int parse_vocab(reader *r, int V, s2s_vocab *vocab, s2s_error *err)
+{
+    s2s_error sub = {0};
+    int rc = vocab_init(vocab, &sub);
+    if (rc) return about_file(r, rc, &sub, err);
+    for (int i = 0; i < V; i++) {
+        char word[S2S_MAX_WORD_BYTES + 1];
+        if ((rc = get_str(r, &VOCAB_WORD, (uint32_t)i, (uint32_t)V, word, sizeof word, err)))
+            return rc;
+        if (i < S2S_NUM_SPECIAL) {
+            if (strcmp(word, SPECIALS[i]) != 0)
+                return bad(r, err, "vocabulary entry %d is \"%s\"; it must be %s", i, word,
+                           SPECIALS[i]);
+            continue;
+        }
+        int id;
+        if ((rc = vocab_add(vocab, word, &id, &sub))) return about_file(r, rc, &sub, err);
+        if (id != i) return bad(r, err, "vocabulary word %d \"%s\" duplicates word %d", i, word, id);
+    }
+    return 0;
+}
+
+/* Before a model of cfg's size is allocated: the bytes left must be able to
+ * hold its tensors. Every layout in model.h has both embeddings, fc.weight
+ * and a (3H, H) weight_hh per GRU layer, a lower bound. When diagnosing, a
+ * file too short for its configuration is walked by its own lengths to
+ * tell truncation from a damaged configuration. */
+static int check_tensor_room(reader *r, const s2s_config *cfg, int diagnose, s2s_error *err)
+{
+    const double V = cfg->vocab, E = cfg->embed, H = cfg->hidden, L = cfg->layers;
+    const double min_params = 2.0 * V * E + 6.0 * L * H * H + V * H;
+    if (4.0 * min_params <= (double)(r->n - r->pos)) return 0;
+    if (diagnose) {
+        int rc = walk_tensors(r, err);
+        return rc ? rc : bad(r, err, "configuration does not match the tensors");
+    }
+    r->truncated = 1;
+    return bad(r, err,
+               "truncated at byte %zu while reading the tensors (the configuration needs at "
+               "least %.0f bytes of them, %zu remain)",
+               r->n, 4.0 * min_params, r->n - r->pos);
+}
+
+/* Tensor t's shape, which must be the one ti has. */
+static int parse_shape(reader *r, const char *name, const s2s_tensor_info *ti, s2s_error *err)
+{
+    char what[128];
+    snprintf(what, sizeof what, "the shape of tensor '%s'", name);
+    uint32_t ndim, dims[2] = {0, 0};
+    int rc = get_u32(r, &ndim, what, err);
+    if (rc) return rc;
+    if (ndim != 1 && ndim != 2)
+        return bad(r, err, "tensor '%s' has %u dimensions (must be 1 or 2)", name, ndim);
+    for (uint32_t d = 0; d < ndim; d++)
+        if ((rc = get_u32(r, &dims[d], what, err))) return rc;
+    const uint32_t want[2] = {(uint32_t)ti->dims[0], (uint32_t)ti->dims[1]};
+    if (ndim != (uint32_t)ti->ndim || dims[0] != want[0] || (ndim == 2 && dims[1] != want[1])) {
+        char got_s[48], want_s[48];
+        shape_str(got_s, sizeof got_s, ndim, dims);
+        shape_str(want_s, sizeof want_s, (uint32_t)ti->ndim, want);
+        return bad(r, err, "tensor '%s' has shape %s; this configuration needs %s", name, got_s,
+                   want_s);
+    }
+    return 0;
+}
+
+/* Tensor t of count: a name m has and the file has not given yet (seen),
+ * its shape, its values (finite) into host at the tensor's offset. */
+static int parse_tensor(reader *r, const s2s_model *m, uint32_t t, uint32_t count,
+                        unsigned char *seen, float *host, s2s_error *err)
+{
+    char name[64], what[128];
+    int rc = get_str(r, &TENSOR_NAME, t + 1, count, name, sizeof name, err);
+    if (rc) return rc;
+    const int idx = model_find_tensor(m, name);
+    if (idx < 0)
+        return bad(r, err, "unknown tensor '%s' (not part of a %s model)", name,
+                   attention_name(model_config(m)->attention));
+    if (seen[idx]) return bad(r, err, "tensor '%s' appears twice", name);
+    seen[idx] = 1;
+    const s2s_tensor_info *ti = model_tensor(m, idx);
+    if ((rc = parse_shape(r, name, ti, err))) return rc;
+    snprintf(what, sizeof what, "the values of tensor '%s'", name);
+    if ((rc = need(r, ti->numel * 4, what, err))) return rc;
+    float *dst = host + ti->offset;
+    for (size_t i = 0; i < ti->numel; i++) {
+        dst[i] = bits_f32(le32(r->p + r->pos + 4 * i));
+        if (!isfinite(dst[i]))
+            return bad(r, err, "tensor '%s' element %zu is not finite (%g)", name, i,
+                       (double)dst[i]);
+    }
+    r->pos += ti->numel * 4;
+    return 0;
+}
+
+/* The tensor count and every tensor, into a model made with cfg on be
+ * (parameters set unless diagnosing). On failure *model is NULL. */
+static int parse_tensors(reader *r, s2s_backend *be, const s2s_config *cfg, int diagnose,
+                         s2s_model **model, s2s_error *err)
+{
+    s2s_model *m = NULL;
+    float *host = NULL;
+    unsigned char *seen = NULL;
+    uint32_t count;
+    s2s_error sub = {0};
+    int rc = get_u32(r, &count, "the tensor count", err);
+    if (rc) return rc;
+    if ((rc = model_create(&m, cfg, be, &sub))) return about_file(r, rc, &sub, err);
+    const int nt = model_num_tensors(m);
+    const size_t np = model_num_params(m);
+    if (count != (uint32_t)nt) {
+        rc = bad(r, err, "the file has %u tensors; a %s model with this configuration has %d",
+                 count, attention_name(cfg->attention), nt);
+        goto out;
+    }
+    host = calloc(np ? np : 1, sizeof *host);
+    seen = calloc((size_t)nt, 1);
+    if (!host || !seen) {
+        rc = s2s_fail(err, S2S_ERR_NOMEM, "%s: out of memory for its %zu parameters (%s)",
+                      r->path, np, S2S_SIZE(np * sizeof *host));
+        goto out;
+    }
+    for (uint32_t t = 0; !rc && t < count; t++) rc = parse_tensor(r, m, t, count, seen, host, err);
+    for (int i = 0; !rc && i < nt; i++)
+        if (!seen[i]) /* unreachable with count == nt and no duplicates; kept as a guard */
+            rc = bad(r, err, "tensor '%s' is missing", model_tensor(m, i)->name);
+    if (!rc && !diagnose) rc = model_set_params(m, host, err);
+out:
+    free(host);
+    free(seen);
+    if (rc) model_free(m);
+    else *model = m;
+    return rc;
+}
+
 /* Parses everything between the preamble's version and the trailer.
  * On success *model holds the file's parameters, vocab its vocabulary and
  * r->pos the end of the last tensor. On failure nothing is left allocated.
@@ -327,217 +558,22 @@ static int walk_tensors(reader *r, s2s_error *err)
 static int parse_body(reader *r, s2s_backend *be, int diagnose, s2s_model **model,
                       s2s_vocab *vocab, s2s_ckpt_meta *meta, s2s_error *err)
 {
-    s2s_model *m = NULL;
-    float *host = NULL;
-    unsigned char *seen = NULL;
-    const char *cfgwhat = "the configuration";
-    int rc;
-
     *model = NULL;
     memset(vocab, 0, sizeof *vocab);
     r->pos = MAGIC_BYTES + 4;
     r->truncated = 0;
-
-    uint32_t hdr;
-    if ((rc = get_u32(r, &hdr, "the header size", err))) goto fail;
-    if (hdr != CONFIG_BYTES) {
-        rc = bad(r, err, "header size is %u bytes; format version 1 has %u", hdr,
-                 (unsigned)CONFIG_BYTES);
-        goto fail;
+    s2s_config cfg;
+    s2s_ckpt_meta mt;
+    int rc = parse_config(r, &cfg, &mt, err);
+    if (!rc) rc = parse_vocab(r, cfg.vocab, vocab, err);
+    if (!rc) rc = check_tensor_room(r, &cfg, diagnose, err);
+    if (!rc) rc = parse_tensors(r, be, &cfg, diagnose, model, err);
+    if (rc) {
+        vocab_free(vocab);
+        return rc;
     }
-    uint32_t V, E, H, L, dropout_bits, att, epoch, loss_bits, seed_lo, seed_hi;
-    if ((rc = get_u32(r, &V, cfgwhat, err)) || (rc = get_u32(r, &E, cfgwhat, err)) ||
-        (rc = get_u32(r, &H, cfgwhat, err)) || (rc = get_u32(r, &L, cfgwhat, err)) ||
-        (rc = get_u32(r, &dropout_bits, cfgwhat, err)) || (rc = get_u32(r, &att, cfgwhat, err)) ||
-        (rc = get_u32(r, &epoch, cfgwhat, err)) || (rc = get_u32(r, &loss_bits, cfgwhat, err)) ||
-        (rc = get_u32(r, &seed_lo, cfgwhat, err)) || (rc = get_u32(r, &seed_hi, cfgwhat, err)))
-        goto fail;
-    if (V > INT_MAX || E > INT_MAX || H > INT_MAX || L > INT_MAX || att > INT_MAX) {
-        rc = bad(r, err, "bad configuration: a size is out of range (V=%u E=%u H=%u L=%u "
-                         "attention=%u)", V, E, H, L, att);
-        goto fail;
-    }
-    const s2s_config cfg = {.vocab = (int)V, .embed = (int)E, .hidden = (int)H,
-                            .layers = (int)L, .dropout = bits_f32(dropout_bits),
-                            .attention = (int)att};
-    {
-        s2s_error sub = {0};
-        if (config_validate(&cfg, &sub)) {
-            rc = bad(r, err, "bad configuration: %s", sub.msg);
-            goto fail;
-        }
-    }
-    if (epoch > INT_MAX) {
-        rc = bad(r, err, "bad epoch %u", epoch);
-        goto fail;
-    }
-
-    /* ---- vocabulary ---- */
-    if ((rc = vocab_init(vocab, err))) goto fail;
-    for (uint32_t i = 0; i < V; i++) {
-        char what[64], word[S2S_MAX_WORD_BYTES + 1];
-        snprintf(what, sizeof what, "vocabulary word %u of %u", i, V);
-        uint32_t len;
-        if ((rc = get_u16(r, &len, what, err))) goto fail;
-        if (len == 0 || len > S2S_MAX_WORD_BYTES) {
-            rc = bad(r, err, "vocabulary word %u is %u bytes long (must be 1..%d)", i, len,
-                     S2S_MAX_WORD_BYTES);
-            goto fail;
-        }
-        if ((rc = need(r, len, what, err))) goto fail;
-        memcpy(word, r->p + r->pos, len);
-        word[len] = '\0';
-        r->pos += len;
-        for (uint32_t k = 0; k < len; k++)
-            if (!valid_word_byte((unsigned char)word[k])) {
-                rc = bad(r, err, "vocabulary word %u contains a space, control character or "
-                                 "NUL byte", i);
-                goto fail;
-            }
-        if (i < S2S_NUM_SPECIAL) {
-            if (strcmp(word, SPECIALS[i]) != 0) {
-                rc = bad(r, err, "vocabulary entry %u is \"%s\"; it must be %s", i, word,
-                         SPECIALS[i]);
-                goto fail;
-            }
-            continue;
-        }
-        int id;
-        if ((rc = vocab_add(vocab, word, &id, err))) goto fail;
-        if (id != (int)i) {
-            rc = bad(r, err, "vocabulary word %u \"%s\" duplicates word %d", i, word, id);
-            goto fail;
-        }
-    }
-
-    /* ---- tensors ---- */
-    {
-        /* Every layout in model.h has both embeddings, fc.weight and a
-         * (3H, H) weight_hh per GRU layer: a lower bound on the bytes the
-         * tensors need, checked before allocating a model that big. */
-        const double min_params = 2.0 * V * E + 6.0 * L * H * H + (double)V * H;
-        if (4.0 * min_params > (double)(r->n - r->pos)) {
-            if (diagnose) {
-                rc = walk_tensors(r, err);
-                if (!rc) rc = bad(r, err, "configuration does not match the tensors");
-                goto fail;
-            }
-            r->truncated = 1;
-            rc = bad(r, err,
-                     "truncated at byte %zu while reading the tensors (the configuration needs "
-                     "at least %.0f bytes of them, %zu remain)",
-                     r->n, 4.0 * min_params, r->n - r->pos);
-            goto fail;
-        }
-    }
-    uint32_t count;
-    if ((rc = get_u32(r, &count, "the tensor count", err))) goto fail;
-    {
-        s2s_error sub = {0};
-        rc = model_create(&m, &cfg, be, &sub);
-        if (rc) {
-            rc = s2s_fail(err, sub.code ? sub.code : (s2s_code)rc, "%s: %s", r->path, sub.msg);
-            goto fail;
-        }
-    }
-    const int nt = model_num_tensors(m);
-    if (count != (uint32_t)nt) {
-        rc = bad(r, err, "the file has %u tensors; a %s model with this configuration has %d",
-                 count, attention_name(cfg.attention), nt);
-        goto fail;
-    }
-    const size_t np = model_num_params(m);
-    host = calloc(np ? np : 1, sizeof *host);
-    seen = calloc((size_t)nt, 1);
-    if (!host || !seen) {
-        rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory loading %s", r->path);
-        goto fail;
-    }
-    for (uint32_t t = 0; t < count; t++) {
-        char what[128], name[64];
-        snprintf(what, sizeof what, "the name of tensor %u of %u", t + 1, count);
-        uint32_t len;
-        if ((rc = get_u16(r, &len, what, err))) goto fail;
-        if (len == 0 || len >= sizeof name) {
-            rc = bad(r, err, "tensor %u has a name of %u bytes (must be 1..%zu)", t + 1, len,
-                     sizeof name - 1);
-            goto fail;
-        }
-        if ((rc = need(r, len, what, err))) goto fail;
-        memcpy(name, r->p + r->pos, len);
-        name[len] = '\0';
-        r->pos += len;
-        for (uint32_t k = 0; k < len; k++)
-            if (!valid_name_byte((unsigned char)name[k])) {
-                rc = bad(r, err, "tensor %u has a malformed name", t + 1);
-                goto fail;
-            }
-        const int idx = model_find_tensor(m, name);
-        if (idx < 0) {
-            rc = bad(r, err, "unknown tensor '%s' (not part of a %s model)", name,
-                     attention_name(cfg.attention));
-            goto fail;
-        }
-        if (seen[idx]) {
-            rc = bad(r, err, "tensor '%s' appears twice", name);
-            goto fail;
-        }
-        seen[idx] = 1;
-        const s2s_tensor_info *ti = model_tensor(m, idx);
-
-        snprintf(what, sizeof what, "the shape of tensor '%s'", name);
-        uint32_t ndim, dims[2] = {0, 0};
-        if ((rc = get_u32(r, &ndim, what, err))) goto fail;
-        if (ndim != 1 && ndim != 2) {
-            rc = bad(r, err, "tensor '%s' has %u dimensions (must be 1 or 2)", name, ndim);
-            goto fail;
-        }
-        for (uint32_t d = 0; d < ndim; d++)
-            if ((rc = get_u32(r, &dims[d], what, err))) goto fail;
-        const uint32_t want[2] = {(uint32_t)ti->dims[0], (uint32_t)ti->dims[1]};
-        if (ndim != (uint32_t)ti->ndim || dims[0] != want[0] || (ndim == 2 && dims[1] != want[1])) {
-            char got_s[48], want_s[48];
-            shape_str(got_s, sizeof got_s, ndim, dims);
-            shape_str(want_s, sizeof want_s, (uint32_t)ti->ndim, want);
-            rc = bad(r, err, "tensor '%s' has shape %s; this configuration needs %s", name,
-                     got_s, want_s);
-            goto fail;
-        }
-        snprintf(what, sizeof what, "the values of tensor '%s'", name);
-        if ((rc = need(r, ti->numel * 4, what, err))) goto fail;
-        float *dst = host + ti->offset;
-        for (size_t i = 0; i < ti->numel; i++) {
-            dst[i] = bits_f32(le32(r->p + r->pos + 4 * i));
-            if (!isfinite(dst[i])) {
-                rc = bad(r, err, "tensor '%s' element %zu is not finite (%g)", name, i,
-                         (double)dst[i]);
-                goto fail;
-            }
-        }
-        r->pos += ti->numel * 4;
-    }
-    for (int i = 0; i < nt; i++)
-        if (!seen[i]) { /* unreachable with count == nt and no duplicates; kept as a guard */
-            rc = bad(r, err, "tensor '%s' is missing", model_tensor(m, i)->name);
-            goto fail;
-        }
-    if (!diagnose && (rc = model_set_params(m, host, err))) goto fail;
-    if (meta) {
-        meta->epoch = (int)epoch;
-        meta->val_loss = bits_f32(loss_bits);
-        meta->seed = (uint64_t)seed_hi << 32 | seed_lo;
-    }
-    free(host);
-    free(seen);
-    *model = m;
+    if (meta) *meta = mt;
     return 0;
-
-fail:
-    free(host);
-    free(seen);
-    model_free(m);
-    vocab_free(vocab);
-    return rc;
 }
 
 /* Reads all of path into *buf (*size bytes, > 0). */
@@ -576,7 +612,8 @@ static int read_file(const char *path, unsigned char **buf, size_t *size, s2s_er
     unsigned char *p = malloc(want);
     if (!p) {
         fclose(f);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory reading %s (%zu bytes)", path, want);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the contents of %s (%s)", path,
+                        S2S_SIZE(want));
     }
     const size_t got = fread(p, 1, want, f);
     if (got != want && ferror(f)) {

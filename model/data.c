@@ -56,7 +56,10 @@ static int vocab_probe(const s2s_vocab *v, const char *w)
 static int vocab_rehash(s2s_vocab *v, int nslot, s2s_error *err)
 {
     int *slot = calloc((size_t)nslot, sizeof *slot);
-    if (!slot) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory growing the vocabulary");
+    if (!slot)
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory growing the vocabulary's index to %d slots (%s)", nslot,
+                        S2S_SIZE((size_t)nslot * sizeof *slot));
     free(v->slot);
     v->slot = slot;
     v->nslot = nslot;
@@ -73,7 +76,8 @@ int vocab_init(s2s_vocab *v, s2s_error *err)
     v->slot = calloc((size_t)v->nslot, sizeof *v->slot);
     if (!v->word || !v->slot) {
         vocab_free(v);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the vocabulary");
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory creating the vocabulary (64 words, 128 index slots)");
     }
     for (int i = 0; i < S2S_NUM_SPECIAL; i++) {
         int id, rc = vocab_add(v, SPECIALS[i], &id, err);
@@ -106,12 +110,17 @@ int vocab_add(s2s_vocab *v, const char *w, int *id, s2s_error *err)
     if (v->size == v->cap) {
         int cap = v->cap * 2;
         char **word = realloc(v->word, (size_t)cap * sizeof *word);
-        if (!word) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory growing the vocabulary");
+        if (!word)
+            return s2s_fail(err, S2S_ERR_NOMEM,
+                            "out of memory growing the vocabulary to %d words (%s)", cap,
+                            S2S_SIZE((size_t)cap * sizeof *word));
         v->word = word;
         v->cap = cap;
     }
     char *copy = dup_bytes(w, strlen(w));
-    if (!copy) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory growing the vocabulary");
+    if (!copy)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for vocabulary word %d (%zu bytes)",
+                        v->size, strlen(w) + 1);
     v->word[v->size] = copy;
     v->slot[s] = v->size + 1;
     if (id) *id = v->size;
@@ -170,7 +179,9 @@ int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
     if (n == 0) return 0;
 
     char **w = calloc((size_t)n, sizeof *w);
-    if (!w) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting a sentence");
+    if (!w)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting a sentence of %d words (%s)",
+                        n, S2S_SIZE((size_t)n * sizeof *w));
     int i = 0;
     for (const char *p = line; *p && i < n;) {
         while (*p && is_sep(*p)) p++;
@@ -181,7 +192,8 @@ int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
         if (!w[i]) {
             for (int k = 0; k < i; k++) free(w[k]);
             free(w);
-            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting a sentence");
+            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for word %d of a sentence (%zu bytes)",
+                            i + 1, (size_t)(p - start) + 1);
         }
         i++;
     }
@@ -220,19 +232,26 @@ static int synth_fill(s2s_corpus *c, int n, int min_len, int max_len, s2s_rng *r
                       s2s_error *err)
 {
     c->s = calloc(n > 0 ? (size_t)n : 1, sizeof *c->s);
-    if (!c->s) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory making the synthetic data");
+    if (!c->s)
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory for %d synthetic sentences (%s)", n,
+                        S2S_SIZE((size_t)n * sizeof *c->s));
     c->count = n;
     for (int i = 0; i < n; i++) {
         s2s_sentence *s = &c->s[i];
         /* The seed: random.randint(3, 10) words, each random.choice(words). */
         const int len = min_len + (int)rng_below(rng, (uint32_t)(max_len - min_len + 1));
         s->w = calloc((size_t)len, sizeof *s->w);
-        if (!s->w) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory making the synthetic data");
+        if (!s->w)
+            return s2s_fail(err, S2S_ERR_NOMEM,
+                            "out of memory for synthetic sentence %d (%d words)", i + 1, len);
         for (int k = 0; k < len; k++) {
             const char *word = S2S_SEED_WORDS[rng_below(rng, 34)];
             s->w[k] = dup_bytes(word, strlen(word));
             if (!s->w[k])
-                return s2s_fail(err, S2S_ERR_NOMEM, "out of memory making the synthetic data");
+                return s2s_fail(err, S2S_ERR_NOMEM,
+                                "out of memory for word %d of synthetic sentence %d", k + 1,
+                                i + 1);
             s->len = k + 1; /* so sentence_free frees exactly what exists */
         }
     }
@@ -282,7 +301,9 @@ static int corpus_take(s2s_corpus *c, s2s_sentence *all, const int *idx, int fro
                        s2s_error *err)
 {
     c->s = calloc((size_t)n, sizeof *c->s);
-    if (!c->s) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting the data");
+    if (!c->s)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for a part of %d sentences (%s)", n,
+                        S2S_SIZE((size_t)n * sizeof *c->s));
     for (int i = 0; i < n; i++) {
         c->s[i] = all[idx[from + i]];
         all[idx[from + i]].w = NULL;
@@ -290,6 +311,81 @@ static int corpus_take(s2s_corpus *c, s2s_sentence *all, const int *idx, int fro
     }
     c->count = n;
     return 0;
+}
+
+/* Doubles the room of *all (*cap sentences) while reading line lineno of path. */
+static int grow_sentences(s2s_sentence **all, int *cap, const char *path, long lineno,
+                          s2s_error *err)
+{
+    if (*cap > INT_MAX / 2)
+        return s2s_fail(err, S2S_ERR_ARG, "%s:%ld: too many sentences (more than %d)", path,
+                        lineno, *cap);
+    const int ncap = *cap ? *cap * 2 : 256;
+    s2s_sentence *grown = realloc(*all, (size_t)ncap * sizeof *grown);
+    if (!grown)
+        return s2s_fail(err, S2S_ERR_NOMEM, "%s:%ld: out of memory for %d sentences (%s)", path,
+                        lineno, ncap, S2S_SIZE((size_t)ncap * sizeof *grown));
+    *all = grown;
+    *cap = ncap;
+    return 0;
+}
+
+/* Every non-blank line of f (path) as a sentence, appended to *all (*n of
+ * them, room for *cap). On failure the caller still frees what is there. */
+static int read_sentences(FILE *f, const char *path, s2s_sentence **all, int *n, int *cap,
+                          s2s_error *err)
+{
+    long lineno = 0;
+    char *line = NULL;
+    size_t linecap = 0;
+    int rc = 0;
+    errno = 0;
+    while (!rc && getline(&line, &linecap, f) >= 0) {
+        lineno++;
+        s2s_sentence s;
+        rc = sentence_tokenize(line, &s, err);
+        if (rc) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err ? err->msg : "");
+            s2s_fail(err, (s2s_code)rc, "%s:%ld: %s", path, lineno, why);
+            break;
+        }
+        if (s.len == 0) continue; /* blank lines separate nothing; skip them */
+        if (*n == *cap) rc = grow_sentences(all, cap, path, lineno, err);
+        if (rc) {
+            sentence_free(&s);
+            break;
+        }
+        (*all)[(*n)++] = s;
+        errno = 0;
+    }
+    if (!rc && ferror(f))
+        rc = s2s_fail(err, S2S_ERR_IO, "cannot read %s after line %ld: %s", path, lineno,
+                      strerror(errno ? errno : EIO));
+    free(line);
+    return rc;
+}
+
+/* Shuffles the n sentences of all (from path) with seed and moves them
+ * 80/10/10 into train, val and test; with n >= 10 every part gets one. */
+static int split_sentences(s2s_sentence *all, int n, const char *path, uint64_t seed,
+                           s2s_corpus *train, s2s_corpus *val, s2s_corpus *test, s2s_error *err)
+{
+    int *idx = calloc((size_t)n, sizeof *idx);
+    if (!idx)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory shuffling the %d sentences of %s (%s)",
+                        n, path, S2S_SIZE((size_t)n * sizeof *idx));
+    for (int i = 0; i < n; i++) idx[i] = i;
+    s2s_rng rng;
+    rng_seed(&rng, seed);
+    shuffle_ints(idx, n, &rng);
+    const int n_train = (int)((long long)n * 8 / 10), n_val = n / 10;
+    const int n_test = n - n_train - n_val;
+    int rc = corpus_take(train, all, idx, 0, n_train, err);
+    if (!rc) rc = corpus_take(val, all, idx, n_train, n_val, err);
+    if (!rc) rc = corpus_take(test, all, idx, n_train + n_val, n_test, err);
+    free(idx);
+    return rc;
 }
 
 int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
@@ -306,78 +402,16 @@ int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_c
         fclose(f);
         return s2s_fail(err, S2S_ERR_IO, "cannot read %s: %s", path, strerror(EISDIR));
     }
-
-    int rc = 0, n = 0, cap = 0;
-    long lineno = 0;
+    int n = 0, cap = 0;
     s2s_sentence *all = NULL;
-    char *line = NULL;
-    size_t linecap = 0;
-    errno = 0;
-    while (getline(&line, &linecap, f) >= 0) {
-        lineno++;
-        s2s_sentence s;
-        rc = sentence_tokenize(line, &s, err);
-        if (rc) {
-            char why[sizeof err->msg];
-            snprintf(why, sizeof why, "%s", err ? err->msg : "");
-            s2s_fail(err, (s2s_code)rc, "%s:%ld: %s", path, lineno, why);
-            goto done;
-        }
-        if (s.len == 0) continue; /* blank lines separate nothing; skip them */
-        if (n == cap) {
-            if (cap > INT_MAX / 2) {
-                sentence_free(&s);
-                rc = s2s_fail(err, S2S_ERR_ARG, "%s: too many sentences", path);
-                goto done;
-            }
-            int ncap = cap ? cap * 2 : 256;
-            s2s_sentence *grown = realloc(all, (size_t)ncap * sizeof *grown);
-            if (!grown) {
-                sentence_free(&s);
-                rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory reading %s", path);
-                goto done;
-            }
-            all = grown;
-            cap = ncap;
-        }
-        all[n++] = s;
-        errno = 0;
-    }
-    if (ferror(f)) {
-        rc = s2s_fail(err, S2S_ERR_IO, "cannot read %s: %s", path,
-                      strerror(errno ? errno : EIO));
-        goto done;
-    }
-    if (n < 10) {
+    int rc = read_sentences(f, path, &all, &n, &cap, err);
+    fclose(f);
+    if (!rc && n < 10)
         rc = s2s_fail(err, S2S_ERR_ARG,
                       "%s has %d sentence%s; at least 10 are needed to split it 80/10/10 into "
                       "training, validation and test sets",
                       path, n, n == 1 ? "" : "s");
-        goto done;
-    }
-
-    {
-        int *idx = malloc((size_t)n * sizeof *idx);
-        if (!idx) {
-            rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory reading %s", path);
-            goto done;
-        }
-        for (int i = 0; i < n; i++) idx[i] = i;
-        s2s_rng rng;
-        rng_seed(&rng, seed);
-        shuffle_ints(idx, n, &rng);
-        /* 80/10/10; with n >= 10 every part gets at least one sentence. */
-        const int n_train = (int)((long long)n * 8 / 10), n_val = n / 10;
-        const int n_test = n - n_train - n_val;
-        rc = corpus_take(train, all, idx, 0, n_train, err);
-        if (!rc) rc = corpus_take(val, all, idx, n_train, n_val, err);
-        if (!rc) rc = corpus_take(test, all, idx, n_train + n_val, n_test, err);
-        free(idx);
-    }
-
-done:
-    free(line);
-    fclose(f);
+    if (!rc) rc = split_sentences(all, n, path, seed, train, val, test, err);
     for (int i = 0; i < n; i++) sentence_free(&all[i]); /* those not moved */
     free(all);
     if (rc) {
@@ -450,7 +484,10 @@ int dataset_encode(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_
     d->tgt = malloc((ntgt ? ntgt : 1) * sizeof(int));
     if (!d->src_off || !d->src_len || !d->tgt_off || !d->tgt_len || !d->src || !d->tgt) {
         dataset_free(d);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory encoding %d sentences", c->count);
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory encoding %d sentences (%zu source and %zu target ids: %s)",
+                        c->count, nsrc, ntgt,
+                        S2S_SIZE((4 * n + nsrc + ntgt) * sizeof(int)));
     }
     d->count = c->count;
     int so = 0, to = 0;
@@ -494,8 +531,10 @@ int batch_alloc(s2s_batch *b, int max_B, int max_S, int max_T, s2s_error *err)
     b->tgt_len = calloc((size_t)max_B, sizeof(int));
     if (!b->src || !b->tgt || !b->src_len || !b->tgt_len) {
         batch_free(b);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for a batch (B=%d S=%d T=%d)", max_B,
-                        max_S, max_T);
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for a batch (B=%d S=%d T=%d: %s)",
+                        max_B, max_S, max_T,
+                        S2S_SIZE(((size_t)max_S + (size_t)max_T + 2) * (size_t)max_B *
+                                 sizeof(int)));
     }
     b->cap_B = max_B;
     b->cap_S = max_S;

@@ -7,6 +7,8 @@
 #ifndef S2S_ERR_H
 #define S2S_ERR_H
 
+#include <stddef.h>
+
 typedef enum {
     S2S_OK = 0,
     S2S_ERR_ARG,         /* a bad argument or option value */
@@ -33,5 +35,12 @@ int s2s_fail(s2s_error *err, s2s_code code, const char *fmt, ...)
 
 /* Clears err to S2S_OK / "". */
 void s2s_error_clear(s2s_error *err);
+
+/* A size in bytes as messages print it ("812 bytes", "3.4 KiB", "37 MiB",
+ * "1.2 GiB"), written into buf (cap bytes) and returned. */
+const char *s2s_size_str(char *buf, size_t cap, size_t bytes);
+/* The same in a temporary that lives until the end of the enclosing block
+ * (C only): s2s_fail(err, S2S_ERR_NOMEM, "out of memory for X (%s)", S2S_SIZE(n)). */
+#define S2S_SIZE(bytes) s2s_size_str((char[24]){0}, 24, (bytes))
 
 #endif

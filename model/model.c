@@ -21,13 +21,29 @@
  * (the training loop sorts batches by length, so those are exactly the live
  * ones): padding costs no recurrent matrix work.
  *
- * Accumulation rule: parameter gradients are accumulated (+=) — a shard's
- * gradient buffer is zeroed once per batch, and each weight gradient is one
- * GEMM over all time steps after the recurrent loop. Activation gradients
- * are written once per step, except the two places where a state feeds two
- * consumers: the decoder's top state s_L(t) gets dL/ds from the next GRU step
- * (the carry d_h[L−1]) plus the attention query path, and the encoder output
- * gets gradient from attention values (d_enc_out) plus the keys W_h h.
+ * Layers come as forward/backward pairs with mirrored arguments
+ * (linear_forward / linear_backward, gru_step_forward / gru_step_backward,
+ * and per decoder step its embedding, attention and layer input), so
+ * decoder_step_backward is decoder_step read bottom up and encoder_backward
+ * is encoder_forward read bottom up.
+ *
+ * Accumulation rule: parameter gradients are accumulated (+=): a shard's
+ * gradient buffer is zeroed once per batch, each weight gradient is one
+ * product over all time steps after the recurrent loop (linear_backward
+ * with dW, db); the embedding tables (a scatter) and Bahdanau's v add in
+ * as they go.
+ * Activation gradients are written once (WRITE) where a value has one
+ * consumer and added into (ADD, be->add) where it has several:
+ *   - decoder state s_l(t+1): the next step's recurrence (the carry d_h[l],
+ *     which gru_step_backward turns into dL/d s_l(t) = the gates' direct
+ *     path + d_gh W_hh) and layer l+1 (d_h[l] += that layer's input gradient);
+ *     the top state also feeds the logits (d_h[L−1] += d_logits fc_W) and
+ *     the next step's attention query (d_h[L−1] += d_q W_s, or d_q for Luong);
+ *   - encoder output h_l(t+1): step t+1 (the carry) and the layer above or
+ *     attention (d_h[l] += row t of d_out); the top layer's outputs are
+ *     attention's values (d_enc_out += per decoder step) and, for Bahdanau,
+ *     the keys' input (d_enc_out += d_keys W_h, at the start of
+ *     encoder_backward).
  */
 #include "model.h"
 
@@ -194,7 +210,9 @@ int model_create(s2s_model **out, const s2s_config *cfg, s2s_backend *be, s2s_er
     int rc = config_validate(cfg, err);
     if (rc) return rc;
     s2s_model *m = calloc(1, sizeof *m);
-    if (!m) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory creating the model");
+    if (!m)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the model's host state (%s)",
+                        S2S_SIZE(sizeof *m));
     m->cfg = *cfg;
     m->be = be;
     m->nshards = be->shards < 1 ? 1 : be->shards > MAX_SHARDS ? MAX_SHARDS : be->shards;
@@ -219,9 +237,12 @@ int model_create(s2s_model **out, const s2s_config *cfg, s2s_backend *be, s2s_er
     m->adam_m = be->alloc(be, bytes);
     m->adam_v = be->alloc(be, bytes);
     if (!m->params || !m->grads || !m->adam_m || !m->adam_v) {
+        const size_t np = m->nparams;
         model_free(m);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of %s memory for %zu parameters", be->name,
-                        m->nparams);
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of %s memory for the parameters, their gradients and Adam's two "
+                        "moments (4 x %zu floats: %s)",
+                        be->name, np, S2S_SIZE(4 * bytes));
     }
     *out = m;
     return 0;
@@ -270,7 +291,10 @@ int model_find_tensor(const s2s_model *m, const char *name)
 int model_init_params(s2s_model *m, uint64_t seed, s2s_error *err)
 {
     float *host = malloc(m->nparams * sizeof(float));
-    if (!host) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory initialising parameters");
+    if (!host)
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory for the initial parameters (%zu floats: %s)", m->nparams,
+                        S2S_SIZE(m->nparams * sizeof(float)));
     s2s_rng rng;
     rng_seed(&rng, seed);
     const int E = m->cfg.embed;
@@ -402,15 +426,17 @@ static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, s2s_error 
     float *block = m->be->alloc(m->be, n * sizeof(float));
     if (!block)
         return s2s_fail(err, S2S_ERR_NOMEM,
-                        "out of %s memory for a batch of %d x %d x %d (%zu MiB of activations)",
-                        m->be->name, nB, nS, nT, n * sizeof(float) >> 20);
+                        "out of %s memory for the workspace of shard %d (B=%d, S=%d, T=%d: %s)",
+                        m->be->name, (int)(w - m->ws), nB, nS, nT, S2S_SIZE(n * sizeof(float)));
     ws_layout(w, block, &m->cfg, nB, nS, nT);
     w->block = block;
     w->enc_n = malloc(sizeof(int) * (size_t)nS);
     w->dec_n = malloc(sizeof(int) * (size_t)nT);
     w->dec_len_host = malloc(sizeof(int) * (size_t)nB);
     if (!w->enc_n || !w->dec_n || !w->dec_len_host)
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the batch bookkeeping");
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory for the live-row counts of shard %d (S + T + B = %d ints)",
+                        (int)(w - m->ws), nS + nT + nB);
     w->cap_B = nB;
     w->cap_S = nS;
     w->cap_T = nT;
@@ -425,17 +451,85 @@ static uint64_t drop_seed(uint64_t seed, int site, int step)
 
 enum { SITE_ENC_EMB = 1, SITE_DEC_EMB = 2, SITE_ENC_LAYER = 10, SITE_DEC_LAYER = 30 };
 
-/* ------------------------------------------------------------ forward */
+/* ------------------------------------------------------------ layers: forward/backward pairs */
 
 #define P(off) (m->params + (off))
 #define G(off) (w->grads + (off))
 
-/* x(rows, in) → out(rows, 3H) = x Wᵀ + b: the input projection of a GRU layer. */
-static void linear_forward(s2s_backend *be, float *out, const float *x, const float *W,
-                           const float *b, int rows, int in, int outdim)
+/* How a product meets its output: WRITE overwrites it, ADD adds to it (for
+ * an activation gradient with more than one consumer, see the top). */
+enum { WRITE = 0, ADD = 1 };
+
+/* Linear layer, y(rows, out) = x(rows, in) Wᵀ + b (ADD: y += x Wᵀ).
+ * W is (out, in) with its rows ldw floats apart: ldw = in, or wider when W is
+ * a column block of a larger matrix (decoder layer 0 reads [emb; ctx]
+ * through two blocks of W_ih, so no concatenation). b (out) may be NULL. */
+static void linear_forward(s2s_backend *be, float *y, const float *x, const float *W,
+                           const float *b, int rows, int in, int out, int ldw, int mode)
 {
-    be->gemm(be, 0, 1, rows, outdim, in, 1.0f, x, in, W, in, 0.0f, out, outdim);
-    if (b) be->add_bias(be, out, b, rows, outdim);
+    be->gemm(be, 0, 1, rows, out, in, 1.0f, x, in, W, ldw, mode == ADD ? 1.0f : 0.0f, y, out);
+    if (b) be->add_bias(be, y, b, rows, out);
+}
+
+/* Backward of linear_forward; each gradient is optional (NULL skips it):
+ *   dx(rows, in) = dy W          (mode ADD: dx += dy W)
+ *   dW(out, in) += dyᵀ x         (rows ldw apart, as W)
+ *   db(out)     += Σ_rows dy
+ * The model asks for dx once per step and for dW, db once over all steps. */
+static void linear_backward(s2s_backend *be, float *dx, float *dW, float *db, const float *dy,
+                            const float *x, const float *W, int rows, int in, int out, int ldw,
+                            int mode)
+{
+    if (dx)
+        be->gemm(be, 0, 0, rows, in, out, 1.0f, dy, out, W, ldw, mode == ADD ? 1.0f : 0.0f, dx,
+                 in);
+    if (dW) be->gemm(be, 1, 0, out, in, rows, 1.0f, dy, out, x, in, 1.0f, dW, ldw);
+    if (db) be->bias_grad(be, db, dy, rows, out);
+}
+
+/* One step of a GRU layer (PyTorch's nn.GRU, gate order r, z, n), given
+ * gi = x W_ihᵀ for this step:
+ *   gh = h(t) W_hhᵀ                           (first n rows: the live ones)
+ *   r  = σ(gi_r + b_ir + gh_r + b_hr),  z = σ(gi_z + b_iz + gh_z + b_hz)
+ *   n  = tanh(gi_n + b_in + r ⊙ (gh_n + b_hn))
+ *   h(t+1) = (1 − z) ⊙ n + z ⊙ h(t)           (rows with t ≥ len[b] keep h(t))
+ * h points at row t of a (·, B, H) state array; row t+1 is written. The
+ * biases are added inside be->gru_forward (b_ih NULL: already in gi). */
+static void gru_step_forward(s2s_backend *be, float *h, float *gates, float *gh, const float *gi,
+                             const float *W_hh, const float *b_ih, const float *b_hh,
+                             const int *len, int t, int n, int B, int H)
+{
+    linear_forward(be, gh, h, W_hh, NULL, n, H, 3 * H, H, WRITE);
+    be->gru_forward(be, h + (size_t)B * H, gates, gi, gh, b_ih, b_hh, h, len, t, B, H);
+}
+
+/* Backward of gru_step_forward. The carry *dh enters as dL/dh(t+1) and
+ * leaves as dL/dh(t) through this layer's recurrence (the gates' direct
+ * path plus d_gh W_hh); *spare is scratch, swapped with *dh. Writes d_gi
+ * and d_gh for all B rows (finished rows get zeros, which the all-steps
+ * weight gradients rely on); dW_hh, db_hh and the input's gradient are the
+ * caller's (linear_backward). */
+static void gru_step_backward(s2s_backend *be, float *d_gi, float *d_gh, float **dh,
+                              float **spare, const float *gates, const float *h,
+                              const float *W_hh, const int *len, int t, int n, int B, int H)
+{
+    be->gru_backward(be, d_gi, d_gh, *spare, *dh, gates, h, len, t, B, H);
+    linear_backward(be, *spare, NULL, NULL, d_gh, NULL, W_hh, n, H, 3 * H, H, ADD);
+    float *tmp = *dh;
+    *dh = *spare;
+    *spare = tmp;
+}
+
+/* ------------------------------------------------------------ forward */
+
+/* Where layer l of the encoder reads its input (S,B,in): the (dropped-out)
+ * embeddings, or the layer below's outputs, dropped out when training. */
+static const float *enc_layer_input(const s2s_model *m, const workspace *w, int l, int B,
+                                    int train)
+{
+    if (l == 0) return w->enc_emb; /* dropout, if any, was applied in place */
+    if (train && m->cfg.dropout > 0.0f) return w->enc_x[l];
+    return w->enc_h[l - 1] + (size_t)B * m->cfg.hidden;
 }
 
 /* Encoder over the batch's sources: fills enc_h[l] (rows 1..S are the
@@ -446,42 +540,35 @@ static void encoder_forward(s2s_model *m, workspace *w, int B, int S, int train,
     const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers;
     const float p = m->cfg.dropout;
     const int drop = train && p > 0.0f;
+    const size_t BH = (size_t)B * H;
 
+    /* x_0 = dropout(emb(src)) */
     be->embed_forward(be, w->enc_emb, P(m->enc_emb), w->src, S * B, E);
-    const float *x = w->enc_emb;
-    if (drop) {
+    if (drop)
         be->dropout_forward(be, w->enc_emb, w->enc_emb_mask, w->enc_emb, (size_t)S * B * E, p,
                             drop_seed(seed, SITE_ENC_EMB, 0));
-    }
     for (int l = 0; l < L; l++) {
         const int in = l == 0 ? E : H;
+        /* x_l = dropout(h_{l−1}) for l ≥ 1 */
+        if (l > 0 && drop)
+            be->dropout_forward(be, w->enc_x[l], w->enc_x_mask[l], w->enc_h[l - 1] + BH,
+                                (size_t)S * BH, p, drop_seed(seed, SITE_ENC_LAYER + l - 1, 0));
         /* All S input projections in one GEMM: they do not depend on h. */
-        linear_forward(be, w->enc_gi[l], x, P(m->enc_wih[l]), P(m->enc_bih[l]), S * B, in, 3 * H);
-        be->zero(be, w->enc_h[l], sizeof(float) * (size_t)B * H);
-        for (int t = 0; t < S; t++) {
-            float *h_prev = w->enc_h[l] + (size_t)t * B * H;
-            float *gh = w->enc_gh[l] + (size_t)t * B * 3 * H;
-            /* b_hh is added inside gru_forward (b_ih is already in enc_gi). */
-            linear_forward(be, gh, h_prev, P(m->enc_whh[l]), NULL, w->enc_n[t], H, 3 * H);
-            be->gru_forward(be, h_prev + (size_t)B * H, w->enc_gates[l] + (size_t)t * B * 4 * H,
-                            w->enc_gi[l] + (size_t)t * B * 3 * H, gh, NULL, P(m->enc_bhh[l]),
-                            h_prev, w->src_len, t, B, H);
-        }
-        if (l + 1 < L) {
-            const float *out = w->enc_h[l] + (size_t)B * H;
-            if (drop) {
-                be->dropout_forward(be, w->enc_x[l + 1], w->enc_x_mask[l + 1], out,
-                                    (size_t)S * B * H, p, drop_seed(seed, SITE_ENC_LAYER + l, 0));
-                x = w->enc_x[l + 1];
-            } else {
-                x = out;
-            }
-        }
+        linear_forward(be, w->enc_gi[l], enc_layer_input(m, w, l, B, train), P(m->enc_wih[l]),
+                       P(m->enc_bih[l]), S * B, in, 3 * H, in, WRITE);
+        /* h_l(t+1) = GRU(x_l(t), h_l(t)),  h_l(0) = 0 */
+        be->zero(be, w->enc_h[l], sizeof(float) * BH);
+        for (int t = 0; t < S; t++)
+            gru_step_forward(be, w->enc_h[l] + (size_t)t * BH,
+                             w->enc_gates[l] + (size_t)t * B * 4 * H,
+                             w->enc_gh[l] + (size_t)t * B * 3 * H,
+                             w->enc_gi[l] + (size_t)t * B * 3 * H, P(m->enc_whh[l]), NULL,
+                             P(m->enc_bhh[l]), w->src_len, t, w->enc_n[t], B, H);
     }
     if (m->cfg.attention == S2S_ATTN_BAHDANAU) {
-        /* W_h h_i once per sentence, not once per decoder step. */
-        const float *enc_out = w->enc_h[L - 1] + (size_t)B * H;
-        linear_forward(be, w->keys, enc_out, P(m->att_Wh), NULL, S * B, H, H);
+        /* keys = W_h h_i once per sentence, not once per decoder step. */
+        const float *enc_out = w->enc_h[L - 1] + BH;
+        linear_forward(be, w->keys, enc_out, P(m->att_Wh), NULL, S * B, H, H, H, WRITE);
     }
 }
 
@@ -494,38 +581,40 @@ static const float *dec_layer_input(const s2s_model *m, const workspace *w, int 
     return w->dec_h[l - 1] + (size_t)(t + 1) * B * H;
 }
 
-/* One decoder step t: reads dec_in row t, writes dec_h[·] row t+1, logits
- * row t, and dec_in row t+1 (the truth if teacher[t+1], else the argmax).
- * Only the first n = dec_n[t] rows are computed; the GRU carries the state of
- * finished rows and attention runs over all B rows (its operands are strided
- * by B) on finite, unused values. */
-static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const int *teacher,
-                         int train, uint64_t seed)
+/* Decoder embedding at step t: x0 = dropout(emb(y_t)), first n rows.
+ * Returns x0 (dec_emb's row t, or dec_x0's when training with dropout). */
+static const float *dec_embedding_forward(s2s_model *m, workspace *w, int t, int n, int B,
+                                          int train, uint64_t seed)
 {
     s2s_backend *be = m->be;
-    const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
-    const int attn = m->cfg.attention, in0 = dec_in0(&m->cfg);
+    const int E = m->cfg.embed;
     const float p = m->cfg.dropout;
-    const size_t BH = (size_t)B * H;
-    const int n = w->dec_n[t];
-    const size_t nH = (size_t)n * H;
-
     float *emb = w->dec_emb + (size_t)t * B * E;
-    float *x0 = emb;
     be->embed_forward(be, emb, P(m->dec_emb), w->dec_in + (size_t)t * B, n, E);
-    if (train && p > 0.0f) {
-        x0 = w->dec_x0 + (size_t)t * B * E;
-        be->dropout_forward(be, x0, w->dec_emb_mask + (size_t)t * B * E, emb, (size_t)n * E, p,
-                            drop_seed(seed, SITE_DEC_EMB, t));
-    }
+    if (!(train && p > 0.0f)) return emb;
+    float *x0 = w->dec_x0 + (size_t)t * B * E;
+    be->dropout_forward(be, x0, w->dec_emb_mask + (size_t)t * B * E, emb, (size_t)n * E, p,
+                        drop_seed(seed, SITE_DEC_EMB, t));
+    return x0;
+}
 
-    /* Attention: query = top layer of the previous state. */
+/* Attention at step t, query = top layer of the previous state s_L(t):
+ *   Bahdanau: q = s_L(t) W_sᵀ,  score_i = vᵀ tanh(keys_i + q)
+ *   Luong:    score_i = s_L(t) · enc_out_i
+ *   α = masked softmax(score),  context = Σ_i α_i enc_out_i
+ * The query's product covers the first n rows; attention runs over all B
+ * rows (its operands are strided by B) on finite, unused values. */
+static void dec_attention_forward(s2s_model *m, workspace *w, int t, int n, int B, int S)
+{
+    s2s_backend *be = m->be;
+    const int H = m->cfg.hidden, L = m->cfg.layers, attn = m->cfg.attention;
+    const size_t BH = (size_t)B * H;
     const float *s_prev = w->dec_h[L - 1] + (size_t)t * BH;
     const float *enc_out = w->enc_h[L - 1] + BH;
     float *ctx = w->context + (size_t)t * BH;
     if (attn == S2S_ATTN_BAHDANAU) {
         float *q = w->query + (size_t)t * BH;
-        linear_forward(be, q, s_prev, P(m->att_Ws), NULL, n, H, H);
+        linear_forward(be, q, s_prev, P(m->att_Ws), NULL, n, H, H, H, WRITE);
         be->attn_forward(be, attn, ctx, w->alpha + (size_t)t * B * S,
                          w->energy + (size_t)t * S * BH, w->keys, q, P(m->att_v), enc_out,
                          w->src_len, S, B, H);
@@ -533,34 +622,60 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
         be->attn_forward(be, attn, ctx, w->alpha + (size_t)t * B * S, NULL, NULL, s_prev, NULL,
                          enc_out, w->src_len, S, B, H);
     }
+}
 
-    for (int l = 0; l < L; l++) {
-        float *gi = w->dec_gi[l] + (size_t)t * B * 3 * H;
-        float *gh = w->dec_gh[l] + (size_t)t * B * 3 * H;
-        float *h_prev = w->dec_h[l] + (size_t)t * BH;
-        if (l == 0) {
-            /* [emb; ctx] W_ihᵀ as two GEMMs over column blocks of W_ih: no concat. */
-            be->gemm(be, 0, 1, n, 3 * H, E, 1.0f, x0, E, P(m->dec_wih[0]), in0, 0.0f, gi, 3 * H);
-            if (attn != S2S_ATTN_NONE)
-                be->gemm(be, 0, 1, n, 3 * H, H, 1.0f, ctx, H, P(m->dec_wih[0]) + E, in0, 1.0f, gi,
-                         3 * H);
-        } else {
-            if (train && p > 0.0f)
-                be->dropout_forward(be, w->dec_x[l] + (size_t)t * BH,
-                                    w->dec_x_mask[l] + (size_t)t * BH,
-                                    w->dec_h[l - 1] + (size_t)(t + 1) * BH, nH, p,
-                                    drop_seed(seed, SITE_DEC_LAYER + l, t));
-            linear_forward(be, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]),
-                           NULL, n, H, 3 * H);
-        }
-        /* Both biases are added inside gru_forward. */
-        linear_forward(be, gh, h_prev, P(m->dec_whh[l]), NULL, n, H, 3 * H);
-        be->gru_forward(be, h_prev + BH, w->dec_gates[l] + (size_t)t * B * 4 * H, gi, gh,
-                        P(m->dec_bih[l]), P(m->dec_bhh[l]), h_prev, w->dec_len, t, B, H);
+/* The input product gi = x_l W_ihᵀ of decoder layer l at step t:
+ *   l = 0:  gi = [x0; c] W_ihᵀ = x0 W_ih[:, :E]ᵀ + c W_ih[:, E:]ᵀ
+ *   l ≥ 1:  gi = dropout(s_{l−1}(t+1)) W_ihᵀ */
+static void dec_layer_input_forward(s2s_model *m, workspace *w, int l, int t, int n, int B,
+                                    const float *x0, int train, uint64_t seed)
+{
+    s2s_backend *be = m->be;
+    const int E = m->cfg.embed, H = m->cfg.hidden, in0 = dec_in0(&m->cfg);
+    const float p = m->cfg.dropout;
+    const size_t BH = (size_t)B * H;
+    float *gi = w->dec_gi[l] + (size_t)t * B * 3 * H;
+    if (l == 0) {
+        linear_forward(be, gi, x0, P(m->dec_wih[0]), NULL, n, E, 3 * H, in0, WRITE);
+        if (m->cfg.attention != S2S_ATTN_NONE)
+            linear_forward(be, gi, w->context + (size_t)t * BH, P(m->dec_wih[0]) + E, NULL, n, H,
+                           3 * H, in0, ADD);
+        return;
     }
+    if (train && p > 0.0f)
+        be->dropout_forward(be, w->dec_x[l] + (size_t)t * BH, w->dec_x_mask[l] + (size_t)t * BH,
+                            w->dec_h[l - 1] + (size_t)(t + 1) * BH, (size_t)n * H, p,
+                            drop_seed(seed, SITE_DEC_LAYER + l, t));
+    linear_forward(be, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]), NULL, n, H,
+                   3 * H, H, WRITE);
+}
+
+/* One decoder step t: reads dec_in row t, writes dec_h[·] row t+1, logits
+ * row t, and dec_in row t+1 (the truth if teacher != NULL, else the argmax).
+ * Only the first n = dec_n[t] rows are computed; the GRU carries the state of
+ * finished rows. */
+static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const int *teacher,
+                         int train, uint64_t seed)
+{
+    s2s_backend *be = m->be;
+    const int H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
+    const size_t BH = (size_t)B * H;
+    const int n = w->dec_n[t];
+
+    const float *x0 = dec_embedding_forward(m, w, t, n, B, train, seed);
+    dec_attention_forward(m, w, t, n, B, S);
+    for (int l = 0; l < L; l++) {
+        /* s_l(t+1) = GRU(x_l, s_l(t)); both biases are added inside the cell. */
+        dec_layer_input_forward(m, w, l, t, n, B, x0, train, seed);
+        gru_step_forward(be, w->dec_h[l] + (size_t)t * BH, w->dec_gates[l] + (size_t)t * B * 4 * H,
+                         w->dec_gh[l] + (size_t)t * B * 3 * H,
+                         w->dec_gi[l] + (size_t)t * B * 3 * H, P(m->dec_whh[l]),
+                         P(m->dec_bih[l]), P(m->dec_bhh[l]), w->dec_len, t, n, B, H);
+    }
+    /* logits_t = s_L(t+1) fc_Wᵀ + fc_b, then the next token read */
     float *logits = w->logits + (size_t)t * B * V;
     linear_forward(be, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w), P(m->fc_b), n,
-                   H, V);
+                   H, V, H, WRITE);
     be->next_token(be, w->dec_in + (size_t)(t + 1) * B, logits, teacher, n, V);
 }
 
@@ -628,114 +743,150 @@ static void forward(s2s_model *m, workspace *w, const s2s_batch *b, int D,
 
 /* ------------------------------------------------------------ backward */
 
-/* Backward through the decoder steps D−1..0, then the weight gradients of
- * the decoder as one GEMM each over all steps. Leaves d_h[l] = dL/d(encoder
- * final state of layer l) and fills d_enc_out, d_keys. */
-static void decoder_backward(s2s_model *m, workspace *w, int B, int S, int D, int train)
+/* Backward of dec_attention_forward at step t: d_context (B rows; finished
+ * rows hold zeros) into the keys, v and the encoder outputs (d_keys, d_v,
+ * d_enc_out: +=) and into the query; the query's gradient goes on to the
+ * top state s_L(t), its second consumer: d_h[L−1] += (Bahdanau: d_q W_s). */
+static void dec_attention_backward(s2s_model *m, workspace *w, int t, int n, int B, int S)
+{
+    s2s_backend *be = m->be;
+    const int H = m->cfg.hidden, L = m->cfg.layers, attn = m->cfg.attention;
+    const size_t BH = (size_t)B * H;
+    const float *s_prev = w->dec_h[L - 1] + (size_t)t * BH;
+    const float *enc_out = w->enc_h[L - 1] + BH;
+    float *dq = w->d_query + (size_t)t * BH;
+    if (attn == S2S_ATTN_BAHDANAU) {
+        be->attn_backward(be, attn, w->d_keys, dq, G(m->att_v), w->d_enc_out, w->d_context,
+                          w->alpha + (size_t)t * B * S, w->energy + (size_t)t * S * BH,
+                          w->query + (size_t)t * BH, P(m->att_v), enc_out, w->src_len, S, B, H);
+        linear_backward(be, w->d_h[L - 1], NULL, NULL, dq, NULL, P(m->att_Ws), n, H, H, H, ADD);
+    } else if (attn == S2S_ATTN_LUONG) {
+        be->attn_backward(be, attn, NULL, dq, NULL, w->d_enc_out, w->d_context,
+                          w->alpha + (size_t)t * B * S, NULL, s_prev, NULL, enc_out, w->src_len,
+                          S, B, H);
+        be->add(be, w->d_h[L - 1], dq, (size_t)n * H);
+    }
+}
+
+/* Backward of dec_layer_input_forward at step t, from d_gi:
+ *   l = 0:  d_x0 = d_gi W_ih[:, :E],  d_context = d_gi W_ih[:, E:]
+ *   l ≥ 1:  d_h[l−1] += dropout'(d_gi W_ih)   (s_{l−1}(t+1)'s second consumer) */
+static void dec_layer_input_backward(s2s_model *m, workspace *w, int l, int t, int n, int B,
+                                     int train)
+{
+    s2s_backend *be = m->be;
+    const int E = m->cfg.embed, H = m->cfg.hidden, in0 = dec_in0(&m->cfg);
+    const size_t BH = (size_t)B * H, nH = (size_t)n * H;
+    const float *dgi = w->d_dec_gi[l] + (size_t)t * B * 3 * H;
+    if (l == 0) {
+        linear_backward(be, w->d_dec_x0 + (size_t)t * B * E, NULL, NULL, dgi, NULL,
+                        P(m->dec_wih[0]), n, E, 3 * H, in0, WRITE);
+        if (m->cfg.attention != S2S_ATTN_NONE) {
+            linear_backward(be, w->d_context, NULL, NULL, dgi, NULL, P(m->dec_wih[0]) + E, n, H,
+                            3 * H, in0, WRITE);
+            /* Attention runs over all B rows: finished ones contribute nothing. */
+            if (n < B) be->zero(be, w->d_context + nH, sizeof(float) * (BH - nH));
+        }
+        return;
+    }
+    linear_backward(be, w->d_x, NULL, NULL, dgi, NULL, P(m->dec_wih[l]), n, H, 3 * H, H, WRITE);
+    if (train && m->cfg.dropout > 0.0f)
+        be->dropout_backward(be, w->d_x, w->d_x, w->dec_x_mask[l] + (size_t)t * BH, nH);
+    be->add(be, w->d_h[l - 1], w->d_x, nH);
+}
+
+/* Backward of dec_embedding_forward at step t: d_emb = dropout'(d_x0),
+ * scattered into the embedding table's gradient. */
+static void dec_embedding_backward(s2s_model *m, workspace *w, int t, int n, int B, int train)
+{
+    s2s_backend *be = m->be;
+    const int E = m->cfg.embed;
+    float *dx0 = w->d_dec_x0 + (size_t)t * B * E;
+    if (train && m->cfg.dropout > 0.0f)
+        be->dropout_backward(be, dx0, dx0, w->dec_emb_mask + (size_t)t * B * E, (size_t)n * E);
+    be->embed_backward(be, G(m->dec_emb), dx0, w->dec_in + (size_t)t * B, n, E);
+}
+
+/* Backward of decoder_step t: its parts in reverse order. On entry d_h[l]
+ * holds dL/d s_l(t+1) from step t+1; on exit dL/d s_l(t). Parameter
+ * gradients of the products wait for decoder_weight_grads. */
+static void decoder_step_backward(s2s_model *m, workspace *w, int t, int B, int S, int train)
+{
+    s2s_backend *be = m->be;
+    const int H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
+    const size_t BH = (size_t)B * H;
+    const int n = w->dec_n[t]; /* live rows; the others have zero gradient throughout */
+
+    /* logits_t = s_L(t+1) fc_Wᵀ + fc_b:  d s_L(t+1) += d_logits_t fc_W */
+    linear_backward(be, w->d_h[L - 1], NULL, NULL, w->d_logits + (size_t)t * B * V, NULL,
+                    P(m->fc_w), n, H, V, H, ADD);
+    for (int l = L - 1; l >= 0; l--) {
+        /* s_l(t+1) = GRU(x_l, s_l(t)): the carry becomes dL/d s_l(t). */
+        gru_step_backward(be, w->d_dec_gi[l] + (size_t)t * B * 3 * H,
+                          w->d_dec_gh[l] + (size_t)t * B * 3 * H, &w->d_h[l], &w->d_hprev,
+                          w->dec_gates[l] + (size_t)t * B * 4 * H, w->dec_h[l] + (size_t)t * BH,
+                          P(m->dec_whh[l]), w->dec_len, t, n, B, H);
+        dec_layer_input_backward(m, w, l, t, n, B, train);
+    }
+    dec_attention_backward(m, w, t, n, B, S);
+    dec_embedding_backward(m, w, t, n, B, train);
+}
+
+/* The decoder's parameter gradients, one product per tensor over all
+ * R = D·B rows of the steps (rows of finished sentences carry zeros):
+ * per layer dW_ih, db_ih (the input product) and dW_hh, db_hh (the
+ * recurrence), then fc and W_s. */
+static void decoder_weight_grads(s2s_model *m, workspace *w, int B, int D, int train)
 {
     s2s_backend *be = m->be;
     const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
     const int attn = m->cfg.attention, in0 = dec_in0(&m->cfg);
     const int drop = train && m->cfg.dropout > 0.0f;
     const size_t BH = (size_t)B * H;
-    const float *enc_out = w->enc_h[L - 1] + BH;
-
-    for (int l = 0; l < L; l++) be->zero(be, w->d_h[l], sizeof(float) * BH);
-    be->zero(be, w->d_keys, sizeof(float) * (size_t)S * BH);
-    be->zero(be, w->d_enc_out, sizeof(float) * (size_t)S * BH);
-
-    for (int t = D - 1; t >= 0; t--) {
-        const int n = w->dec_n[t]; /* live rows; the others have zero gradient throughout */
-        const size_t nH = (size_t)n * H;
-        /* Output layer: d s_L(t+1) += d_logits fc_W (the carry already holds
-         * the gradient from step t+1). */
-        be->gemm(be, 0, 0, n, H, V, 1.0f, w->d_logits + (size_t)t * B * V, V, P(m->fc_w), H, 1.0f,
-                 w->d_h[L - 1], H);
-        for (int l = L - 1; l >= 0; l--) {
-            float *dgi = w->d_dec_gi[l] + (size_t)t * B * 3 * H;
-            float *dgh = w->d_dec_gh[l] + (size_t)t * B * 3 * H;
-            /* All B rows: finished rows get zero gate gradients, which the
-             * all-steps weight GEMMs below rely on. */
-            be->gru_backward(be, dgi, dgh, w->d_hprev, w->d_h[l],
-                             w->dec_gates[l] + (size_t)t * B * 4 * H, w->dec_h[l] + (size_t)t * BH,
-                             w->dec_len, t, B, H);
-            be->gemm(be, 0, 0, n, H, 3 * H, 1.0f, dgh, 3 * H, P(m->dec_whh[l]), H, 1.0f,
-                     w->d_hprev, H);
-            if (l > 0) {
-                /* Into the layer below's output at this step, s_{l−1}(t+1). */
-                be->gemm(be, 0, 0, n, H, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[l]), H, 0.0f, w->d_x,
-                         H);
-                if (drop)
-                    be->dropout_backward(be, w->d_x, w->d_x, w->dec_x_mask[l] + (size_t)t * BH, nH);
-                be->add(be, w->d_h[l - 1], w->d_x, nH);
-            } else {
-                float *dx0 = w->d_dec_x0 + (size_t)t * B * E;
-                be->gemm(be, 0, 0, n, E, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[0]), in0, 0.0f, dx0,
-                         E);
-                if (drop)
-                    be->dropout_backward(be, dx0, dx0, w->dec_emb_mask + (size_t)t * B * E,
-                                         (size_t)n * E);
-                be->embed_backward(be, G(m->dec_emb), dx0, w->dec_in + (size_t)t * B, n, E);
-                if (attn != S2S_ATTN_NONE) {
-                    be->gemm(be, 0, 0, n, H, 3 * H, 1.0f, dgi, 3 * H, P(m->dec_wih[0]) + E, in0,
-                             0.0f, w->d_context, H);
-                    /* Attention runs over all B rows: finished ones contribute nothing. */
-                    if (n < B) be->zero(be, w->d_context + nH, sizeof(float) * (BH - nH));
-                }
-            }
-            /* Now the carry is dL/d s_l(t). */
-            float *tmp = w->d_h[l];
-            w->d_h[l] = w->d_hprev;
-            w->d_hprev = tmp;
-        }
-        /* Attention: the query s_L(t) is the second consumer of the top state. */
-        const float *s_prev = w->dec_h[L - 1] + (size_t)t * BH;
-        float *dq = w->d_query + (size_t)t * BH;
-        if (attn == S2S_ATTN_BAHDANAU) {
-            be->attn_backward(be, attn, w->d_keys, dq, G(m->att_v), w->d_enc_out, w->d_context,
-                              w->alpha + (size_t)t * B * S, w->energy + (size_t)t * S * BH,
-                              w->query + (size_t)t * BH, P(m->att_v), enc_out, w->src_len, S, B, H);
-            be->gemm(be, 0, 0, n, H, H, 1.0f, dq, H, P(m->att_Ws), H, 1.0f, w->d_h[L - 1], H);
-        } else if (attn == S2S_ATTN_LUONG) {
-            be->attn_backward(be, attn, NULL, dq, NULL, w->d_enc_out, w->d_context,
-                              w->alpha + (size_t)t * B * S, NULL, s_prev, NULL, enc_out,
-                              w->src_len, S, B, H);
-            be->add(be, w->d_h[L - 1], dq, nH);
-        }
-    }
-
-    /* Weight gradients: one GEMM per tensor over all D·B rows. */
     const int R = D * B;
-    const float *x0 = drop ? w->dec_x0 : w->dec_emb;
     for (int l = 0; l < L; l++) {
         const float *dgi = w->d_dec_gi[l], *dgh = w->d_dec_gh[l];
         if (l == 0) {
-            be->gemm(be, 1, 0, 3 * H, E, R, 1.0f, dgi, 3 * H, x0, E, 1.0f, G(m->dec_wih[0]), in0);
+            const float *x0 = drop ? w->dec_x0 : w->dec_emb;
+            linear_backward(be, NULL, G(m->dec_wih[0]), G(m->dec_bih[0]), dgi, x0, NULL, R, E,
+                            3 * H, in0, WRITE);
             if (attn != S2S_ATTN_NONE)
-                be->gemm(be, 1, 0, 3 * H, H, R, 1.0f, dgi, 3 * H, w->context, H, 1.0f,
-                         G(m->dec_wih[0]) + E, in0);
+                linear_backward(be, NULL, G(m->dec_wih[0]) + E, NULL, dgi, w->context, NULL, R, H,
+                                3 * H, in0, WRITE);
         } else {
             const float *xl = drop ? w->dec_x[l] : w->dec_h[l - 1] + BH;
-            be->gemm(be, 1, 0, 3 * H, H, R, 1.0f, dgi, 3 * H, xl, H, 1.0f, G(m->dec_wih[l]), H);
+            linear_backward(be, NULL, G(m->dec_wih[l]), G(m->dec_bih[l]), dgi, xl, NULL, R, H,
+                            3 * H, H, WRITE);
         }
-        be->bias_grad(be, G(m->dec_bih[l]), dgi, R, 3 * H);
-        be->gemm(be, 1, 0, 3 * H, H, R, 1.0f, dgh, 3 * H, w->dec_h[l], H, 1.0f, G(m->dec_whh[l]), H);
-        be->bias_grad(be, G(m->dec_bhh[l]), dgh, R, 3 * H);
+        linear_backward(be, NULL, G(m->dec_whh[l]), G(m->dec_bhh[l]), dgh, w->dec_h[l], NULL, R,
+                        H, 3 * H, H, WRITE);
     }
-    be->gemm(be, 1, 0, V, H, R, 1.0f, w->d_logits, V, w->dec_h[L - 1] + BH, H, 1.0f, G(m->fc_w), H);
-    be->bias_grad(be, G(m->fc_b), w->d_logits, R, V);
-    if (attn == S2S_ATTN_BAHDANAU) {
-        be->gemm(be, 1, 0, H, H, R, 1.0f, w->d_query, H, w->dec_h[L - 1], H, 1.0f, G(m->att_Ws), H);
-        /* keys = enc_out W_hᵀ: into W_h and into the encoder outputs. */
-        be->gemm(be, 1, 0, H, H, S * B, 1.0f, w->d_keys, H, enc_out, H, 1.0f, G(m->att_Wh), H);
-        be->gemm(be, 0, 0, S * B, H, H, 1.0f, w->d_keys, H, P(m->att_Wh), H, 1.0f, w->d_enc_out, H);
-    }
+    linear_backward(be, NULL, G(m->fc_w), G(m->fc_b), w->d_logits, w->dec_h[L - 1] + BH, NULL, R,
+                    H, V, H, WRITE);
+    if (attn == S2S_ATTN_BAHDANAU)
+        linear_backward(be, NULL, G(m->att_Ws), NULL, w->d_query, w->dec_h[L - 1], NULL, R, H, H,
+                        H, WRITE);
 }
 
-/* Backward through the encoder, top layer first (a layer's outputs depend on
+/* Backward through the decoder steps D−1..0, then its weight gradients.
+ * Leaves d_h[l] = dL/d(encoder final state of layer l), and d_enc_out,
+ * d_keys = the attention's gradients of the encoder outputs and the keys. */
+static void decoder_backward(s2s_model *m, workspace *w, int B, int S, int D, int train)
+{
+    s2s_backend *be = m->be;
+    const int H = m->cfg.hidden, L = m->cfg.layers;
+    const size_t BH = (size_t)B * H;
+    for (int l = 0; l < L; l++) be->zero(be, w->d_h[l], sizeof(float) * BH);
+    be->zero(be, w->d_keys, sizeof(float) * (size_t)S * BH);
+    be->zero(be, w->d_enc_out, sizeof(float) * (size_t)S * BH);
+    for (int t = D - 1; t >= 0; t--) decoder_step_backward(m, w, t, B, S, train);
+    decoder_weight_grads(m, w, B, D, train);
+}
+
+/* Backward of encoder_forward, top layer first (a layer's outputs depend on
  * the layer below, never the reverse). d_h[l] enters as the gradient of the
- * final state (from the decoder's initial state); d_enc_out as the gradient
- * of the top layer's outputs. */
+ * final state (from the decoder's initial state), d_enc_out and d_keys as
+ * attention's gradients of the top layer's outputs and of the keys. */
 static void encoder_backward(s2s_model *m, workspace *w, int B, int S, int train)
 {
     s2s_backend *be = m->be;
@@ -743,41 +894,38 @@ static void encoder_backward(s2s_model *m, workspace *w, int B, int S, int train
     const int drop = train && m->cfg.dropout > 0.0f;
     const size_t BH = (size_t)B * H;
     const int R = S * B;
-    float *d_out = w->d_enc_out; /* (S,B,H) gradient of this layer's outputs */
 
+    if (m->cfg.attention == S2S_ATTN_BAHDANAU) {
+        /* keys = enc_out W_hᵀ: the encoder outputs' second consumer. */
+        linear_backward(be, w->d_enc_out, G(m->att_Wh), NULL, w->d_keys, w->enc_h[L - 1] + BH,
+                        P(m->att_Wh), R, H, H, H, ADD);
+    }
+    float *d_out = w->d_enc_out; /* (S,B,H) gradient of this layer's outputs */
     for (int l = L - 1; l >= 0; l--) {
         for (int t = S - 1; t >= 0; t--) {
-            /* Output h_l(t+1) is used by the layer above (or attention) and by step t+1. */
+            /* h_l(t+1) feeds the layer above (or attention) and step t+1. */
             be->add(be, w->d_h[l], d_out + (size_t)t * BH, BH);
-            float *dgi = w->d_enc_gi + (size_t)t * B * 3 * H;
-            float *dgh = w->d_enc_gh + (size_t)t * B * 3 * H;
-            be->gru_backward(be, dgi, dgh, w->d_hprev, w->d_h[l],
-                             w->enc_gates[l] + (size_t)t * B * 4 * H, w->enc_h[l] + (size_t)t * BH,
-                             w->src_len, t, B, H);
-            be->gemm(be, 0, 0, w->enc_n[t], H, 3 * H, 1.0f, dgh, 3 * H, P(m->enc_whh[l]), H, 1.0f,
-                     w->d_hprev, H);
-            float *tmp = w->d_h[l];
-            w->d_h[l] = w->d_hprev;
-            w->d_hprev = tmp;
+            gru_step_backward(be, w->d_enc_gi + (size_t)t * B * 3 * H,
+                              w->d_enc_gh + (size_t)t * B * 3 * H, &w->d_h[l], &w->d_hprev,
+                              w->enc_gates[l] + (size_t)t * B * 4 * H,
+                              w->enc_h[l] + (size_t)t * BH, P(m->enc_whh[l]), w->src_len, t,
+                              w->enc_n[t], B, H);
         }
+        /* The layer's parameters over all steps, and the gradient of its input. */
         const int in = l == 0 ? E : H;
-        const float *x = l == 0 ? w->enc_emb : (drop ? w->enc_x[l] : w->enc_h[l - 1] + BH);
-        be->gemm(be, 1, 0, 3 * H, in, R, 1.0f, w->d_enc_gi, 3 * H, x, in, 1.0f, G(m->enc_wih[l]),
-                 in);
-        be->bias_grad(be, G(m->enc_bih[l]), w->d_enc_gi, R, 3 * H);
-        be->gemm(be, 1, 0, 3 * H, H, R, 1.0f, w->d_enc_gh, 3 * H, w->enc_h[l], H, 1.0f,
-                 G(m->enc_whh[l]), H);
-        be->bias_grad(be, G(m->enc_bhh[l]), w->d_enc_gh, R, 3 * H);
-        /* Gradient of this layer's input. */
-        be->gemm(be, 0, 0, R, in, 3 * H, 1.0f, w->d_enc_gi, 3 * H, P(m->enc_wih[l]), in, 0.0f,
-                 w->d_enc_in, in);
+        linear_backward(be, NULL, G(m->enc_whh[l]), G(m->enc_bhh[l]), w->d_enc_gh, w->enc_h[l],
+                        NULL, R, H, 3 * H, H, WRITE);
+        linear_backward(be, w->d_enc_in, G(m->enc_wih[l]), G(m->enc_bih[l]), w->d_enc_gi,
+                        enc_layer_input(m, w, l, B, train), P(m->enc_wih[l]), R, in, 3 * H, in,
+                        WRITE);
         if (l > 0) {
+            /* x_l = dropout(h_{l−1}). The layer below reads d_out only inside
+             * its time loop and overwrites d_enc_in only after it: no copy. */
             if (drop)
                 be->dropout_backward(be, w->d_enc_in, w->d_enc_in, w->enc_x_mask[l], (size_t)R * H);
-            /* The layer below reads d_out only inside its time loop and
-             * overwrites d_enc_in only after it, so no copy is needed. */
             d_out = w->d_enc_in;
         } else {
+            /* x_0 = dropout(emb(src)) */
             if (drop)
                 be->dropout_backward(be, w->d_enc_in, w->d_enc_in, w->enc_emb_mask, (size_t)R * E);
             be->embed_backward(be, G(m->enc_emb), w->d_enc_in, w->src, R, E);
@@ -785,7 +933,22 @@ static void encoder_backward(s2s_model *m, workspace *w, int B, int S, int train
     }
 }
 
-/* ------------------------------------------------------------ public steps */
+/* ------------------------------------------------------------ checks */
+
+/* Every id of a (steps, B) time-major array lies in 0..V−1; says where not. */
+static int check_ids(const int *ids, int steps, int B, int V, const char *side, s2s_error *err)
+{
+    for (int t = 0; t < steps; t++)
+        for (int i = 0; i < B; i++) {
+            const int id = ids[(size_t)t * B + i];
+            if (id < 0 || id >= V)
+                return s2s_fail(err, S2S_ERR_ARG,
+                                "sentence %d of the batch, %s position %d: token id %d is outside "
+                                "the vocabulary (0..%d)",
+                                i, side, t, id, V - 1);
+        }
+    return 0;
+}
 
 static int check_batch(const s2s_model *m, const s2s_batch *b, s2s_error *err)
 {
@@ -794,16 +957,9 @@ static int check_batch(const s2s_model *m, const s2s_batch *b, s2s_error *err)
         if (b->src_len[i] < 1 || b->src_len[i] > b->S)
             return s2s_fail(err, S2S_ERR_ARG, "sentence %d of the batch has source length %d (1..%d)",
                             i, b->src_len[i], b->S);
-    for (size_t i = 0; i < (size_t)b->S * b->B; i++)
-        if (b->src[i] < 0 || b->src[i] >= m->cfg.vocab)
-            return s2s_fail(err, S2S_ERR_ARG, "token id %d is outside the vocabulary (%d)",
-                            b->src[i], m->cfg.vocab);
-    if (b->tgt)
-        for (size_t i = 0; i < (size_t)b->T * b->B; i++)
-            if (b->tgt[i] < 0 || b->tgt[i] >= m->cfg.vocab)
-                return s2s_fail(err, S2S_ERR_ARG, "token id %d is outside the vocabulary (%d)",
-                                b->tgt[i], m->cfg.vocab);
-    return 0;
+    int rc = check_ids(b->src, b->S, b->B, m->cfg.vocab, "source", err);
+    if (!rc && b->tgt) rc = check_ids(b->tgt, b->T, b->B, m->cfg.vocab, "target", err);
+    return rc;
 }
 
 /* ------------------------------------------------------------ work count */
@@ -907,7 +1063,9 @@ static void *run_job(void *arg)
         /* Row 0 of dec_in: <SOS> for every sentence. */
         int *sos = malloc(sizeof(int) * (size_t)b->B);
         if (!sos) {
-            j->rc = s2s_fail(&j->err, S2S_ERR_NOMEM, "out of memory");
+            j->rc = s2s_fail(&j->err, S2S_ERR_NOMEM,
+                             "out of memory for the <SOS> row of shard %d (B=%d ints)",
+                             (int)(w - m->ws), b->B);
             return NULL;
         }
         for (int i = 0; i < b->B; i++) sos[i] = S2S_SOS;
@@ -949,7 +1107,11 @@ static int run_shards(s2s_model *m, const s2s_batch *b, shard_job *proto, shard_
         if (k > 0 && proto->kind == JOB_TRAIN && !m->ws[k].grads) {
             m->ws[k].grads = m->be->alloc(m->be, m->nparams * sizeof(float));
             if (!m->ws[k].grads)
-                return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for a second gradient buffer");
+                return s2s_fail(err, S2S_ERR_NOMEM,
+                                "out of %s memory for the gradient buffer of shard %d (%zu "
+                                "floats: %s)",
+                                m->be->name, k, m->nparams,
+                                S2S_SIZE(m->nparams * sizeof(float)));
         }
     }
     pthread_t th[MAX_SHARDS];
@@ -1056,7 +1218,11 @@ int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, f
         if (!tok_tm || (attn && !att_tm)) {
             free(tok_tm);
             free(att_tm);
-            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
+            return s2s_fail(err, S2S_ERR_NOMEM,
+                            "out of memory for the decoded tokens and attention of shard %d "
+                            "(%zu tokens, %zu weights: %s)",
+                            k, nt, attn ? na : 0,
+                            S2S_SIZE(sizeof(int) * nt + (attn ? sizeof(float) * na : 0)));
         }
         be->download(be, tok_tm, w->dec_in + Bk, sizeof(int) * nt);
         if (attn) be->download(be, att_tm, w->alpha, sizeof(float) * na);

@@ -495,6 +495,46 @@ static void test_reject_consistent_but_wrong(void **state)
     free(orig);
 }
 
+/* Both kinds of length-prefixed string (vocabulary words, tensor names) go
+ * through one reader: its length and byte checks name the string. */
+static void test_reject_bad_strings(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *orig = saved_bytes(&n);
+    unsigned char *buf = malloc(n);
+    assert_non_null(buf);
+
+    /* An empty vocabulary word: its u16 length is 0. */
+    memcpy(buf, orig, n);
+    size_t w = find_bytes(buf, n, "dog");
+    buf[w - 2] = 0;
+    fix_crc(buf, n);
+    expect_reject_bytes(buf, n, S2S_ERR_FORMAT, "vocabulary word 7 is 0 bytes long (must be 1..");
+
+    /* Tensor names: empty, and with a byte a name may not hold. The bias of
+     * fc is the last of the 23 tensors of this model. */
+    memcpy(buf, orig, n);
+    w = find_bytes(buf, n, "decoder.fc.bias");
+    buf[w - 2] = 0;
+    fix_crc(buf, n);
+    expect_reject_bytes(buf, n, S2S_ERR_FORMAT,
+                        "the name of tensor 23 is 0 bytes long (must be 1..63)");
+    memcpy(buf, orig, n);
+    buf[w + 10] = '-'; /* "decoder.fc-bias" */
+    fix_crc(buf, n);
+    expect_reject_bytes(buf, n, S2S_ERR_FORMAT,
+                        "the name of tensor 23 contains a byte other than a-z, A-Z, 0-9");
+
+    /* Cut inside a name: the message says which name of how many. */
+    const size_t fc_name = find_bytes(orig, n, "decoder.fc.weight");
+    expect_reject_bytes(orig, fc_name + 3, S2S_ERR_FORMAT,
+                        "while reading the name of tensor 22 of 23");
+
+    free(buf);
+    free(orig);
+}
+
 static void test_reject_files(void **state)
 {
     (void)state;
@@ -568,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_reject_truncated),
         cmocka_unit_test(test_reject_flipped_bytes),
         cmocka_unit_test(test_reject_consistent_but_wrong),
+        cmocka_unit_test(test_reject_bad_strings),
         cmocka_unit_test(test_reject_files),
         cmocka_unit_test(test_save_errors),
     };
