@@ -86,6 +86,7 @@ typedef struct {
     /* the screen */
     SCREEN *scr;
     ui_style style;
+    chart_raster *chart; /* the loss chart's cells, kept between frames */
     ui_layout lay;
     WINDOW *win[PANE_COUNT];
     WINDOW *msgwin, *helpwin;
@@ -415,7 +416,7 @@ static void draw(app *a)
 
     chart_data cd = {a->tv.loss, a->tv.n_loss, a->tv.stride, a->tv.val, a->tv.val_x, a->tv.n_val,
                      a->tv.batches, a->log_scale};
-    chart_draw(a->win[PANE_CHART], s, &cd);
+    chart_draw(a->win[PANE_CHART], s, a->chart, &cd);
     wnoutrefresh(a->win[PANE_CHART]);
 
     heat_data hd = {a->have_rev ? &a->rev : NULL, a->user ? "you" : "probe", a->step,
@@ -651,11 +652,12 @@ int tui_run(const cli_opts *o)
     a->nparams = model_num_params(a->st.m);
     a->on_gpu = strcmp(model_backend(a->st.m)->name, "cuda") == 0;
     a->params = malloc(sizeof(float) * a->nparams);
-    if (!a->params || log_init(&a->log, LOG_KEEP, &err) ||
+    a->chart = chart_raster_create();
+    if (!a->params || !a->chart || log_init(&a->log, LOG_KEEP, &err) ||
         setup_infer_backend(a->on_gpu, &a->ibe, &err) ||
         model_create(&a->im, model_config(a->st.m), a->ibe, &err) ||
         worker_view_alloc(&a->tv, &a->st.opts, &err)) {
-        snprintf(fatal, sizeof fatal, "%s", a->params ? err.msg : "out of memory");
+        snprintf(fatal, sizeof fatal, "%s", a->params && a->chart ? err.msg : "out of memory");
         goto done;
     }
     log_intro(a);
@@ -738,6 +740,7 @@ done:
     if (a->im) model_free(a->im);
     backend_destroy(a->ibe);
     free(a->params);
+    chart_raster_free(a->chart);
     log_free(&a->log);
     setup_training_free(&a->st);
     free(a);
