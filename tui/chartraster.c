@@ -114,7 +114,7 @@ static int usable(double v, int logs)
 }
 
 /* The training loss smoothed by an exponential moving average: call with
- * i = 0, 1, ... in order; *sm carries the average. */
+ * i = 0, 1, ... in order, passing the previous result as sm. */
 static float smooth_next(const chart_data *d, int i, float sm)
 {
     const float a = d->n_loss > 50 ? 0.1f : 0.3f;

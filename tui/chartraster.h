@@ -14,6 +14,11 @@
  *   row H-2      x labels: "0" under the plot's left end, "N batches" at its right
  *   row H-1      the frame
  *
+ * Values a scale cannot show (not finite; not positive on the log scale) are
+ * left out: a validation point is skipped, the training line breaks. The
+ * smoothed line carries a non-finite loss forward, so the line ends there
+ * (training stops on such a loss anyway).
+ *
  * The buffers belong to a chart_raster: allocated on the first draw, grown
  * only when the pane grows, freed by chart_raster_free.
  */
