@@ -86,6 +86,7 @@ typedef struct {
     /* the screen */
     SCREEN *scr;
     ui_style style;
+    chart_raster *chart; /* the loss chart's cells, kept between frames */
     ui_layout lay;
     WINDOW *win[PANE_COUNT];
     WINDOW *msgwin, *helpwin;
@@ -97,6 +98,10 @@ typedef struct {
     uint64_t log_total; /* log lines ever added, when last copied */
     log_line lines[LOG_VIEW];
     int nlines;
+
+    struct sigaction old_sig[3]; /* the handlers before ours ... */
+    int signals;                 /* ... to restore when 1 */
+    char fatal[600];             /* why the UI ends with an error; "" when it does not */
 } app;
 
 /* ------------------------------------------------------------ inference */
@@ -408,7 +413,7 @@ static void draw(app *a)
 
     chart_data cd = {a->tv.loss, a->tv.n_loss, a->tv.stride, a->tv.val, a->tv.val_x, a->tv.n_val,
                      a->tv.batches, a->log_scale};
-    chart_draw(a->win[PANE_CHART], s, &cd);
+    chart_draw(a->win[PANE_CHART], s, a->chart, &cd);
     wnoutrefresh(a->win[PANE_CHART]);
 
     heat_data hd = {a->have_rev ? &a->rev : NULL, a->user ? "you" : "probe", a->step,
@@ -610,6 +615,140 @@ static void restore_signals(const struct sigaction old[3])
     for (int i = 0; i < 3; i++) sigaction(sigs[i], &old[i], NULL);
 }
 
+/* --------------------------------------------------------------- running */
+
+/* The UI's own state beside the training set-up: the snapshot buffer, the
+ * chart's cells, the log, the inference model and the view of training. */
+static int app_alloc(app *a)
+{
+    s2s_error err;
+    s2s_error_clear(&err);
+    a->nparams = model_num_params(a->st.m);
+    a->on_gpu = strcmp(model_backend(a->st.m)->name, "cuda") == 0;
+    a->params = malloc(sizeof(float) * a->nparams);
+    a->chart = chart_raster_create();
+    if (!a->params || !a->chart || log_init(&a->log, LOG_KEEP, &err) ||
+        setup_infer_backend(a->on_gpu, &a->ibe, &err) ||
+        model_create(&a->im, model_config(a->st.m), a->ibe, &err) ||
+        worker_view_alloc(&a->tv, &a->st.opts, &err)) {
+        if (!a->params || !a->chart)
+            snprintf(a->fatal, sizeof a->fatal,
+                     "out of memory for the UI's copy of the weights (%zu floats) and its chart",
+                     a->nparams);
+        else
+            snprintf(a->fatal, sizeof a->fatal, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* The log's first lines, the screen, the signal handlers, then training. */
+static int app_start(app *a)
+{
+    s2s_error err;
+    s2s_error_clear(&err);
+    log_intro(a);
+    if (start_screen(a, &err)) {
+        snprintf(a->fatal, sizeof a->fatal, "%s", err.msg);
+        return -1;
+    }
+    install_signals(a->old_sig);
+    a->signals = 1;
+    if (worker_start(&a->worker, a->st.m, &a->st.vocab, &a->st.dtr, &a->st.dva, &a->st.opts,
+                     PUBLISH_S, &a->log, &err)) {
+        a->worker = NULL;
+        snprintf(a->fatal, sizeof a->fatal, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Everything typed since the last frame, waiting up to a frame for the first. */
+static void read_keys(app *a)
+{
+    WINDOW *in = input_window(a);
+    wtimeout(in, FRAME_MS);
+    wint_t ch;
+    int kind = wget_wch(in, &ch);
+    while (kind != ERR) {
+        on_key(a, kind, ch);
+        in = input_window(a);
+        wtimeout(in, 0);
+        kind = wget_wch(in, &ch);
+    }
+}
+
+/* Frames until the user quits and the worker has stopped: keys, the
+ * training view, a finished evaluation, the shown sentence, the log, draw. */
+static void run_loop(app *a)
+{
+    for (;;) {
+        if (g_signal) {
+            begin_quit(a);
+            g_signal = 0;
+        }
+        read_keys(a);
+        worker_view(a->worker, &a->tv);
+        if (a->quitting && worker_done(a->worker)) break;
+        if (!a->reported && a->tv.phase >= PHASE_FINISHED) report_cpu(a);
+        if (a->eval && eval_done(a->eval)) {
+            eval_free(a->eval);
+            a->eval = NULL;
+        }
+        refresh_shown(a);
+        a->nlines = log_copy(&a->log, a->lines, LOG_VIEW, &a->log_total);
+        draw(a);
+    }
+}
+
+/* Stops and joins the worker; its failure becomes the fatal message unless
+ * there is one already. */
+static void stop_worker(app *a)
+{
+    if (!a->worker) return;
+    worker_stop(a->worker);
+    s2s_error werr;
+    s2s_error_clear(&werr);
+    int wr = worker_join(a->worker, &werr);
+    a->worker = NULL;
+    if (wr && wr != S2S_ERR_INTERRUPTED && !a->fatal[0])
+        snprintf(a->fatal, sizeof a->fatal, "training failed: %s", werr.msg);
+}
+
+/* After the terminal is restored: how training ended and where the best
+ * model is. */
+static void print_outcome(const app *a)
+{
+    char best[4200];
+    const char *how = a->tv.phase == PHASE_FINISHED ? "finished" : "stopped";
+    if (setup_join_path(best, sizeof best, a->o->out, "best.ckpt") != 0) best[0] = '\0';
+    if (!a->tv.have_progress)
+        printf("seq2seq tui: stopped before the first batch\n");
+    else if (a->tv.best_epoch > 0)
+        printf("seq2seq tui: %s at epoch %d, batch %d; best model (epoch %d, val_loss %.4f) in %s\n",
+               how, a->tv.prog.epoch, a->tv.prog.step, a->tv.best_epoch, (double)a->tv.best_val,
+               best);
+    else
+        printf("seq2seq tui: %s at epoch %d, batch %d, before the first epoch ended; "
+               "no best model saved%s%s%s\n", how, a->tv.prog.epoch, a->tv.prog.step,
+               access(best, F_OK) == 0 ? " (" : "", access(best, F_OK) == 0 ? best : "",
+               access(best, F_OK) == 0 ? " is from before)" : "");
+}
+
+static void app_free(app *a)
+{
+    if (a->have_rev) decoding_free(&a->rev);
+    sentence_free(&a->sent);
+    worker_view_free(&a->tv);
+    if (a->im) model_free(a->im);
+    backend_destroy(a->ibe);
+    free(a->params);
+    chart_raster_free(a->chart);
+    log_free(&a->log);
+    setup_training_free(&a->st);
+    free(a);
+}
+
 int tui_run(const cli_opts *o)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -635,104 +774,19 @@ int tui_run(const cli_opts *o)
         free(a);
         return rc;
     }
-    s2s_error err;
-    s2s_error_clear(&err);
-    char fatal[600] = "";
-    struct sigaction old_sig[3];
-    int signals = 0;
+    if (app_alloc(a) == 0 && app_start(a) == 0) run_loop(a);
 
-    a->nparams = model_num_params(a->st.m);
-    a->on_gpu = strcmp(model_backend(a->st.m)->name, "cuda") == 0;
-    a->params = malloc(sizeof(float) * a->nparams);
-    if (!a->params || log_init(&a->log, LOG_KEEP, &err) ||
-        setup_infer_backend(a->on_gpu, &a->ibe, &err) ||
-        model_create(&a->im, model_config(a->st.m), a->ibe, &err) ||
-        worker_view_alloc(&a->tv, &a->st.opts, &err)) {
-        snprintf(fatal, sizeof fatal, "%s", a->params ? err.msg : "out of memory");
-        goto done;
-    }
-    log_intro(a);
-    if (start_screen(a, &err)) {
-        snprintf(fatal, sizeof fatal, "%s", err.msg);
-        goto done;
-    }
-    install_signals(old_sig);
-    signals = 1;
-    if (worker_start(&a->worker, a->st.m, &a->st.vocab, &a->st.dtr, &a->st.dva, &a->st.opts,
-                     PUBLISH_S, &a->log, &err)) {
-        a->worker = NULL;
-        snprintf(fatal, sizeof fatal, "%s", err.msg);
-        goto done;
-    }
-
-    for (;;) {
-        if (g_signal) {
-            begin_quit(a);
-            g_signal = 0;
-        }
-        WINDOW *in = input_window(a);
-        wtimeout(in, FRAME_MS);
-        wint_t ch;
-        int kind = wget_wch(in, &ch);
-        while (kind != ERR) { /* everything typed since the last frame */
-            on_key(a, kind, ch);
-            in = input_window(a);
-            wtimeout(in, 0);
-            kind = wget_wch(in, &ch);
-        }
-        worker_view(a->worker, &a->tv);
-        if (a->quitting && worker_done(a->worker)) break;
-        if (!a->reported && a->tv.phase >= PHASE_FINISHED) report_cpu(a);
-        if (a->eval && eval_done(a->eval)) {
-            eval_free(a->eval);
-            a->eval = NULL;
-        }
-        refresh_shown(a);
-        a->nlines = log_copy(&a->log, a->lines, LOG_VIEW, &a->log_total);
-        draw(a);
-    }
-
-done:
-    if (a->worker) {
-        worker_stop(a->worker);
-        s2s_error werr;
-        s2s_error_clear(&werr);
-        int wr = worker_join(a->worker, &werr);
-        a->worker = NULL;
-        if (wr && wr != S2S_ERR_INTERRUPTED && !fatal[0])
-            snprintf(fatal, sizeof fatal, "training failed: %s", werr.msg);
-    }
+    stop_worker(a);
     if (a->eval) eval_free(a->eval);
     stop_screen(a); /* the terminal is restored before anything is printed */
-    if (signals) restore_signals(old_sig);
-    if (fatal[0]) {
-        fprintf(stderr, "seq2seq tui: %s\n", fatal);
+    if (a->signals) restore_signals(a->old_sig);
+    if (a->fatal[0]) {
+        fprintf(stderr, "seq2seq tui: %s\n", a->fatal);
         rc = CLI_EXIT_ERROR;
     } else {
-        char best[4200];
-        const char *how = a->tv.phase == PHASE_FINISHED ? "finished" : "stopped";
-        if (setup_join_path(best, sizeof best, o->out, "best.ckpt") != 0) best[0] = '\0';
-        if (!a->tv.have_progress)
-            printf("seq2seq tui: stopped before the first batch\n");
-        else if (a->tv.best_epoch > 0)
-            printf("seq2seq tui: %s at epoch %d, batch %d; best model (epoch %d, val_loss %.4f) in %s\n",
-                   how, a->tv.prog.epoch, a->tv.prog.step, a->tv.best_epoch,
-                   (double)a->tv.best_val, best);
-        else
-            printf("seq2seq tui: %s at epoch %d, batch %d, before the first epoch ended; "
-                   "no best model saved%s%s%s\n", how, a->tv.prog.epoch, a->tv.prog.step,
-                   access(best, F_OK) == 0 ? " (" : "", access(best, F_OK) == 0 ? best : "",
-                   access(best, F_OK) == 0 ? " is from before)" : "");
+        print_outcome(a);
         rc = CLI_EXIT_OK;
     }
-    if (a->have_rev) decoding_free(&a->rev);
-    sentence_free(&a->sent);
-    worker_view_free(&a->tv);
-    if (a->im) model_free(a->im);
-    backend_destroy(a->ibe);
-    free(a->params);
-    log_free(&a->log);
-    setup_training_free(&a->st);
-    free(a);
+    app_free(a);
     return rc;
 }

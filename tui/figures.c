@@ -568,11 +568,207 @@ static void decade_text(char *buf, size_t n, int e, int mant)
         snprintf(buf, n, "%de%d", mant, e);
 }
 
-/* Whether the tick m x 10^e carries a label (see draw_loss); k = e - d0. */
+/* The log-scale y axis of the loss curve: the range in decades and which of
+ * the ticks at m x 10^e (m = 1..9) carry labels. */
+typedef struct {
+    double l0, l1; /* log10 of the bottom and the top */
+    int d0, d1;    /* the decades they lie in: floor(l0), ceil(l1) */
+    int level;     /* labelled: 0 the decades, 1 also 2 and 5, 2 every tick */
+    int every;     /* with level 0: every k-th decade */
+} loss_scale;
+
+/* Whether the tick m x 10^e carries a label; k = e - d0. */
 static int loss_tick_labelled(int level, int every, int k, int m)
 {
     if (m == 1) return k % every == 0;
     return level == 2 || (level == 1 && (m == 2 || m == 5));
+}
+
+/* The range of the finite positive losses in *lo, *hi, the best validation
+ * point in *best (-1: none); 0 when there is no such loss. */
+static int loss_range(const float *tr, const float *va, int n, double *lo, double *hi, int *best)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    *best = -1;
+    for (int i = 0; i < n; i++) {
+        const float v2[2] = {tr ? tr[i] : NAN, va ? va[i] : NAN};
+        for (int k = 0; k < 2; k++)
+            if (isfinite(v2[k]) && v2[k] > 0) {
+                *lo = fmin(*lo, v2[k]);
+                *hi = fmax(*hi, v2[k]);
+            }
+        if (va && isfinite(va[i]) && va[i] > 0 && (*best < 0 || va[i] < va[*best])) *best = i;
+    }
+    return *lo <= *hi;
+}
+
+/* The data's range in decades with matplotlib's 5% margin (at least a tenth
+ * of a decade each side, so a flat curve still has a scale), and which ticks
+ * get labels: the decades when two or more are in range, else 1-2-5, else all
+ * of them, so there are always a few. */
+static loss_scale loss_scale_of(double lo, double hi)
+{
+    loss_scale t;
+    double l0 = log10(lo), l1 = log10(hi);
+    if (l1 - l0 > 30) l0 = l1 - 30; /* the rest falls below the plot */
+    const double margin = fmax(0.05 * (l1 - l0), 0.1);
+    t.l0 = l0 - margin;
+    t.l1 = l1 + margin;
+    t.d0 = (int)floor(t.l0);
+    t.d1 = (int)ceil(t.l1);
+    int ndec = 0, n125 = 0;
+    for (int e = t.d0; e <= t.d1; e++)
+        for (int m = 1; m <= 9; m++) {
+            double v = log10(m) + e;
+            if (v < t.l0 || v > t.l1) continue;
+            ndec += m == 1;
+            n125 += m == 1 || m == 2 || m == 5;
+        }
+    t.level = ndec >= 2 ? 0 : n125 >= 2 ? 1 : 2;
+    t.every = t.level == 0 ? (ndec + 7) / 8 : 1; /* every k-th decade when many */
+    return t;
+}
+
+/* The widest y tick label, in pixels. */
+static int loss_label_width(const loss_scale *t)
+{
+    char buf[64];
+    int w = 0;
+    for (int e = t->d0; e <= t->d1; e++)
+        for (int m = 1; m <= 9; m++)
+            if (loss_tick_labelled(t->level, t->every, e - t->d0, m)) {
+                decade_text(buf, sizeof buf, e, m);
+                if (tw(buf) > w) w = tw(buf);
+            }
+    return w;
+}
+
+/* The plot area of the loss curve: log y over t, the epochs ep[0..n-1] on x
+ * with a margin of their own (matplotlib's 5%). */
+static axes loss_axes(const s2s_raster *r, const loss_scale *t, const float *ep, int n)
+{
+    axes a = plot_area(r->w, r->h, loss_label_width(t));
+    a.pad = 0;
+    a.logy = 1;
+    a.y0 = t->l0;
+    a.y1 = t->l1;
+    double e0 = ep[0], e1 = ep[n - 1];
+    if (e1 <= e0) e0 -= 1, e1 += 1;
+    a.x0 = e0;
+    a.x1 = e1;
+    double span = e1 - e0;
+    a.x0 -= span * 0.04;
+    a.x1 += span * 0.04;
+    return a;
+}
+
+/* Grid and ticks: unlabelled ones first so labelled lines draw over; then
+ * the epochs at a nice step. */
+static void draw_loss_grid(s2s_raster *r, const axes *a, const loss_scale *t, const float *ep,
+                           int n)
+{
+    char buf[64];
+    for (int pass = 0; pass < 2; pass++)
+        for (int e = t->d0; e <= t->d1; e++)
+            for (int m = 1; m <= 9; m++) {
+                double v = log10(m) + e;
+                int lab = loss_tick_labelled(t->level, t->every, e - t->d0, m);
+                if (v < t->l0 || v > t->l1 || lab != pass) continue;
+                if (lab) decade_text(buf, sizeof buf, e, m);
+                y_tick(r, a, ax_y(a, m * pow(10.0, e)), lab ? buf : NULL,
+                       lab || m == 1 ? GRID : GRID2, lab ? TICK : 3);
+            }
+    double step = nice_step(ep[n - 1] - ep[0], 10);
+    for (double x = ceil(ep[0] / step) * step; x <= ep[n - 1] + 1e-9; x += step) {
+        snprintf(buf, sizeof buf, "%.0f", x);
+        x_tick(r, a, ax_x(a, x), buf, GRID);
+    }
+}
+
+/* A loss's y in pixels; NaN (a gap) when it is not drawn: none, not finite,
+ * not positive, or below the plot. */
+static float loss_y(const axes *a, const loss_scale *t, const float *v, int i)
+{
+    return v && isfinite(v[i]) && v[i] > 0 && log10(v[i]) >= t->l0 ? ax_y(a, v[i]) : NAN;
+}
+
+/* Where the note about the best point (w pixels of text, at (bx, by)) goes:
+ * near the dot where it hides the least of the lines; a search over
+ * positions around it, fewest covered points first, then the nearest. The
+ * text's top left goes to *nx, *ny. */
+static void place_best_note(const axes *a, const series *ss, int ns, float bx, float by, int w,
+                            int *nx, int *ny)
+{
+    long best_score = -1;
+    *nx = a->x + 4, *ny = a->y + 4; /* a plot too small for the search */
+    for (int dy = -160; dy <= 160; dy += 8)
+        for (int dx = -w - 160; dx <= 160; dx += 8) {
+            png_rect box = {(int)bx + dx - 3, (int)by + dy - 1, w + 6, FH + 2};
+            if (box.x < a->x + 2 || box.y < a->y + 2 || box.x + box.w > a->x + a->w - 2 ||
+                box.y + box.h > a->y + a->h - 2)
+                continue;
+            /* Keep clear of the dot itself. */
+            if (box.x < bx + 10 && bx - 10 < box.x + box.w && box.y < by + 10 &&
+                by - 10 < box.y + box.h)
+                continue;
+            float ex = fmaxf(fmaxf((float)box.x - bx, bx - (float)(box.x + box.w)), 0.0f);
+            float ey = fmaxf(fmaxf((float)box.y - by, by - (float)(box.y + box.h)), 0.0f);
+            long score = 100000L * covered(ss, ns, &box, NULL, 0) + lrintf(hypotf(ex, ey));
+            if (best_score < 0 || score < best_score)
+                best_score = score, *nx = box.x + 3, *ny = box.y + 1;
+        }
+}
+
+/* The best validation epoch: a ringed dot at (bx, by) and the note beside
+ * it, on a white ground so grid lines do not cross the text, with a leader
+ * line to the dot when they are apart. Returns the note's box. */
+static png_rect draw_best_note(s2s_raster *r, const axes *a, const series *ss, int ns, float bx,
+                               float by, float loss, float epoch)
+{
+    char val[32], buf[64];
+    loss_text(val, sizeof val, loss);
+    snprintf(buf, sizeof buf, "best val %s (epoch %.0f)", val, (double)epoch);
+    const int w = tw(buf);
+    int nx, ny;
+    place_best_note(a, ss, ns, bx, by, w, &nx, &ny);
+    float qx = fminf(fmaxf(bx, (float)nx - 3), (float)(nx + w + 3));
+    float qy = fminf(fmaxf(by, (float)ny - 1), (float)(ny + FH + 1));
+    if (hypotf(qx - bx, qy - by) > 16.0f) raster_line(r, bx, by, qx, qy, 1.0f, AXIS);
+    raster_fill_disc(r, bx, by, 7.5f, INK);
+    raster_fill_disc(r, bx, by, 5.5f, PALETTE[1]);
+    png_rect note = {nx - 3, ny - 1, w + 6, FH + 2};
+    for (int y = note.y; y < note.y + note.h; y++)
+        for (int x = note.x; x < note.x + note.w; x++) raster_blend(r, x, y, WHITE, 0.85f);
+    text(r, nx, ny, buf, INK);
+    return note;
+}
+
+/* The lines, the best point's note and the legend, over the grid. pts has
+ * room for 3n floats. */
+static void draw_loss_lines(s2s_raster *r, const axes *a, const loss_scale *t, const float *ep,
+                            const float *tr, const float *va, int n, int best, float *pts)
+{
+    float *px = pts, *pyt = pts + n, *pyv = pts + 2 * n;
+    for (int i = 0; i < n; i++) {
+        px[i] = ax_x(a, ep[i]);
+        pyt[i] = loss_y(a, t, tr, i);
+        pyv[i] = loss_y(a, t, va, i);
+    }
+    const marker mk = n <= 60 ? MK_CIRCLE : MK_NONE;
+    series ss[2];
+    int ns = 0;
+    if (tr) ss[ns++] = (series){px, pyt, n, PALETTE[0], mk, 2.2f, 3.0f, "train"};
+    if (va) ss[ns++] = (series){px, pyv, n, PALETTE[1], mk, 2.2f, 3.0f, "validation"};
+    for (int k = 0; k < ns; k++) draw_series(r, &ss[k]);
+
+    png_rect note = {0, 0, 0, 0};
+    int nnote = 0;
+    if (best >= 0 && isfinite(pyv[best])) {
+        note = draw_best_note(r, a, ss, ns, px[best], pyv[best], va[best], ep[best]);
+        nnote = 1;
+    }
+    draw_legend(r, a, ss, ns, &note, nnote);
 }
 
 /* ep[i] is the epoch of point i. train or val may be NULL. */
@@ -581,147 +777,23 @@ static int draw_loss(const char *path, const float *ep, const float *tr, const f
 {
     if (n < 1) return s2s_fail(err, S2S_ERR_ARG, "no epochs to plot");
     if (!tr && !va) return s2s_fail(err, S2S_ERR_ARG, "no losses to plot");
-    double lo = INFINITY, hi = -INFINITY;
-    int best = -1;
-    for (int i = 0; i < n; i++) {
-        const float v2[2] = {tr ? tr[i] : NAN, va ? va[i] : NAN};
-        for (int k = 0; k < 2; k++)
-            if (isfinite(v2[k]) && v2[k] > 0) {
-                lo = fmin(lo, v2[k]);
-                hi = fmax(hi, v2[k]);
-            }
-        if (va && isfinite(va[i]) && va[i] > 0 && (best < 0 || va[i] < va[best])) best = i;
-    }
-    if (!(lo <= hi))
+    double lo, hi;
+    int best;
+    if (!loss_range(tr, va, n, &lo, &hi, &best))
         return s2s_fail(err, S2S_ERR_ARG, "no finite positive loss to plot (a log scale needs one)");
+    const loss_scale t = loss_scale_of(lo, hi);
 
-    /* The data's range in decades with matplotlib's 5% margin (at least a
-     * tenth of a decade each side, so a flat curve still has a scale). */
-    double l0 = log10(lo), l1 = log10(hi);
-    if (l1 - l0 > 30) l0 = l1 - 30; /* the rest falls below the plot */
-    const double margin = fmax(0.05 * (l1 - l0), 0.1);
-    l0 -= margin;
-    l1 += margin;
-    const int d0 = (int)floor(l0), d1 = (int)ceil(l1);
-    /* Ticks at 1..9 x 10^e. Labelled: the decades when two or more are in
-     * range, else 1-2-5, else all of them, so there are always a few. */
-    int ndec = 0, n125 = 0;
-    for (int e = d0; e <= d1; e++)
-        for (int m = 1; m <= 9; m++) {
-            double v = log10(m) + e;
-            if (v < l0 || v > l1) continue;
-            ndec += m == 1;
-            n125 += m == 1 || m == 2 || m == 5;
-        }
-    const int level = ndec >= 2 ? 0 : n125 >= 2 ? 1 : 2;
-    const int every = level == 0 ? (ndec + 7) / 8 : 1; /* every k-th decade when many */
-
-    char buf[64];
-    int ylab = 0;
-    for (int e = d0; e <= d1; e++)
-        for (int m = 1; m <= 9; m++)
-            if (loss_tick_labelled(level, every, e - d0, m)) {
-                decade_text(buf, sizeof buf, e, m);
-                if (tw(buf) > ylab) ylab = tw(buf);
-            }
+    float *pts = malloc(sizeof(float) * (size_t)n * 3);
+    if (!pts) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for %d epochs of %s", n, path);
     s2s_raster r;
     int rc = raster_init(&r, 880, 540, WHITE, err);
-    if (rc) return rc;
-    axes a = plot_area(r.w, r.h, ylab);
-    a.pad = 0;
-    a.logy = 1;
-    a.y0 = l0;
-    a.y1 = l1;
-    double e0 = ep[0], e1 = ep[n - 1];
-    if (e1 <= e0) e0 -= 1, e1 += 1;
-    a.x0 = e0;
-    a.x1 = e1;
-    /* x gets a margin of its own: matplotlib's 5%. */
-    double span = e1 - e0;
-    a.x0 -= span * 0.04;
-    a.x1 += span * 0.04;
-
-    /* Grid and ticks: unlabelled ones first so labelled lines draw over. */
-    for (int pass = 0; pass < 2; pass++)
-        for (int e = d0; e <= d1; e++)
-            for (int m = 1; m <= 9; m++) {
-                double v = log10(m) + e;
-                int lab = loss_tick_labelled(level, every, e - d0, m);
-                if (v < l0 || v > l1 || lab != pass) continue;
-                if (lab) decade_text(buf, sizeof buf, e, m);
-                y_tick(&r, &a, ax_y(&a, m * pow(10.0, e)), lab ? buf : NULL,
-                       lab || m == 1 ? GRID : GRID2, lab ? TICK : 3);
-            }
-    double step = nice_step(ep[n - 1] - ep[0], 10);
-    for (double x = ceil(ep[0] / step) * step; x <= ep[n - 1] + 1e-9; x += step) {
-        snprintf(buf, sizeof buf, "%.0f", x);
-        x_tick(&r, &a, ax_x(&a, x), buf, GRID);
+    if (rc) {
+        free(pts);
+        return rc;
     }
-
-    float *pts = malloc(sizeof(float) * (size_t)n * 4);
-    if (!pts) {
-        raster_free(&r);
-        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory");
-    }
-    float *px = pts, *pyt = pts + n, *pyv = pts + 2 * n;
-    for (int i = 0; i < n; i++) {
-        px[i] = ax_x(&a, ep[i]);
-        pyt[i] = tr && isfinite(tr[i]) && tr[i] > 0 && log10(tr[i]) >= l0 ? ax_y(&a, tr[i]) : NAN;
-        pyv[i] = va && isfinite(va[i]) && va[i] > 0 && log10(va[i]) >= l0 ? ax_y(&a, va[i]) : NAN;
-    }
-    const marker mk = n <= 60 ? MK_CIRCLE : MK_NONE;
-    series ss[2];
-    int ns = 0;
-    if (tr) ss[ns++] = (series){px, pyt, n, PALETTE[0], mk, 2.2f, 3.0f, "train"};
-    if (va) ss[ns++] = (series){px, pyv, n, PALETTE[1], mk, 2.2f, 3.0f, "validation"};
-    for (int k = 0; k < ns; k++) draw_series(&r, &ss[k]);
-
-    /* The best validation epoch: a ringed dot and its value beside it,
-     * on a white ground so grid lines do not cross the text. */
-    png_rect note = {0, 0, 0, 0};
-    int nnote = 0;
-    if (best >= 0 && isfinite(pyv[best])) {
-        float bx = px[best], by = pyv[best];
-        char val[32];
-        loss_text(val, sizeof val, va[best]);
-        snprintf(buf, sizeof buf, "best val %s (epoch %.0f)", val, (double)ep[best]);
-        /* Near the dot where it hides the least of the lines: a search
-         * over positions around it, fewest covered points first, then the
-         * nearest; a leader line joins text and dot when they are apart. */
-        const int w = tw(buf);
-        long best_score = -1;
-        int nx = a.x + 4, ny = a.y + 4; /* a plot too small for the search */
-        for (int dy = -160; dy <= 160; dy += 8)
-            for (int dx = -w - 160; dx <= 160; dx += 8) {
-                png_rect box = {(int)bx + dx - 3, (int)by + dy - 1, w + 6, FH + 2};
-                if (box.x < a.x + 2 || box.y < a.y + 2 || box.x + box.w > a.x + a.w - 2 ||
-                    box.y + box.h > a.y + a.h - 2)
-                    continue;
-                /* Keep clear of the dot itself. */
-                if (box.x < bx + 10 && bx - 10 < box.x + box.w && box.y < by + 10 &&
-                    by - 10 < box.y + box.h)
-                    continue;
-                float ex = fmaxf(fmaxf((float)box.x - bx, bx - (float)(box.x + box.w)), 0.0f);
-                float ey = fmaxf(fmaxf((float)box.y - by, by - (float)(box.y + box.h)), 0.0f);
-                long score = 100000L * covered(ss, ns, &box, NULL, 0) + lrintf(hypotf(ex, ey));
-                if (best_score < 0 || score < best_score)
-                    best_score = score, nx = box.x + 3, ny = box.y + 1;
-            }
-        {
-            float qx = fminf(fmaxf(bx, (float)nx - 3), (float)(nx + w + 3));
-            float qy = fminf(fmaxf(by, (float)ny - 1), (float)(ny + FH + 1));
-            if (hypotf(qx - bx, qy - by) > 16.0f)
-                raster_line(&r, bx, by, qx, qy, 1.0f, AXIS);
-        }
-        raster_fill_disc(&r, bx, by, 7.5f, INK);
-        raster_fill_disc(&r, bx, by, 5.5f, PALETTE[1]);
-        note = (png_rect){nx - 3, ny - 1, w + 6, FH + 2};
-        nnote = 1;
-        for (int y = note.y; y < note.y + note.h; y++)
-            for (int x = note.x; x < note.x + note.w; x++) raster_blend(&r, x, y, WHITE, 0.85f);
-        text(&r, nx, ny, buf, INK);
-    }
-    draw_legend(&r, &a, ss, ns, &note, nnote);
+    const axes a = loss_axes(&r, &t, ep, n);
+    draw_loss_grid(&r, &a, &t, ep, n);
+    draw_loss_lines(&r, &a, &t, ep, tr, va, n, best, pts);
     draw_frame_titles(&r, &a, "Training and Validation Loss", "Epoch", "Loss (log scale)");
     free(pts);
     rc = write_png(&r, path, "Training and Validation Loss", err);

@@ -14,6 +14,7 @@
 #endif
 #include <curses.h>
 
+#include "chartraster.h"
 #include "decode.h"
 #include "logring.h"
 #include "prompt.h"
@@ -68,14 +69,7 @@ void ui_frame(WINDOW *w, const ui_style *s, const char *title);
 /* A glyph by name, for the style: "hline", "arrow", "check", "block", "light". */
 const char *ui_glyph(const ui_style *s, const char *name);
 
-/* ---- the panes' data ---- */
-
-typedef struct {
-    const float *loss; int n_loss; int stride; /* per-batch training loss, averaged by stride */
-    const float *val; const long *val_x; int n_val; /* validation loss at batch val_x[i] */
-    long batches;   /* batches done */
-    int log_scale;
-} chart_data;
+/* ---- the panes' data (the chart's, chart_data, is in chartraster.h) ---- */
 
 typedef struct {
     const s2s_decoding *r; /* NULL: nothing yet */
@@ -97,7 +91,9 @@ typedef struct {
     int n;
 } log_data;
 
-void chart_draw(WINDOW *w, const ui_style *s, const chart_data *d);
+/* The loss chart: the cells chart_raster_draw makes of d, painted; cr keeps
+ * the cells from frame to frame. */
+void chart_draw(WINDOW *w, const ui_style *s, chart_raster *cr, const chart_data *d);
 void heatmap_draw(WINDOW *w, const ui_style *s, const heat_data *d);
 void step_draw(WINDOW *w, const ui_style *s, const heat_data *d);
 void log_draw(WINDOW *w, const ui_style *s, const log_data *d);
