@@ -126,7 +126,7 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err);
  * a machine without a GPU (the message says which). */
 int backend_cuda_create(s2s_backend **out, int device, s2s_error *err);
 /* Releases a backend made by either constructor (NULL is fine). */
-void backend_destroy(s2s_backend *be);
+void backend_free(s2s_backend *be);
 /* Which BLAS the CPU backend runs, for --version and the benchmark. */
 const char *backend_cpu_blas_info(void);
 /* The kernel family the BLAS runs (OpenBLAS: e.g. "Cooperlake"). */

@@ -655,7 +655,7 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
     return 0;
 }
 
-void backend_destroy(s2s_backend *be)
+void backend_free(s2s_backend *be)
 {
     if (be && be->destroy) be->destroy(be);
 }

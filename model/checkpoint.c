@@ -417,7 +417,7 @@ static int parse_config(reader *r, s2s_config *cfg, s2s_ckpt_meta *mt, s2s_error
 static int parse_vocab(reader *r, int V, s2s_vocab *vocab, s2s_error *err)
 {
     s2s_error sub = {0};
-    int rc = vocab_init(vocab, &sub);
+    int rc = vocab_create(vocab, &sub);
     if (rc) return about_file(r, rc, &sub, err);
     for (int i = 0; i < V; i++) {
         char word[S2S_MAX_WORD_BYTES + 1];

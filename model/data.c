@@ -67,7 +67,7 @@ static int vocab_rehash(s2s_vocab *v, int nslot, s2s_error *err)
     return 0;
 }
 
-int vocab_init(s2s_vocab *v, s2s_error *err)
+int vocab_create(s2s_vocab *v, s2s_error *err)
 {
     memset(v, 0, sizeof *v);
     v->cap = 64;
@@ -92,7 +92,7 @@ int vocab_init(s2s_vocab *v, s2s_error *err)
 int vocab_add(s2s_vocab *v, const char *w, int *id, s2s_error *err)
 {
     if (!v->slot || v->nslot <= 0)
-        return s2s_fail(err, S2S_ERR_ARG, "vocabulary used before vocab_init");
+        return s2s_fail(err, S2S_ERR_ARG, "vocabulary used before vocab_create");
     if (!w || !*w) return s2s_fail(err, S2S_ERR_ARG, "cannot add an empty word to the vocabulary");
     int s = vocab_probe(v, w);
     if (v->slot[s]) {
@@ -425,7 +425,7 @@ int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_c
 int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err)
 {
     if (!v->slot || v->nslot <= 0)
-        return s2s_fail(err, S2S_ERR_ARG, "vocab_build needs a vocab_init()ed vocabulary");
+        return s2s_fail(err, S2S_ERR_ARG, "vocab_build needs a vocab_create()ed vocabulary");
     for (int i = 0; i < c->count; i++)
         for (int k = 0; k < c->s[i].len; k++) {
             int rc = vocab_add(v, c->s[i].w[k], NULL, err);
@@ -462,7 +462,7 @@ void dataset_free(s2s_dataset *d)
     memset(d, 0, sizeof *d);
 }
 
-int dataset_encode(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_error *err)
+int dataset_create(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_error *err)
 {
     memset(d, 0, sizeof *d);
     size_t nsrc = 0, ntgt = 0;
@@ -515,7 +515,7 @@ int dataset_encode(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_
 /* batches                                                              */
 /* ------------------------------------------------------------------ */
 
-int batch_alloc(s2s_batch *b, int max_B, int max_S, int max_T, s2s_error *err)
+int batch_create(s2s_batch *b, int max_B, int max_S, int max_T, s2s_error *err)
 {
     memset(b, 0, sizeof *b);
     if (max_B <= 0 || max_S <= 0 || max_T <= 0)

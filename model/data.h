@@ -29,7 +29,7 @@ typedef struct {
 } s2s_vocab;
 
 /* Makes a vocabulary holding only the four special tokens. */
-int vocab_init(s2s_vocab *v, s2s_error *err);
+int vocab_create(s2s_vocab *v, s2s_error *err);
 /* Returns the id of w, adding it if new (ids grow by first appearance). */
 int vocab_add(s2s_vocab *v, const char *w, int *id, s2s_error *err);
 /* Returns the id of w, or -1 if it is not in the vocabulary. */
@@ -76,7 +76,7 @@ int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_c
 void corpus_free(s2s_corpus *c);
 
 /* Builds the vocabulary from a corpus (specials first, then words by first
- * appearance). v must be vocab_init()ed. */
+ * appearance). v must be vocab_create()ed. */
 int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err);
 
 /* ---- encoded datasets ---- */
@@ -89,7 +89,7 @@ typedef struct {
     int unknown;            /* words mapped to <UNK> */
 } s2s_dataset;
 
-int dataset_encode(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_error *err);
+int dataset_create(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_error *err);
 void dataset_free(s2s_dataset *d);
 
 /* Encodes one sentence as a source (words + <EOS>) into ids[0 .. len+1);
@@ -111,7 +111,7 @@ typedef struct {
 } s2s_batch;
 
 /* Allocates room for up to max_B sentences of the given lengths. */
-int batch_alloc(s2s_batch *b, int max_B, int max_S, int max_T, s2s_error *err);
+int batch_create(s2s_batch *b, int max_B, int max_S, int max_T, s2s_error *err);
 /* Fills b with sentences idx[0..n) of d. Fails if they do not fit. */
 int batch_fill(s2s_batch *b, const s2s_dataset *d, const int *idx, int n, s2s_error *err);
 void batch_free(s2s_batch *b);

@@ -47,7 +47,7 @@ int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
     if (!r->out_off || !r->out_len || !r->out || !r->stopped || !r->correct || !r->steps ||
         (keep_attn && !r->attn) || !idx || !tok || !att)
         rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory decoding %d sentences", N);
-    if (!rc) rc = batch_alloc(&b, batch, d->max_src, d->max_tgt, err);
+    if (!rc) rc = batch_create(&b, batch, d->max_src, d->max_tgt, err);
     size_t used = 0;
     for (int i0 = 0; !rc && i0 < N; i0 += batch) {
         int n = N - i0 < batch ? N - i0 : batch;
@@ -199,7 +199,7 @@ int decode_sentence(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s
     s2s_dataset d = {0};
     s2s_decoded res;
     memset(&res, 0, sizeof res);
-    int rc = dataset_encode(&d, &one, v, err);
+    int rc = dataset_create(&d, &one, v, err);
     if (!rc) rc = decode_dataset(m, &d, 1, 1, &res, err);
     if (rc) goto done;
 

@@ -1023,7 +1023,7 @@ static int split_batch(const s2s_batch *b, int k, int n, s2s_batch *part, s2s_er
         int cB = B > part->cap_B ? B : part->cap_B, cS = S > part->cap_S ? S : part->cap_S;
         int cT = T > part->cap_T ? T : part->cap_T;
         batch_free(part);
-        int rc = batch_alloc(part, cB, cS, cT, err);
+        int rc = batch_create(part, cB, cS, cT, err);
         if (rc) return rc;
     }
     part->B = B;

@@ -118,7 +118,7 @@ int evaluate_loss(s2s_model *m, const s2s_dataset *d, int batch, float *loss, s2
 {
     s2s_batch b = {0};
     int *idx = malloc(sizeof(int) * (size_t)(d->count > 0 ? d->count : 1));
-    int rc = idx ? batch_alloc(&b, batch, d->max_src, d->max_tgt, err)
+    int rc = idx ? batch_create(&b, batch, d->max_src, d->max_tgt, err)
                  : s2s_fail(err, S2S_ERR_NOMEM,
                            "out of memory for the order of %d validation sentences", d->count);
     double total = 0.0;
@@ -279,7 +279,7 @@ static int trainer_create(trainer *r, s2s_model *m, const s2s_vocab *vocab,
         return s2s_fail(err, S2S_ERR_NOMEM,
                         "out of memory for the training order of %d sentences and %d epochs",
                         r->N, o->epochs);
-    int rc = batch_alloc(&r->b, o->batch, train->max_src, train->max_tgt, err);
+    int rc = batch_create(&r->b, o->batch, train->max_src, train->max_tgt, err);
     if (rc) return rc;
     for (int i = 0; i < r->N; i++) r->idx[i] = i;
     rng_seed(&r->shuf, rng_mix64(o->seed, 1));

@@ -196,7 +196,7 @@ static void cuda_step_breakdown(s2s_model *m, const s2s_dataset *d, int batch)
     int n = batch < d->count ? batch : d->count, *idx = malloc(sizeof(int) * (size_t)n);
     s2s_batch b = {0};
     unsigned char feed[S2S_MAX_SENTENCE_WORDS + 8] = {0};
-    if (!idx || batch_alloc(&b, n, d->max_src, d->max_tgt, &err)) die("batch", &err);
+    if (!idx || batch_create(&b, n, d->max_src, d->max_tgt, &err)) die("batch", &err);
     for (int i = 0; i < n; i++) idx[i] = i;
     batch_sort_by_length(idx, n, d);
     if (batch_fill(&b, d, idx, n, &err)) die("batch", &err);
@@ -298,9 +298,9 @@ int main(int argc, char **argv)
     s2s_corpus tr = {0}, va = {0}, te = {0};
     s2s_vocab vocab;
     s2s_dataset dtr = {0}, dva = {0}, dte = {0};
-    if (vocab_init(&vocab, &err) || corpus_synthetic(&tr, &va, &te, 8000, 1000, 1000, 42, &err) ||
-        vocab_build(&vocab, &tr, &err) || dataset_encode(&dtr, &tr, &vocab, &err) ||
-        dataset_encode(&dva, &va, &vocab, &err) || dataset_encode(&dte, &te, &vocab, &err))
+    if (vocab_create(&vocab, &err) || corpus_synthetic(&tr, &va, &te, 8000, 1000, 1000, 42, &err) ||
+        vocab_build(&vocab, &tr, &err) || dataset_create(&dtr, &tr, &vocab, &err) ||
+        dataset_create(&dva, &va, &vocab, &err) || dataset_create(&dte, &te, &vocab, &err))
         die("data", &err);
     s2s_config cfg = {vocab.size, 128, 256, 2, 0.1f, S2S_ATTN_BAHDANAU};
     s2s_model *m = NULL;
@@ -313,7 +313,7 @@ int main(int argc, char **argv)
     {
         s2s_batch b = {0};
         int *idx = malloc(sizeof(int) * (size_t)batch);
-        if (!idx || batch_alloc(&b, batch, dtr.max_src, dtr.max_tgt, &err)) die("batch", &err);
+        if (!idx || batch_create(&b, batch, dtr.max_src, dtr.max_tgt, &err)) die("batch", &err);
         for (int i = 0; i < dtr.count; i += batch) {
             int n = dtr.count - i < batch ? dtr.count - i : batch;
             for (int k = 0; k < n; k++) idx[k] = i + k;
@@ -339,7 +339,7 @@ int main(int argc, char **argv)
 
     /* One sentence, as the UI's prompt decodes it. */
     s2s_batch one = {0};
-    if (batch_alloc(&one, 1, 8, 2, &err)) die("batch", &err);
+    if (batch_create(&one, 1, 8, 2, &err)) die("batch", &err);
     static const char *words[] = {"the", "cat", "sat", "on", "the", "mat"};
     one.B = 1;
     one.S = 7;
@@ -367,7 +367,7 @@ int main(int argc, char **argv)
         if (model_set_params(cm, host, &err)) die("snapshot", &err);
         cpu_latency_ms = greedy_ms(cm, &one);
         model_free(cm);
-        backend_destroy(cbe);
+        backend_free(cbe);
         free(host);
     }
     batch_free(&one);
@@ -407,7 +407,7 @@ int main(int argc, char **argv)
            be->shards);
 
     model_free(m);
-    backend_destroy(be);
+    backend_free(be);
     dataset_free(&dtr);
     dataset_free(&dva);
     dataset_free(&dte);

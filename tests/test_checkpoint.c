@@ -30,7 +30,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    backend_destroy(be);
+    backend_free(be);
     be = NULL;
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
@@ -46,7 +46,7 @@ static void tmp_path(char *out, size_t n, const char *name)
 static s2s_model *make_model(s2s_vocab *v, int attention, int layers)
 {
     s2s_error err = {0};
-    CHECK_OK(vocab_init(v, &err), &err);
+    CHECK_OK(vocab_create(v, &err), &err);
     const char *words[] = {"the", "cat", "sat", "dog"};
     for (int i = 0; i < 4; i++) CHECK_OK(vocab_add(v, words[i], NULL, &err), &err);
     const s2s_config cfg = {.vocab = v->size, .embed = 4, .hidden = 5, .layers = layers,
@@ -585,7 +585,7 @@ static void test_save_errors(void **state)
 
     /* Vocabulary that does not belong to the model. */
     s2s_vocab small;
-    CHECK_OK(vocab_init(&small, &err), &err);
+    CHECK_OK(vocab_create(&small, &err), &err);
     tmp_path(path, sizeof path, "never.ckpt");
     s2s_error_clear(&err);
     assert_int_equal(checkpoint_save(path, m, &small, NULL, &err), S2S_ERR_ARG);

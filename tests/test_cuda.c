@@ -67,8 +67,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    backend_destroy(g_gpu);
-    backend_destroy(g_cpu);
+    backend_free(g_gpu);
+    backend_free(g_cpu);
     return 0;
 }
 
@@ -777,7 +777,7 @@ static void make_batch(s2s_batch *b, int B, const int *nwords, int V, s2s_rng *r
         if (nwords[i] + 1 > S) S = nwords[i] + 1;
         if (nwords[i] + 2 > T) T = nwords[i] + 2;
     }
-    CHECK_OK(batch_alloc(b, B, S, T, &err), &err);
+    CHECK_OK(batch_create(b, B, S, T, &err), &err);
     b->B = B;
     b->S = S;
     b->T = T;

@@ -113,7 +113,7 @@ static void test_vocab_basic_and_growth(void **state)
     (void)state;
     s2s_error err = {0};
     s2s_vocab v;
-    CHECK_OK(vocab_init(&v, &err), &err);
+    CHECK_OK(vocab_create(&v, &err), &err);
     assert_int_equal(v.size, 4);
     assert_string_equal(v.word[S2S_PAD], "<PAD>");
     assert_string_equal(v.word[S2S_SOS], "<SOS>");
@@ -291,7 +291,7 @@ static void test_synthetic(void **state)
 
     /* Vocabulary: 4 specials + 34 words, in order of first appearance. */
     s2s_vocab v;
-    CHECK_OK(vocab_init(&v, &err), &err);
+    CHECK_OK(vocab_create(&v, &err), &err);
     CHECK_OK(vocab_build(&v, &tr, &err), &err);
     assert_int_equal(v.size, 38);
     assert_string_equal(v.word[0], "<PAD>");
@@ -308,7 +308,7 @@ static void test_synthetic(void **state)
 
     /* Encoded datasets: no unknowns; lengths and reversal. */
     s2s_dataset d;
-    CHECK_OK(dataset_encode(&d, &va, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &va, &v, &err), &err);
     assert_int_equal(d.count, 1000);
     assert_int_equal(d.unknown, 0);
     assert_int_equal(d.max_src, 11);
@@ -360,7 +360,7 @@ static void test_encode_known_and_unknown(void **state)
     s2s_corpus c;
     make_corpus(&c, train_lines, 2);
     s2s_vocab v;
-    CHECK_OK(vocab_init(&v, &err), &err);
+    CHECK_OK(vocab_create(&v, &err), &err);
     CHECK_OK(vocab_build(&v, &c, &err), &err);
     /* the=4 cat=5 sat=6 dog=7 ran=8 on=9 mat=10 */
     assert_int_equal(v.size, 11);
@@ -368,7 +368,7 @@ static void test_encode_known_and_unknown(void **state)
     assert_int_equal(vocab_find(&v, "mat"), 10);
 
     s2s_dataset d;
-    CHECK_OK(dataset_encode(&d, &c, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &c, &v, &err), &err);
     const int src0[] = {4, 5, 6, S2S_EOS};
     const int tgt0[] = {S2S_SOS, 6, 5, 4, S2S_EOS};
     assert_int_equal(d.src_len[0], 4);
@@ -384,7 +384,7 @@ static void test_encode_known_and_unknown(void **state)
     const char *const other_lines[] = {"the zebra sat", "a b the", "<EOS> cat"};
     s2s_corpus o;
     make_corpus(&o, other_lines, 3);
-    CHECK_OK(dataset_encode(&d, &o, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &o, &v, &err), &err);
     assert_int_equal(d.unknown, 1 + 2 + 1);
     const int srcu[] = {4, S2S_UNK, 6, S2S_EOS};
     const int tgtu[] = {S2S_SOS, 6, S2S_UNK, 4, S2S_EOS};
@@ -413,13 +413,13 @@ static void test_batch(void **state)
     s2s_corpus c;
     make_corpus(&c, lines, 3);
     s2s_vocab v;
-    CHECK_OK(vocab_init(&v, &err), &err);
+    CHECK_OK(vocab_create(&v, &err), &err);
     CHECK_OK(vocab_build(&v, &c, &err), &err);
     s2s_dataset d;
-    CHECK_OK(dataset_encode(&d, &c, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &c, &v, &err), &err);
 
     s2s_batch b;
-    CHECK_OK(batch_alloc(&b, 4, d.max_src, d.max_tgt, &err), &err);
+    CHECK_OK(batch_create(&b, 4, d.max_src, d.max_tgt, &err), &err);
     const int idx[2] = {1, 0}; /* "a b" then "the cat sat" */
     CHECK_OK(batch_fill(&b, &d, idx, 2, &err), &err);
     assert_int_equal(b.B, 2);
@@ -455,12 +455,12 @@ static void test_batch(void **state)
     const int bad_idx[1] = {3};
     assert_int_equal(batch_fill(&b, &d, bad_idx, 1, &err), S2S_ERR_ARG);
     batch_free(&b);
-    CHECK_OK(batch_alloc(&b, 4, 4, 5, &err), &err);
+    CHECK_OK(batch_create(&b, 4, 4, 5, &err), &err);
     assert_int_equal(batch_fill(&b, &d, idx2, 3, &err), S2S_ERR_ARG);
     assert_non_null(strstr(err.msg, "too long"));
     batch_free(&b);
     batch_free(&b);
-    assert_int_equal(batch_alloc(&b, 0, 4, 5, &err), S2S_ERR_ARG);
+    assert_int_equal(batch_create(&b, 0, 4, 5, &err), S2S_ERR_ARG);
     batch_free(&b);
 
     dataset_free(&d);

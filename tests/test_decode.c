@@ -90,7 +90,7 @@ static void test_sentence_equals_batch(void **state)
     s2s_backend *be = NULL;
     s2s_model *m = NULL;
     CHECK_OK(corpus_synthetic(&tr, &va, &te, 200, 20, 20, 7, &err), &err);
-    CHECK_OK(vocab_init(&v, &err), &err);
+    CHECK_OK(vocab_create(&v, &err), &err);
     CHECK_OK(vocab_build(&v, &tr, &err), &err);
     CHECK_OK(backend_cpu_create(&be, 1, &err), &err);
     s2s_config cfg = {.vocab = v.size, .embed = 8, .hidden = 12, .layers = 1,
@@ -98,7 +98,7 @@ static void test_sentence_equals_batch(void **state)
     CHECK_OK(model_create(&m, &cfg, be, &err), &err);
     CHECK_OK(model_init_params(m, 3, &err), &err);
     s2s_dataset d = {0};
-    CHECK_OK(dataset_encode(&d, &te, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &te, &v, &err), &err);
     s2s_decoded res;
     CHECK_OK(decode_dataset(m, &d, 8, 1, &res, &err), &err);
     for (int i = 0; i < te.count; i++) {
@@ -118,7 +118,7 @@ static void test_sentence_equals_batch(void **state)
     decoded_free(&res);
     dataset_free(&d);
     model_free(m);
-    backend_destroy(be);
+    backend_free(be);
     vocab_free(&v);
     corpus_free(&tr);
     corpus_free(&va);

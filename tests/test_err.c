@@ -44,7 +44,7 @@ static void test_batch_token_named(void **state)
     CHECK_OK(model_create(&m, &cfg, be, &err), &err);
     CHECK_OK(model_init_params(m, 1, &err), &err);
     s2s_batch b;
-    CHECK_OK(batch_alloc(&b, 2, 3, 4, &err), &err);
+    CHECK_OK(batch_create(&b, 2, 3, 4, &err), &err);
     b.B = 2;
     b.S = 3;
     b.T = 4;
@@ -69,7 +69,7 @@ static void test_batch_token_named(void **state)
                                  "outside the vocabulary (0..7)");
     batch_free(&b);
     model_free(m);
-    backend_destroy(be);
+    backend_free(be);
 }
 
 /* Bad input in a data file: the message names the file and the line. */

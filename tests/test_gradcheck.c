@@ -23,7 +23,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    backend_destroy(g_be);
+    backend_free(g_be);
     return 0;
 }
 
@@ -264,7 +264,7 @@ static void make_batch_ordered(s2s_batch *b, int V, const int order[3])
     static const int words[3][3] = {{5, 0, 0}, {6, 7, 8}, {9 % 10, 4, 0}};
     static const int nw[3] = {1, 3, 2};
     s2s_error err;
-    CHECK_OK(batch_alloc(b, 3, 4, 5, &err), &err);
+    CHECK_OK(batch_create(b, 3, 4, 5, &err), &err);
     b->B = 3;
     b->S = 4;
     b->T = 5;
@@ -408,7 +408,7 @@ static void test_padding_does_not_leak(void **state)
     CHECK_OK(model_init_params(m, 8, &err), &err);
     s2s_batch all = {0}, one = {0};
     make_batch(&all, cfg.vocab);
-    CHECK_OK(batch_alloc(&one, 1, 4, 5, &err), &err);
+    CHECK_OK(batch_create(&one, 1, 4, 5, &err), &err);
     double sum = 0;
     float loss_all = 0;
     CHECK_OK(model_forward_loss(m, &all, FEED_ALL, &loss_all, &err), &err);
@@ -494,7 +494,7 @@ static void test_shards_match_single(void **state)
     batch_free(&b);
     model_free(m1);
     model_free(m2);
-    backend_destroy(be2);
+    backend_free(be2);
 }
 
 int main(void)

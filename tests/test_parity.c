@@ -364,7 +364,7 @@ static void run_case(const fixture *f, int k)
     const fx_case *cs = &f->cases[k];
     s2s_error err = {0};
     s2s_vocab vocab;
-    CHECK_OK(vocab_init(&vocab, &err), &err);
+    CHECK_OK(vocab_create(&vocab, &err), &err);
     for (int i = S2S_NUM_SPECIAL; i < f->V; i++) {
         char w[16];
         int id;
@@ -385,7 +385,7 @@ static void run_case(const fixture *f, int k)
 
     s2s_batch b;
     memset(&b, 0, sizeof b);
-    CHECK_OK(batch_alloc(&b, cs->B, cs->S, cs->T, &err), &err);
+    CHECK_OK(batch_create(&b, cs->B, cs->S, cs->T, &err), &err);
     b.B = cs->B, b.S = cs->S, b.T = cs->T, b.ntok = 0;
     memcpy(b.src, cs->src, sizeof(int) * (size_t)cs->S * cs->B);
     memcpy(b.tgt, cs->tgt, sizeof(int) * (size_t)cs->T * cs->B);
@@ -425,7 +425,7 @@ static void run_case(const fixture *f, int k)
     free(host);
     batch_free(&b);
     model_free(m);
-    backend_destroy(be);
+    backend_free(be);
     vocab_free(&vocab);
     if (fails) fail_msg("case %d: %d comparisons with PyTorch out of tolerance (see above)", k, fails);
 }

@@ -484,7 +484,7 @@ static void test_raster_text(void **state)
     (void)state;
     s2s_error err;
     s2s_raster r;
-    CHECK_OK(raster_init(&r, 200, 100, (s2s_rgb){255, 255, 255}, &err), &err);
+    CHECK_OK(raster_create(&r, 200, 100, (s2s_rgb){255, 255, 255}, &err), &err);
     const int cw = raster_text_width(RASTER_FONT_REGULAR, "M");
     assert_true(cw > 4);
     assert_int_equal(raster_text_width(RASTER_FONT_REGULAR, "abc"), 3 * cw);
@@ -517,7 +517,7 @@ static void test_raster_text(void **state)
     raster_line(&r, -1000, -1000, 1000, 1000, 3, (s2s_rgb){0, 0, 0});
     raster_fill_disc(&r, 199, 99, 30, (s2s_rgb){0, 0, 0});
     raster_free(&r);
-    assert_int_equal(raster_init(&r, 0, 10, (s2s_rgb){0, 0, 0}, &err), S2S_ERR_ARG);
+    assert_int_equal(raster_create(&r, 0, 10, (s2s_rgb){0, 0, 0}, &err), S2S_ERR_ARG);
 }
 
 int main(void)

@@ -63,7 +63,7 @@ static void test_concurrent_takes_are_whole(void **state)
     (void)state;
     snap_store s;
     s2s_error err;
-    CHECK_OK(snap_init(&s, N, &err), &err);
+    CHECK_OK(snap_create(&s, N, &err), &err);
     float *dst = malloc(sizeof(float) * N);
     assert_non_null(dst);
     writer_arg a = {.s = &s};
@@ -103,7 +103,7 @@ static void test_unlocked_copy_tears(void **state)
     (void)state;
     snap_store s;
     s2s_error err;
-    CHECK_OK(snap_init(&s, N, &err), &err);
+    CHECK_OK(snap_create(&s, N, &err), &err);
     float *dst = malloc(sizeof(float) * N);
     assert_non_null(dst);
     writer_arg a = {.s = &s};
@@ -137,7 +137,7 @@ static void test_sequence_and_meta(void **state)
     (void)state;
     snap_store s;
     s2s_error err;
-    CHECK_OK(snap_init(&s, 16, &err), &err);
+    CHECK_OK(snap_create(&s, 16, &err), &err);
     float dst[16] = {0};
     snap_meta m;
     assert_int_equal(snap_latest(&s), 0);

@@ -28,11 +28,11 @@ static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     s2s_error err;
-    if (!f || backend_cpu_create(&f->be, 1, &err) || vocab_init(&f->vocab, &err) ||
+    if (!f || backend_cpu_create(&f->be, 1, &err) || vocab_create(&f->vocab, &err) ||
         corpus_synthetic(&f->tr, &f->va, &f->te, 256, 64, 64, 7, &err) ||
-        vocab_build(&f->vocab, &f->tr, &err) || dataset_encode(&f->dtr, &f->tr, &f->vocab, &err) ||
-        dataset_encode(&f->dva, &f->va, &f->vocab, &err) ||
-        dataset_encode(&f->dte, &f->te, &f->vocab, &err))
+        vocab_build(&f->vocab, &f->tr, &err) || dataset_create(&f->dtr, &f->tr, &f->vocab, &err) ||
+        dataset_create(&f->dva, &f->va, &f->vocab, &err) ||
+        dataset_create(&f->dte, &f->te, &f->vocab, &err))
         return -1;
     strcpy(f->dir, "/tmp/s2s_train_XXXXXX");
     if (!mkdtemp(f->dir)) return -1;
@@ -53,7 +53,7 @@ static int teardown(void **state)
     corpus_free(&f->va);
     corpus_free(&f->te);
     vocab_free(&f->vocab);
-    backend_destroy(f->be);
+    backend_free(f->be);
     free(f);
     return 0;
 }

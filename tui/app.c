@@ -627,10 +627,10 @@ static int app_alloc(app *a)
     a->on_gpu = strcmp(model_backend(a->st.m)->name, "cuda") == 0;
     a->params = malloc(sizeof(float) * a->nparams);
     a->chart = chart_raster_create();
-    if (!a->params || !a->chart || log_init(&a->log, LOG_KEEP, &err) ||
+    if (!a->params || !a->chart || log_create(&a->log, LOG_KEEP, &err) ||
         setup_infer_backend(a->on_gpu, &a->ibe, &err) ||
         model_create(&a->im, model_config(a->st.m), a->ibe, &err) ||
-        worker_view_alloc(&a->tv, &a->st.opts, &err)) {
+        worker_view_create(&a->tv, &a->st.opts, &err)) {
         if (!a->params || !a->chart)
             snprintf(a->fatal, sizeof a->fatal,
                      "out of memory for the UI's copy of the weights (%zu floats) and its chart",
@@ -741,7 +741,7 @@ static void app_free(app *a)
     sentence_free(&a->sent);
     worker_view_free(&a->tv);
     if (a->im) model_free(a->im);
-    backend_destroy(a->ibe);
+    backend_free(a->ibe);
     free(a->params);
     chart_raster_free(a->chart);
     log_free(&a->log);
@@ -768,7 +768,7 @@ int tui_run(const cli_opts *o)
     }
     a->o = o;
     prompt_init(&a->prompt);
-    int rc = setup_training(&a->st, o, "tui", NULL);
+    int rc = setup_training_create(&a->st, o, "tui", NULL);
     if (rc) {
         setup_training_free(&a->st);
         free(a);

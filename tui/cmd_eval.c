@@ -167,7 +167,7 @@ int cmd_eval(const cli_opts *o)
 
     const uint64_t seed = o->seed_given ? o->seed : cm.meta.seed;
     if (setup_make_corpus(o->data, seed, &tr, &va, &te, &err) ||
-        dataset_encode(&dte, &te, &cm.vocab, &err))
+        dataset_create(&dte, &te, &cm.vocab, &err))
         goto fail;
     if (dte.count == 0) {
         s2s_fail(&err, S2S_ERR_ARG, "the test set is empty");

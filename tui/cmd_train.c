@@ -1,5 +1,5 @@
 /* cmd_train.c — `seq2seq train`: the seed's training run, headless. It sets
- * up exactly as the UI does (setup_training: a fresh model, or --model to
+ * up exactly as the UI does (setup_training_create: a fresh model, or --model to
  * continue one), then prints the seed's lines while train_run works. */
 #include <math.h>
 #include <signal.h>
@@ -130,7 +130,7 @@ int cmd_train(const cli_opts *o)
         return CLI_EXIT_USAGE;
     }
     setup_training_t t;
-    int rc = setup_training(&t, o, "train", o->quiet ? NULL : stdout);
+    int rc = setup_training_create(&t, o, "train", o->quiet ? NULL : stdout);
     if (rc) {
         setup_training_free(&t);
         return rc;

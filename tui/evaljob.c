@@ -116,7 +116,7 @@ static void run(eval_job *j)
             100.0 * correct / total, correct, total, j->label);
 done:
     if (m) model_free(m);
-    backend_destroy(be);
+    backend_free(be);
 }
 
 static void *thread_main(void *arg)

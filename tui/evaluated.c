@@ -31,7 +31,7 @@ int evaluated_open(evaluated *e, const cli_opts *o, const char *cmd, const char 
     s2s_error err;
     s2s_error_clear(&err);
     if (setup_make_corpus(NULL, e->cm.meta.seed, &e->tr, &e->va, &e->te, &err) ||
-        dataset_encode(&e->dte, &e->te, &e->cm.vocab, &err))
+        dataset_create(&e->dte, &e->te, &e->cm.vocab, &err))
         return cli_fail(cmd, &err);
     if (e->dte.unknown > 0) {
         s2s_fail(&err, S2S_ERR_ARG,
@@ -42,7 +42,7 @@ int evaluated_open(evaluated *e, const cli_opts *o, const char *cmd, const char 
     }
     if (corpus_synthetic_lengths(&e->lg, ANALYZE_LONG_N, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX,
                                  ANALYZE_LONG_SEED, &err) ||
-        dataset_encode(&e->dlg, &e->lg, &e->cm.vocab, &err) ||
+        dataset_create(&e->dlg, &e->lg, &e->cm.vocab, &err) ||
         decode_dataset(e->cm.m, &e->dte, DECODE_BATCH, keep_attn, &e->rte, &err) ||
         decode_dataset(e->cm.m, &e->dlg, DECODE_BATCH, keep_attn, &e->rlg, &err))
         return cli_fail(cmd, &err);

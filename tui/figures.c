@@ -273,7 +273,7 @@ int png_write_heatmap(const char *path, const s2s_heatmap *h, s2s_error *err)
     png_heatmap_geom g;
     heatmap_layout(h, &g);
     s2s_raster r;
-    if ((rc = raster_init(&r, g.width, g.height, WHITE, err)) != 0) return rc;
+    if ((rc = raster_create(&r, g.width, g.height, WHITE, err)) != 0) return rc;
     char buf[256];
     const int cell = g.cell;
 
@@ -786,7 +786,7 @@ static int draw_loss(const char *path, const float *ep, const float *tr, const f
     float *pts = malloc(sizeof(float) * (size_t)n * 3);
     if (!pts) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for %d epochs of %s", n, path);
     s2s_raster r;
-    int rc = raster_init(&r, 880, 540, WHITE, err);
+    int rc = raster_create(&r, 880, 540, WHITE, err);
     if (rc) {
         free(pts);
         return rc;
@@ -941,7 +941,7 @@ int png_write_accuracy_by_length(const char *path, const int *lengths, int n_len
                                                                 : 60 * (lmax - lmin + 1) + 200)
                                                          : 760;
     s2s_raster r;
-    int rc = raster_init(&r, width, 500, WHITE, err);
+    int rc = raster_create(&r, width, 500, WHITE, err);
     if (rc) return rc;
     axes a = plot_area(r.w, r.h, tw("100%"));
     a.pad = 0;

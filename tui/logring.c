@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int log_init(log_ring *r, int cap, s2s_error *err)
+int log_create(log_ring *r, int cap, s2s_error *err)
 {
     memset(r, 0, sizeof *r);
     r->lines = calloc((size_t)(cap > 0 ? cap : 1), sizeof *r->lines);

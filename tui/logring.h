@@ -25,7 +25,7 @@ typedef struct {
     uint64_t total; /* lines ever added; line k lives at lines[k % cap] */
 } log_ring;
 
-int log_init(log_ring *r, int cap, s2s_error *err);
+int log_create(log_ring *r, int cap, s2s_error *err);
 void log_free(log_ring *r);
 void log_add(log_ring *r, log_kind kind, const char *fmt, ...)
 #if defined(__GNUC__)

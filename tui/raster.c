@@ -7,7 +7,7 @@
 
 #include "assets/font.h"
 
-int raster_init(s2s_raster *r, int w, int h, s2s_rgb bg, s2s_error *err)
+int raster_create(s2s_raster *r, int w, int h, s2s_rgb bg, s2s_error *err)
 {
     r->w = r->h = 0;
     r->px = NULL;

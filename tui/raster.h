@@ -20,7 +20,7 @@ typedef struct {
 typedef enum { RASTER_FONT_REGULAR = 0, RASTER_FONT_BOLD = 1 } raster_font;
 
 /* A w x h canvas filled with bg. */
-int raster_init(s2s_raster *r, int w, int h, s2s_rgb bg, s2s_error *err);
+int raster_create(s2s_raster *r, int w, int h, s2s_rgb bg, s2s_error *err);
 void raster_free(s2s_raster *r);
 
 /* The pixel at (x, y); black outside the canvas. */

@@ -82,7 +82,7 @@ void cli_model_close(cli_model *cm)
 {
     if (cm->m) model_free(cm->m);
     if (cm->have_vocab) vocab_free(&cm->vocab);
-    backend_destroy(cm->be);
+    backend_free(cm->be);
     memset(cm, 0, sizeof *cm);
 }
 
@@ -189,7 +189,7 @@ static void say_model(FILE *say, const setup_training_t *t)
             attention_name(c->attention));
 }
 
-int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd, FILE *say)
+int setup_training_create(setup_training_t *t, const cli_opts *o, const char *cmd, FILE *say)
 {
     s2s_error err;
     s2s_error_clear(&err);
@@ -204,13 +204,13 @@ int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd, FILE
     if (say) fprintf(say, "Creating dataset...\n");
     if (setup_make_corpus(o->data, seed, &t->tr, &t->va, &t->te, &err)) return cli_fail(cmd, &err);
     if (!t->resumed) {
-        if (vocab_init(&t->vocab, &err)) return cli_fail(cmd, &err);
+        if (vocab_create(&t->vocab, &err)) return cli_fail(cmd, &err);
         t->have_vocab = 1;
         if (vocab_build(&t->vocab, &t->tr, &err)) return cli_fail(cmd, &err);
     }
-    if (dataset_encode(&t->dtr, &t->tr, &t->vocab, &err) ||
-        dataset_encode(&t->dva, &t->va, &t->vocab, &err) ||
-        dataset_encode(&t->dte, &t->te, &t->vocab, &err))
+    if (dataset_create(&t->dtr, &t->tr, &t->vocab, &err) ||
+        dataset_create(&t->dva, &t->va, &t->vocab, &err) ||
+        dataset_create(&t->dte, &t->te, &t->vocab, &err))
         return cli_fail(cmd, &err);
     if (say) {
         if (o->data)
@@ -237,7 +237,7 @@ int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd, FILE
 void setup_training_free(setup_training_t *t)
 {
     if (t->m) model_free(t->m);
-    backend_destroy(t->be);
+    backend_free(t->be);
     dataset_free(&t->dtr);
     dataset_free(&t->dva);
     dataset_free(&t->dte);

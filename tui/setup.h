@@ -86,7 +86,7 @@ typedef struct {
  * CLI_EXIT_USAGE); 0 on success. Free with setup_training_free either way.
  * say (stdout for `train`, NULL for the UI, which logs its own) gets the
  * seed's progress lines: the data, the vocabulary, the model. */
-int setup_training(setup_training_t *t, const cli_opts *o, const char *cmd, FILE *say);
+int setup_training_create(setup_training_t *t, const cli_opts *o, const char *cmd, FILE *say);
 void setup_training_free(setup_training_t *t);
 
 #endif

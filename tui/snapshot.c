@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int snap_init(snap_store *s, size_t n, s2s_error *err)
+int snap_create(snap_store *s, size_t n, s2s_error *err)
 {
     memset(s, 0, sizeof *s);
     s->n = n;

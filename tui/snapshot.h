@@ -39,7 +39,7 @@ typedef struct {
     uint64_t taken;   /* the newest sequence number a reader has taken */
 } snap_store;
 
-int snap_init(snap_store *s, size_t n, s2s_error *err);
+int snap_create(snap_store *s, size_t n, s2s_error *err);
 void snap_free(snap_store *s);
 
 /* A 64-bit checksum of n floats (their bits, order-sensitive). */

@@ -236,7 +236,7 @@ int worker_start(tui_worker **out, s2s_model *m, const s2s_vocab *vocab,
     int rc = (!w->val || !w->val_x) ? s2s_fail(err, S2S_ERR_NOMEM,
                                                "out of memory for %d validation points",
                                                w->cap_val)
-                                    : snap_init(&w->snap, model_num_params(m), err);
+                                    : snap_create(&w->snap, model_num_params(m), err);
     if (rc) {
         free(w->val);
         free(w->val_x);
@@ -313,7 +313,7 @@ snap_store *worker_snapshots(tui_worker *w)
     return &w->snap;
 }
 
-int worker_view_alloc(train_view *v, const s2s_train_opts *opts, s2s_error *err)
+int worker_view_create(train_view *v, const s2s_train_opts *opts, s2s_error *err)
 {
     memset(v, 0, sizeof *v);
     int n = opts->epochs - opts->start_epoch;

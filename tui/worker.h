@@ -84,8 +84,8 @@ int worker_join(tui_worker *w, s2s_error *err);
 snap_store *worker_snapshots(tui_worker *w);
 
 /* view->val / val_x must hold opts->epochs - opts->start_epoch entries
- * (worker_view_alloc makes them). */
-int worker_view_alloc(train_view *v, const s2s_train_opts *opts, s2s_error *err);
+ * (worker_view_create makes them). */
+int worker_view_create(train_view *v, const s2s_train_opts *opts, s2s_error *err);
 void worker_view_free(train_view *v);
 void worker_view(tui_worker *w, train_view *v);
 
