@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "ui.h"
 
 static const char *const NAMES[PANE_COUNT] = {"chart", "heatmap", "log", "step",
                                               "status", "prompt", "keys"};
@@ -132,12 +133,51 @@ static void test_rect_helpers(void **state)
     assert_true(rect_inside(z, 0, 0));
 }
 
+/* Word wrap of log lines: breaks at spaces, rows within the width, every
+ * character kept once, a long word cut. */
+static void test_wrap(void **state)
+{
+    (void)state;
+    int start[16], len[16];
+    const char *t = "Epoch 01/30 | Train Loss: 2.0447 | Val Loss: 1.0391";
+    int rows = ui_wrap(t, 20, start, len, 16);
+    assert_int_equal(rows, 3);
+    assert_int_equal(start[0], 0);
+    assert_int_equal(len[0], 19); /* "Epoch 01/30 | Train" */
+    assert_memory_equal(t + start[1], "Loss: 2.0447 | Val", 18);
+    assert_int_equal(len[1], 18);
+    assert_string_equal(t + start[2], "Loss: 1.0391");
+    /* Every width: rows fit, follow each other, and between two rows lies
+     * nothing or the one space the break dropped (all ASCII here). */
+    for (int w = 1; w <= 60; w++) {
+        rows = ui_wrap(t, w, start, len, 16);
+        if (rows > 16) continue;
+        for (int r = 0; r < rows; r++) {
+            assert_true(len[r] <= w && len[r] >= 1);
+            const int end = start[r] + len[r];
+            const int next = r + 1 < rows ? start[r + 1] : (int)strlen(t);
+            assert_true(next == end || (next == end + 1 && t[end] == ' '));
+        }
+    }
+    assert_int_equal(ui_wrap("short", 40, start, len, 16), 1);
+    assert_int_equal(len[0], 5);
+    assert_int_equal(ui_wrap("abcdefghij", 4, start, len, 16), 3); /* one long word, cut */
+    assert_int_equal(start[1], 4);
+    assert_int_equal(len[2], 2);
+    assert_int_equal(ui_wrap("", 10, start, len, 16), 1);
+    assert_int_equal(len[0], 0);
+    /* UTF-8: one cell per character, not per byte. */
+    assert_int_equal(ui_wrap("\xe2\x86\x92 \xe2\x86\x92 \xe2\x86\x92", 3, start, len, 16), 2);
+    assert_int_equal(start[1], 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_size),     cmocka_unit_test(test_degenerate_sizes),
         cmocka_unit_test(test_minimum_exactly), cmocka_unit_test(test_e2e_size),
         cmocka_unit_test(test_centered),       cmocka_unit_test(test_rect_helpers),
+        cmocka_unit_test(test_wrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

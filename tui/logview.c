@@ -14,13 +14,25 @@ static ui_role role_of(log_kind k)
     }
 }
 
+enum { INDENT = 2, MAX_ROWS = 64 }; /* continuation rows start 2 cells further in */
+
+/* The newest lines that fit, newest at the bottom; a line longer than the
+ * pane wraps at spaces onto rows indented by INDENT. */
 void log_draw(WINDOW *w, const ui_style *s, const log_data *d)
 {
     werase(w);
     ui_frame(w, s, "Log");
     const int H = getmaxy(w), W = getmaxx(w);
-    const int rows = H - 2;
-    const int first = d->n > rows ? d->n - rows : 0;
-    for (int i = first; i < d->n; i++)
-        ui_put(w, 1 + i - first, 2, W - 3, ui_attr(s, role_of(d->lines[i].kind)), d->lines[i].text);
+    const int width = W - 3;
+    int y = H - 2; /* the next row to fill, from the bottom up */
+    for (int i = d->n - 1; i >= 0 && y >= 1 && width > INDENT; i--) {
+        const char *text = d->lines[i].text;
+        int start[MAX_ROWS], len[MAX_ROWS];
+        /* Every row fits the indented width, so the rows line up. */
+        int rows = ui_wrap(text, width - INDENT, start, len, MAX_ROWS);
+        if (rows > MAX_ROWS) rows = MAX_ROWS;
+        const attr_t a = ui_attr(s, role_of(d->lines[i].kind));
+        for (int r = rows - 1; r >= 0 && y >= 1; r--, y--)
+            ui_put(w, y, 2 + (r ? INDENT : 0), len[r], a, text + start[r]);
+    }
 }

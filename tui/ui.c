@@ -170,6 +170,42 @@ int ui_width(const char *s)
     return n;
 }
 
+int ui_wrap(const char *s, int width, int *start, int *len, int max)
+{
+    if (width < 1) width = 1;
+    int rows = 0, pos = 0;
+    const int n = (int)strlen(s);
+    for (;;) {
+        while (rows > 0 && s[pos] == ' ') pos++; /* a row never starts with the break */
+        /* Walk up to width characters, remembering the last space. */
+        int p = pos, cells = 0, brk = -1, brk_cells = 0, clen;
+        while (p < n && cells < width) {
+            (void)decode(s + p, &clen);
+            if (s[p] == ' ') {
+                brk = p;
+                brk_cells = cells;
+            }
+            p += clen;
+            cells++;
+        }
+        int end = p, end_cells = cells;
+        if (p < n && s[p] != ' ' && brk > pos) { /* a word runs past the edge: break before it */
+            end = brk;
+            end_cells = brk_cells;
+        }
+        if (rows < max) {
+            start[rows] = pos;
+            len[rows] = end_cells;
+        }
+        rows++;
+        pos = end;
+        if (pos >= n) break;
+        if (s[pos] == ' ') pos++;
+        if (pos >= n) break;
+    }
+    return rows;
+}
+
 int ui_put(WINDOW *w, int y, int x, int maxw, attr_t a, const char *s)
 {
     int W = getmaxx(w), H = getmaxy(w);

@@ -64,6 +64,12 @@ int ui_put(WINDOW *w, int y, int x, int maxw, attr_t a, const char *s);
 int ui_repeat(WINDOW *w, int y, int x, int n, attr_t a, const char *glyph);
 /* Cells s takes (one per character). */
 int ui_width(const char *s);
+/* Word wrap of s into rows of at most `width` cells (one per character):
+ * row k starts at byte start[k] and is len[k] cells long; rows break at the
+ * last space that fits (the space is dropped), or inside a word longer than
+ * a row. Fills at most max rows and returns how many rows s needs (at
+ * least 1). Pure: no curses. */
+int ui_wrap(const char *s, int width, int *start, int *len, int max);
 /* The pane's border and its title at the top left. */
 void ui_frame(WINDOW *w, const ui_style *s, const char *title);
 /* A glyph by name, for the style: "hline", "arrow", "check", "block", "light". */
