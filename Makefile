@@ -1,14 +1,17 @@
 # seq2seq — GRU encoder–decoder with attention that learns to reverse sentences.
 #
-#   make          build build/seq2seq (and build/libseq2seq.a)
+#   make          build build/seq2seq (and build/libseq2seq.a); installs nothing
 #   make run      build, then open the terminal UI (trains on the built-in data)
 #   make test     unit tests, gradient checks, PyTorch parity, sanitizers, end-to-end
 #   make bench    time per epoch beside the PyTorch reference (and on the GPU, if any)
-#   make deps     install the Debian packages the build and tests need
+#   make deps     install the Debian packages the build and tests need (deps.txt)
 #   make asan     the unit tests built with AddressSanitizer + UBSan, and run
 #   make install  binary and man page into $(DESTDIR)$(PREFIX)
 #   make clean
 #
+# make run and make test first install what deps.txt lists and is missing, as
+# make deps does; any other goal only checks, and stops with a hint to run
+# make deps when a package is missing (DEPS_CHECK=0 skips the check).
 # CUDA is used when nvcc is found; CUDA=0 / CUDA=1 force it.
 
 CC      ?= cc
@@ -85,41 +88,90 @@ CUDA_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test bench deps asan asan-build unit unit-build e2e install clean
+.PHONY: all run test bench deps asan asan-build unit unit-build e2e install clean \
+        deps-check-build deps-check-unit FORCE
 .DEFAULT_GOAL := all
 
 all: $(BIN)
 
-# ---- dependencies (Debian): installed once, remembered in $(BUILD)/deps.mk ----
-# deps.mk is included, so when make has to create it (installing packages)
-# it reads this Makefile again: the pkg-config lookups above then see the
-# freshly installed OpenBLAS and libpng instead of the fallbacks.
-DEB_PKGS := build-essential pkg-config libopenblas-dev libcmocka-dev libpng-dev libncurses-dev tmux
+# ---- dependencies (Debian): the packages are listed in deps.txt ----
+# Only make run, make test and make deps install. For them $(BUILD)/deps.mk
+# is included and remade first: when that installs something, it rewrites
+# the file and make reads this Makefile again, so the pkg-config lookups
+# above see the freshly installed OpenBLAS and libpng instead of the
+# fallbacks. Every other goal only checks, in deps-check-build (the library
+# and the program) and deps-check-unit (the unit tests), and stops with a
+# hint when a package is missing. Both need dpkg-query: without it make deps
+# says to install the packages by hand and the check is skipped, as it is
+# with DEPS_CHECK=0.
+DEPS_FILE  := deps.txt
+DEPS_GOALS := run test deps
+DEPS_CHECK ?= 1
+# make -n runs the recipe that remakes an included makefile: it then only
+# says what it would install.
+DRY_RUN    := $(findstring n,$(firstword -$(MAKEFLAGS)))
+
+# $(call deb_pkgs,TAGS): a shell command printing the packages deps.txt lists
+# for any of TAGS (build unit e2e), or all of them when TAGS is empty.
+deb_pkgs    = awk -v t=' $(1) ' '$$1 ~ /^[a-z0-9]/ && (t == "  " || index(t, " " $$2 " ")) { print $$1 }' $(DEPS_FILE)
+# $(call deb_missing,TAGS): a shell command printing those not installed.
+deb_missing = for p in $$($(call deb_pkgs,$(1))); do \
+                dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || echo "$$p"; done
+
 deps: $(BUILD)/deps.mk
+ifneq ($(filter $(DEPS_GOALS),$(MAKECMDGOALS)),)
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
--include $(BUILD)/deps.mk
+include $(BUILD)/deps.mk
 endif
-$(BUILD)/deps.mk:
-	@mkdir -p $(BUILD)
-	@missing=""; for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
-	    || { echo "could not install:$$missing — install them and run make again" >&2; exit 1; }; \
+endif
+# Checked on every run (FORCE), but rewritten only when something was
+# installed: an unchanged deps.mk does not make make start over. After a
+# restart it is not checked again.
+$(BUILD)/deps.mk: $(if $(MAKE_RESTARTS),,FORCE)
+	@mkdir -p $(dir $@)
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "deps: no dpkg-query, so not Debian/Ubuntu: install what $(DEPS_FILE) lists (or its equivalent) yourself"; \
+	else \
+	  missing=$$($(call deb_missing,)); missing=$$(echo $$missing); \
+	  if [ -n "$$missing" ] && [ -n "$(DRY_RUN)" ]; then echo "deps: would install: $$missing"; exit 0; fi; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing: $$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+	      || { echo "could not install: $$missing — install them and run make again" >&2; exit 1; }; \
+	    rm -f $@; \
+	  fi; \
+	fi; \
+	[ -f $@ ] || echo "# the packages of $(DEPS_FILE), checked by 'make deps'" > $@
+
+deps-check-build: DEPS_NEED := build
+deps-check-unit:  DEPS_NEED := build unit
+deps-check-build deps-check-unit:
+ifeq ($(DEPS_CHECK),1)
+	@if command -v dpkg-query >/dev/null 2>&1; then \
+	  missing=$$($(call deb_missing,$(DEPS_NEED))); \
+	  if [ -n "$$missing" ]; then \
+	    echo "missing Debian packages:" $$missing >&2; \
+	    echo "run 'make deps' to install them (make run and make test do it too), or DEPS_CHECK=0 to build anyway" >&2; \
+	    exit 1; \
+	  fi; \
 	fi
-	@echo "# Debian packages checked by 'make deps'" > $@
+else
+	@:
+endif
+
+FORCE:
 
 # ---- the library, the program, the tests ----
-$(BUILD)/model/%.o: model/%.c $(wildcard model/*.h) | $(BUILD)/deps.mk
+$(BUILD)/model/%.o: model/%.c $(wildcard model/*.h) | deps-check-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/tui/%.o: tui/%.c $(wildcard model/*.h tui/*.h assets/*.h) | $(BUILD)/deps.mk
+$(BUILD)/tui/%.o: tui/%.c $(wildcard model/*.h tui/*.h assets/*.h) | deps-check-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Itui -I. -c $< -o $@
 
-$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h kernels/*.cuh) | $(BUILD)/deps.mk
+$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h kernels/*.cuh) | deps-check-build
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -c $< -o $@
 
@@ -139,7 +191,7 @@ $(UILIB): $(TUI_OBJ)
 $(BIN): $(BUILD)/tui/main.o $(UILIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(UI_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(UILIB) $(LIB)
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(UILIB) $(LIB) | deps-check-unit
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) $(LDFLAGS) -Itests -Itui -I. $< $(UILIB) $(LIB) $(UI_LIBS) $(LDLIBS) -lcmocka -o $@
 
