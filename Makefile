@@ -88,6 +88,12 @@ CUDA_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
+# Header dependencies: every compile (cc, and nvcc too) writes a .d file
+# beside its output, naming the headers it read (-MMD), each also with an
+# empty rule (-MP) so that a deleted header does not stop the build; they
+# are read at the end of this file.
+DEPFLAGS  := -MMD -MP
+
 .PHONY: all run test bench deps asan asan-build unit unit-build e2e install clean \
         deps-check-build deps-check-unit FORCE
 .DEFAULT_GOAL := all
@@ -163,17 +169,17 @@ endif
 FORCE:
 
 # ---- the library, the program, the tests ----
-$(BUILD)/model/%.o: model/%.c $(wildcard model/*.h) | deps-check-build
+$(BUILD)/model/%.o: model/%.c | deps-check-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/tui/%.o: tui/%.c $(wildcard model/*.h tui/*.h assets/*.h) | deps-check-build
+$(BUILD)/tui/%.o: tui/%.c | deps-check-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) -Itui -I. -c $< -o $@
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Itui -I. $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h kernels/*.cuh) | deps-check-build
+$(BUILD)/kernels/%.o: kernels/%.cu | deps-check-build
 	@mkdir -p $(dir $@)
-	$(NVCC) $(NVCCFLAGS) -c $< -o $@
+	$(NVCC) $(NVCCFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(CUDA_STAMP):
 	@mkdir -p $(dir $@)
@@ -191,9 +197,9 @@ $(UILIB): $(TUI_OBJ)
 $(BIN): $(BUILD)/tui/main.o $(UILIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(UI_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(UILIB) $(LIB) | deps-check-unit
+$(BUILD)/tests/%: tests/%.c $(UILIB) $(LIB) | deps-check-unit
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) $(LDFLAGS) -Itests -Itui -I. $< $(UILIB) $(LIB) $(UI_LIBS) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $(UI_CFLAGS) $(LDFLAGS) -Itests -Itui -I. $(DEPFLAGS) $< $(UILIB) $(LIB) $(UI_LIBS) $(LDLIBS) -lcmocka -o $@
 
 # ---- run: the terminal UI, training with the defaults (F10 quits, F1 helps) ----
 run: $(BIN)
@@ -231,3 +237,6 @@ install: $(BIN)
 
 clean:
 	rm -rf build build-asan
+
+# ---- the header dependencies the last compiles wrote (see DEPFLAGS) ----
+-include $(wildcard $(patsubst %.o,%.d,$(MODEL_OBJ) $(CUDA_OBJ) $(TUI_OBJ) $(BUILD)/tui/main.o) $(BUILD)/tests/*.d)
