@@ -77,7 +77,16 @@ ifeq ($(CUDA_SRC),)
 else
   LDLIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lcublas -lstdc++
 endif
-TUI_SRC   := $(filter-out tui/main.c,$(wildcard tui/*.c))
+
+# tui/ may keep its sources flat or in sub-folders (tui/cli/, tui/app/, ...);
+# the program's main() is tui/main.c or tui/cli/main.c, everything else goes
+# into the UI library. Every folder with tui headers is on the include path.
+TUI_MAIN  := $(wildcard tui/main.c tui/cli/main.c)
+ifneq ($(words $(TUI_MAIN)),1)
+  $(error the program's main is tui/main.c or tui/cli/main.c; found $(if $(TUI_MAIN),both,neither))
+endif
+TUI_SRC   := $(filter-out $(TUI_MAIN),$(wildcard tui/*.c tui/*/*.c))
+TUI_INC   := $(patsubst %/,-I%,$(sort $(dir $(wildcard tui/*.h tui/*/*.h))))
 TEST_SRC  := $(wildcard tests/test_*.c)
 
 LIB       := $(BUILD)/libseq2seq.a
@@ -86,6 +95,7 @@ BIN       := $(BUILD)/seq2seq
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
 CUDA_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ  := $(TUI_MAIN:%.c=$(BUILD)/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 # Header dependencies: every compile (cc, and nvcc too) writes a .d file
@@ -173,9 +183,10 @@ $(BUILD)/model/%.o: model/%.c | deps-check-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# % may hold a sub-folder: tui/cli/main.c -> $(BUILD)/tui/cli/main.o
 $(BUILD)/tui/%.o: tui/%.c | deps-check-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) -Itui -I. $(DEPFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(UI_CFLAGS) $(TUI_INC) -I. $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/kernels/%.o: kernels/%.cu | deps-check-build
 	@mkdir -p $(dir $@)
@@ -194,12 +205,12 @@ $(UILIB): $(TUI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/tui/main.o $(UILIB) $(LIB)
+$(BIN): $(MAIN_OBJ) $(UILIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(UI_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: tests/%.c $(UILIB) $(LIB) | deps-check-unit
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) $(LDFLAGS) -Itests -Itui -I. $(DEPFLAGS) $< $(UILIB) $(LIB) $(UI_LIBS) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $(UI_CFLAGS) $(LDFLAGS) -Itests $(TUI_INC) -I. $(DEPFLAGS) $< $(UILIB) $(LIB) $(UI_LIBS) $(LDLIBS) -lcmocka -o $@
 
 # ---- run: the terminal UI, training with the defaults (F10 quits, F1 helps) ----
 run: $(BIN)
@@ -239,4 +250,4 @@ clean:
 	rm -rf build build-asan
 
 # ---- the header dependencies the last compiles wrote (see DEPFLAGS) ----
--include $(wildcard $(patsubst %.o,%.d,$(MODEL_OBJ) $(CUDA_OBJ) $(TUI_OBJ) $(BUILD)/tui/main.o) $(BUILD)/tests/*.d)
+-include $(wildcard $(patsubst %.o,%.d,$(MODEL_OBJ) $(CUDA_OBJ) $(TUI_OBJ) $(MAIN_OBJ)) $(BUILD)/tests/*.d)
