@@ -7,7 +7,7 @@
 #   make deps     install the Debian packages the build and tests need (deps.txt)
 #   make asan     the unit tests built with AddressSanitizer + UBSan, and run
 #   make install  binary and man page into $(DESTDIR)$(PREFIX)
-#   make clean
+#   make clean    remove $(BUILD) and the sanitizer build, $(BUILD)-asan
 #
 # make run and make test first install what deps.txt lists and is missing, as
 # make deps does; any other goal only checks, and stops with a hint to run
@@ -18,6 +18,7 @@ CC      ?= cc
 NVCC    ?= nvcc
 PREFIX  ?= /usr/local
 BUILD   ?= build
+ASAN_BUILD ?= $(BUILD)-asan
 PYTHON  ?= python3
 
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -222,7 +223,7 @@ unit-build: $(TESTS)
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
-ASAN_ARGS := BUILD=build-asan CUDA=0 LDFLAGS="-fsanitize=address,undefined" \
+ASAN_ARGS := BUILD=$(ASAN_BUILD) CUDA=0 LDFLAGS="-fsanitize=address,undefined" \
   OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 asan-build:
@@ -235,7 +236,7 @@ e2e: $(BIN)
 	@set -e; for t in tests/e2e_*.sh; do echo "== $$t"; BIN=$(BIN) bash $$t; done
 
 test: $(BUILD)/deps.mk
-	@MAKE="$(MAKE)" bash tests/run.sh
+	@MAKE="$(MAKE)" BUILD="$(BUILD)" ASAN_BUILD="$(ASAN_BUILD)" bash tests/run.sh
 
 bench: $(BUILD)/tests/bench
 	BENCH=$(BUILD)/tests/bench bash tests/bench.sh
@@ -247,7 +248,8 @@ install: $(BIN)
 	install -m 644 man/seq2seq.1 $(DESTDIR)$(PREFIX)/share/man/man1/seq2seq.1
 
 clean:
-	rm -rf build build-asan
+	@case "$(BUILD)" in ""|.|./|..|../|/) echo "clean: will not remove BUILD='$(BUILD)'" >&2; exit 1;; esac
+	rm -rf $(BUILD) $(ASAN_BUILD)
 
 # ---- the header dependencies the last compiles wrote (see DEPFLAGS) ----
 -include $(wildcard $(patsubst %.o,%.d,$(MODEL_OBJ) $(CUDA_OBJ) $(TUI_OBJ) $(MAIN_OBJ)) $(BUILD)/tests/*.d)
