@@ -1,20 +1,24 @@
 # seq2seq — GRU encoder–decoder with attention that learns to reverse sentences.
 #
-#   make          build build/seq2seq (and build/libseq2seq.a)
+#   make          build build/seq2seq (and build/libseq2seq.a); installs nothing
 #   make run      build, then open the terminal UI (trains on the built-in data)
 #   make test     unit tests, gradient checks, PyTorch parity, sanitizers, end-to-end
 #   make bench    time per epoch beside the PyTorch reference (and on the GPU, if any)
-#   make deps     install the Debian packages the build and tests need
+#   make deps     install the Debian packages the build and tests need (deps.txt)
 #   make asan     the unit tests built with AddressSanitizer + UBSan, and run
 #   make install  binary and man page into $(DESTDIR)$(PREFIX)
-#   make clean
+#   make clean    remove $(BUILD) and the sanitizer build, $(BUILD)-asan
 #
+# make run and make test first install what deps.txt lists and is missing, as
+# make deps does; any other goal only checks, and stops with a hint to run
+# make deps when a package is missing (DEPS_CHECK=0 skips the check).
 # CUDA is used when nvcc is found; CUDA=0 / CUDA=1 force it.
 
 CC      ?= cc
 NVCC    ?= nvcc
 PREFIX  ?= /usr/local
 BUILD   ?= build
+ASAN_BUILD ?= $(BUILD)-asan
 PYTHON  ?= python3
 
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -74,7 +78,16 @@ ifeq ($(CUDA_SRC),)
 else
   LDLIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lcublas -lstdc++
 endif
-TUI_SRC   := $(filter-out tui/main.c,$(wildcard tui/*.c))
+
+# tui/ may keep its sources flat or in sub-folders (tui/cli/, tui/app/, ...);
+# the program's main() is tui/main.c or tui/cli/main.c, everything else goes
+# into the UI library. Every folder with tui headers is on the include path.
+TUI_MAIN  := $(wildcard tui/main.c tui/cli/main.c)
+ifneq ($(words $(TUI_MAIN)),1)
+  $(error the program's main is tui/main.c or tui/cli/main.c; found $(if $(TUI_MAIN),both,neither))
+endif
+TUI_SRC   := $(filter-out $(TUI_MAIN),$(wildcard tui/*.c tui/*/*.c))
+TUI_INC   := $(patsubst %/,-I%,$(sort $(dir $(wildcard tui/*.h tui/*/*.h))))
 TEST_SRC  := $(wildcard tests/test_*.c)
 
 LIB       := $(BUILD)/libseq2seq.a
@@ -83,45 +96,102 @@ BIN       := $(BUILD)/seq2seq
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
 CUDA_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ  := $(TUI_MAIN:%.c=$(BUILD)/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test bench deps asan asan-build unit unit-build e2e install clean
+# Header dependencies: every compile (cc, and nvcc too) writes a .d file
+# beside its output, naming the headers it read (-MMD), each also with an
+# empty rule (-MP) so that a deleted header does not stop the build; they
+# are read at the end of this file.
+DEPFLAGS  := -MMD -MP
+
+.PHONY: all run test bench deps asan asan-build unit unit-build e2e install clean \
+        deps-check-build deps-check-unit FORCE
 .DEFAULT_GOAL := all
 
 all: $(BIN)
 
-# ---- dependencies (Debian): installed once, remembered in $(BUILD)/deps.mk ----
-# deps.mk is included, so when make has to create it (installing packages)
-# it reads this Makefile again: the pkg-config lookups above then see the
-# freshly installed OpenBLAS and libpng instead of the fallbacks.
-DEB_PKGS := build-essential pkg-config libopenblas-dev libcmocka-dev libpng-dev libncurses-dev tmux
+# ---- dependencies (Debian): the packages are listed in deps.txt ----
+# Only make run, make test and make deps install. For them $(BUILD)/deps.mk
+# is included and remade first: when that installs something, it rewrites
+# the file and make reads this Makefile again, so the pkg-config lookups
+# above see the freshly installed OpenBLAS and libpng instead of the
+# fallbacks. Every other goal only checks, in deps-check-build (the library
+# and the program) and deps-check-unit (the unit tests), and stops with a
+# hint when a package is missing. Both need dpkg-query: without it make deps
+# says to install the packages by hand and the check is skipped, as it is
+# with DEPS_CHECK=0.
+DEPS_FILE  := deps.txt
+DEPS_GOALS := run test deps
+DEPS_CHECK ?= 1
+# make -n runs the recipe that remakes an included makefile: it then only
+# says what it would install.
+DRY_RUN    := $(findstring n,$(firstword -$(MAKEFLAGS)))
+
+# $(call deb_pkgs,TAGS): a shell command printing the packages deps.txt lists
+# for any of TAGS (build unit e2e), or all of them when TAGS is empty.
+deb_pkgs    = awk -v t=' $(1) ' '$$1 ~ /^[a-z0-9]/ && (t == "  " || index(t, " " $$2 " ")) { print $$1 }' $(DEPS_FILE)
+# $(call deb_missing,TAGS): a shell command printing those not installed.
+deb_missing = for p in $$($(call deb_pkgs,$(1))); do \
+                dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || echo "$$p"; done
+
 deps: $(BUILD)/deps.mk
+ifneq ($(filter $(DEPS_GOALS),$(MAKECMDGOALS)),)
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
--include $(BUILD)/deps.mk
+include $(BUILD)/deps.mk
 endif
-$(BUILD)/deps.mk:
-	@mkdir -p $(BUILD)
-	@missing=""; for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
-	    || { echo "could not install:$$missing — install them and run make again" >&2; exit 1; }; \
+endif
+# Checked on every run (FORCE), but rewritten only when something was
+# installed: an unchanged deps.mk does not make make start over. After a
+# restart it is not checked again.
+$(BUILD)/deps.mk: $(if $(MAKE_RESTARTS),,FORCE)
+	@mkdir -p $(dir $@)
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "deps: no dpkg-query, so not Debian/Ubuntu: install what $(DEPS_FILE) lists (or its equivalent) yourself"; \
+	else \
+	  missing=$$($(call deb_missing,)); missing=$$(echo $$missing); \
+	  if [ -n "$$missing" ] && [ -n "$(DRY_RUN)" ]; then echo "deps: would install: $$missing"; exit 0; fi; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing: $$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+	      || { echo "could not install: $$missing — install them and run make again" >&2; exit 1; }; \
+	    rm -f $@; \
+	  fi; \
+	fi; \
+	[ -f $@ ] || echo "# the packages of $(DEPS_FILE), checked by 'make deps'" > $@
+
+deps-check-build: DEPS_NEED := build
+deps-check-unit:  DEPS_NEED := build unit
+deps-check-build deps-check-unit:
+ifeq ($(DEPS_CHECK),1)
+	@if command -v dpkg-query >/dev/null 2>&1; then \
+	  missing=$$($(call deb_missing,$(DEPS_NEED))); \
+	  if [ -n "$$missing" ]; then \
+	    echo "missing Debian packages:" $$missing >&2; \
+	    echo "run 'make deps' to install them (make run and make test do it too), or DEPS_CHECK=0 to build anyway" >&2; \
+	    exit 1; \
+	  fi; \
 	fi
-	@echo "# Debian packages checked by 'make deps'" > $@
+else
+	@:
+endif
+
+FORCE:
 
 # ---- the library, the program, the tests ----
-$(BUILD)/model/%.o: model/%.c $(wildcard model/*.h) | $(BUILD)/deps.mk
+$(BUILD)/model/%.o: model/%.c | deps-check-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/tui/%.o: tui/%.c $(wildcard model/*.h tui/*.h assets/*.h) | $(BUILD)/deps.mk
+# % may hold a sub-folder: tui/cli/main.c -> $(BUILD)/tui/cli/main.o
+$(BUILD)/tui/%.o: tui/%.c | deps-check-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) -Itui -I. -c $< -o $@
+	$(CC) $(CFLAGS) $(UI_CFLAGS) $(TUI_INC) -I. $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard model/*.h kernels/*.h kernels/*.cuh) | $(BUILD)/deps.mk
+$(BUILD)/kernels/%.o: kernels/%.cu | deps-check-build
 	@mkdir -p $(dir $@)
-	$(NVCC) $(NVCCFLAGS) -c $< -o $@
+	$(NVCC) $(NVCCFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(CUDA_STAMP):
 	@mkdir -p $(dir $@)
@@ -136,12 +206,12 @@ $(UILIB): $(TUI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/tui/main.o $(UILIB) $(LIB)
+$(BIN): $(MAIN_OBJ) $(UILIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(UI_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(UILIB) $(LIB)
+$(BUILD)/tests/%: tests/%.c $(UILIB) $(LIB) | deps-check-unit
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) $(LDFLAGS) -Itests -Itui -I. $< $(UILIB) $(LIB) $(UI_LIBS) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $(UI_CFLAGS) $(LDFLAGS) -Itests $(TUI_INC) -I. $(DEPFLAGS) $< $(UILIB) $(LIB) $(UI_LIBS) $(LDLIBS) -lcmocka -o $@
 
 # ---- run: the terminal UI, training with the defaults (F10 quits, F1 helps) ----
 run: $(BIN)
@@ -153,7 +223,7 @@ unit-build: $(TESTS)
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
-ASAN_ARGS := BUILD=build-asan CUDA=0 LDFLAGS="-fsanitize=address,undefined" \
+ASAN_ARGS := BUILD=$(ASAN_BUILD) CUDA=0 LDFLAGS="-fsanitize=address,undefined" \
   OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 asan-build:
@@ -166,7 +236,7 @@ e2e: $(BIN)
 	@set -e; for t in tests/e2e_*.sh; do echo "== $$t"; BIN=$(BIN) bash $$t; done
 
 test: $(BUILD)/deps.mk
-	@MAKE="$(MAKE)" bash tests/run.sh
+	@MAKE="$(MAKE)" BUILD="$(BUILD)" ASAN_BUILD="$(ASAN_BUILD)" bash tests/run.sh
 
 bench: $(BUILD)/tests/bench
 	BENCH=$(BUILD)/tests/bench bash tests/bench.sh
@@ -178,4 +248,8 @@ install: $(BIN)
 	install -m 644 man/seq2seq.1 $(DESTDIR)$(PREFIX)/share/man/man1/seq2seq.1
 
 clean:
-	rm -rf build build-asan
+	@case "$(BUILD)" in ""|.|./|..|../|/) echo "clean: will not remove BUILD='$(BUILD)'" >&2; exit 1;; esac
+	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# ---- the header dependencies the last compiles wrote (see DEPFLAGS) ----
+-include $(wildcard $(patsubst %.o,%.d,$(MODEL_OBJ) $(CUDA_OBJ) $(TUI_OBJ) $(MAIN_OBJ)) $(BUILD)/tests/*.d)
