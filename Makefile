@@ -80,11 +80,11 @@ else
 endif
 
 # tui/ may keep its sources flat or in sub-folders (tui/cli/, tui/app/, ...);
-# the program's main() is tui/main.c or tui/cli/main.c, everything else goes
+# the program's main() is tui/cli/main.c or tui/cli/main.c, everything else goes
 # into the UI library. Every folder with tui headers is on the include path.
-TUI_MAIN  := $(wildcard tui/main.c tui/cli/main.c)
+TUI_MAIN  := $(wildcard tui/cli/main.c tui/cli/main.c)
 ifneq ($(words $(TUI_MAIN)),1)
-  $(error the program's main is tui/main.c or tui/cli/main.c; found $(if $(TUI_MAIN),both,neither))
+  $(error the program's main is tui/cli/main.c or tui/cli/main.c; found $(if $(TUI_MAIN),both,neither))
 endif
 TUI_SRC   := $(filter-out $(TUI_MAIN),$(wildcard tui/*.c tui/*/*.c))
 TUI_INC   := $(patsubst %/,-I%,$(sort $(dir $(wildcard tui/*.h tui/*/*.h))))

@@ -1,4 +1,4 @@
-/* test_chart.c — the loss chart's cells (tui/chartraster.c), without curses:
+/* test_chart.c — the loss chart's cells (tui/app/chartraster.c), without curses:
  * every pane size from 1x1 to 200x60 stays in bounds and off the frame with
  * UTF-8 and with ASCII only; a falling loss is drawn falling; validation
  * points land in their epoch's column, the best one marked; the log scale

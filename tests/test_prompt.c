@@ -1,4 +1,4 @@
-/* test_prompt.c — the prompt's line editing and history (tui/prompt.c), as
+/* test_prompt.c — the prompt's line editing and history (tui/app/prompt.c), as
  * pure functions of a state and a key. */
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* test_snapshot.c — the worker → UI parameter handoff (tui/snapshot.c).
+/* test_snapshot.c — the worker → UI parameter handoff (tui/app/snapshot.c).
  *
  * A writer thread publishes snapshots as fast as it can, each filled with a
  * pattern of its own number; a reader takes snapshots while it writes and

@@ -58,7 +58,7 @@ def decode(model, vocab, w2i, words):
             if alpha is not None:
                 alphas.append([float(a) for a in alpha[0]])
                 peaks.append(int(alpha[0].argmax()))
-        # copy-through, as tui/infer.c: each unknown source word is written at
+        # copy-through, as model/decode.c: each unknown source word is written at
         # the step that attends to it most among the steps peaking on it, and
         # a step writing <UNK> writes the word under its peak
         out = []
