@@ -79,13 +79,11 @@ else
   LDLIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lcublas -lstdc++
 endif
 
-# tui/ may keep its sources flat or in sub-folders (tui/cli/, tui/app/, ...);
-# the program's main() is tui/cli/main.c or tui/cli/main.c, everything else goes
-# into the UI library. Every folder with tui headers is on the include path.
-TUI_MAIN  := $(wildcard tui/cli/main.c tui/cli/main.c)
-ifneq ($(words $(TUI_MAIN)),1)
-  $(error the program's main is tui/cli/main.c or tui/cli/main.c; found $(if $(TUI_MAIN),both,neither))
-endif
+# tui/ holds three parts in sub-folders: cli/ (the command line; its main.c
+# is the program's main()), app/ (the terminal UI) and report/ (figures and
+# analysis.md); everything but main.c goes into the UI library. Every folder
+# with tui headers is on the include path.
+TUI_MAIN  := tui/cli/main.c
 TUI_SRC   := $(filter-out $(TUI_MAIN),$(wildcard tui/*.c tui/*/*.c))
 TUI_INC   := $(patsubst %/,-I%,$(sort $(dir $(wildcard tui/*.h tui/*/*.h))))
 TEST_SRC  := $(wildcard tests/test_*.c)

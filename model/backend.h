@@ -116,7 +116,7 @@ struct s2s_backend {
                  float lr, float beta1, float beta2, float eps, int t);
 };
 
-enum { S2S_ATTN_BAHDANAU = 0, S2S_ATTN_LUONG = 1, S2S_ATTN_NONE = 2 };
+enum { S2S_ATTN_BAHDANAU = 0, S2S_ATTN_LUONG = 1, S2S_ATTN_NONE = 2, S2S_ATTN_LOCATION = 3 };
 
 /* Creates the CPU backend (CBLAS). threads: the batch is split across this
  * many threads (<= 0: one per online CPU, at most 8), each calling a

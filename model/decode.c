@@ -38,11 +38,13 @@ int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
     r->correct = calloc(n1, sizeof(int));
     r->steps = calloc(n1, sizeof(int));
     r->attn = keep_attn ? calloc(n1, sizeof(float *)) : NULL;
+    r->prefix = model_src_prefix(m);
+    const int pre = r->prefix;
     const int maxT = 2 * d->max_src; /* 2·words + 2 with words = src_len − 1 */
     s2s_batch b = {0};
     int *idx = malloc(sizeof(int) * (size_t)batch);
     int *tok = malloc(sizeof(int) * (size_t)batch * (size_t)maxT);
-    float *att = malloc(sizeof(float) * (size_t)batch * (size_t)maxT * (size_t)d->max_src);
+    float *att = malloc(sizeof(float) * (size_t)batch * (size_t)maxT * (size_t)(pre + d->max_src));
     int rc = 0;
     if (!r->out_off || !r->out_len || !r->out || !r->stopped || !r->correct || !r->steps ||
         (keep_attn && !r->attn) || !idx || !tok || !att)
@@ -73,16 +75,17 @@ int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
                             memcmp(row, ref, sizeof(int) * (size_t)len) == 0;
             r->n_correct += r->correct[i];
             if (keep_attn) {
-                float *a = malloc(sizeof(float) * (size_t)r->steps[i] * (size_t)sl);
+                const int w = pre + sl, bw = pre + b.S; /* columns kept, columns returned */
+                float *a = malloc(sizeof(float) * (size_t)r->steps[i] * (size_t)w);
                 if (!a) {
                     rc = s2s_fail(err, S2S_ERR_NOMEM,
                                   "out of memory for the attention of sentence %d (%d x %d)",
-                                  i + 1, r->steps[i], sl);
+                                  i + 1, r->steps[i], w);
                     break;
                 }
                 for (int t = 0; t < r->steps[i]; t++)
-                    memcpy(a + (size_t)t * sl, att + ((size_t)k * steps + t) * b.S,
-                           sizeof(float) * (size_t)sl);
+                    memcpy(a + (size_t)t * w, att + ((size_t)k * steps + t) * bw,
+                           sizeof(float) * (size_t)w);
                 r->attn[i] = a;
             }
         }
@@ -133,14 +136,14 @@ static int row_peak(const float *attn, int t, int n_src)
  * step that attends to it most strongly among the steps whose attention
  * peaks on it (each unknown word once), and a step that does write <UNK>
  * writes the word under its peak. */
-void decode_copy_rule(const int *ids, int n_words, const float *attn, int steps, int n_src,
-                      const int *unknown, int *copy_from)
+void decode_copy_rule(const int *ids, int n_words, const float *attn, int steps, int prefix,
+                      int n_src, const int *unknown, int *copy_from)
 {
     for (int t = 0; t < steps; t++) {
         copy_from[t] = -1;
         if (t >= n_words) continue;
         const int j = row_peak(attn, t, n_src);
-        if (j >= n_src - 1) continue; /* the peak is on <EOS>: nothing to copy */
+        if (j < prefix || j >= n_src - 1) continue; /* on the start marker or <EOS> */
         const float a_t = attn[(size_t)t * n_src + j];
         int take = ids[t] == S2S_UNK;
         if (unknown[j]) {
@@ -160,9 +163,9 @@ void decode_copy_rule(const int *ids, int n_words, const float *attn, int steps,
 static int label_decoding(s2s_decoding *r, const s2s_vocab *v, const s2s_sentence *s,
                           const int *ids, int copy, s2s_error *err)
 {
-    const int S = r->n_src;
+    const int S = r->n_src, pre = r->prefix;
     for (int i = 0; i < S; i++) {
-        r->src[i] = dup_str(i < s->len ? s->w[i] : "<EOS>");
+        r->src[i] = dup_str(i < pre ? "<SOS>" : i - pre < s->len ? s->w[i - pre] : "<EOS>");
         if (!r->src[i])
             return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the label of source word %d",
                             i + 1);
@@ -171,14 +174,14 @@ static int label_decoding(s2s_decoding *r, const s2s_vocab *v, const s2s_sentenc
     if (!copy_from)
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for %d decoder steps", r->steps);
     if (copy)
-        decode_copy_rule(ids, r->n_words, r->attn, r->steps, S, r->unknown, copy_from);
+        decode_copy_rule(ids, r->n_words, r->attn, r->steps, pre, S, r->unknown, copy_from);
     else
         for (int t = 0; t < r->steps; t++) copy_from[t] = -1;
     int rc = 0;
     for (int t = 0; t < r->steps && !rc; t++) {
         const char *w = t < r->n_words ? v->word[ids[t]] : "<EOS>";
         if (copy_from[t] >= 0) {
-            w = s->w[copy_from[t]];
+            w = s->w[copy_from[t] - pre];
             r->copied[t] = 1;
         }
         r->out[t] = dup_str(w);
@@ -203,7 +206,8 @@ int decode_sentence(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s
     if (!rc) rc = decode_dataset(m, &d, 1, 1, &res, err);
     if (rc) goto done;
 
-    const int S = d.src_len[0];
+    r->prefix = res.prefix;
+    const int S = res.prefix + d.src_len[0];
     r->n_src = S;
     r->n_words = res.out_len[0];
     r->steps = res.steps[0];
@@ -220,7 +224,8 @@ int decode_sentence(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s
         goto done;
     }
     memcpy(r->attn, res.attn[0], sizeof(float) * (size_t)r->steps * (size_t)S);
-    for (int i = 0; i < s->len; i++) r->unknown[i] = d.src[d.src_off[0] + i] == S2S_UNK;
+    for (int i = 0; i < s->len; i++)
+        r->unknown[r->prefix + i] = d.src[d.src_off[0] + i] == S2S_UNK;
     rc = label_decoding(r, v, s, res.out + res.out_off[0],
                         model_config(m)->attention != S2S_ATTN_NONE, err);
 done:

@@ -18,7 +18,8 @@ typedef struct {
     int *out;
     int *stopped;           /* 1 if it produced <EOS> before the cap */
     int *correct;           /* 1 if out equals the reversed source exactly */
-    float **attn;           /* attn[i]: (steps_i, src_len_i) weights, row per step */
+    int prefix;             /* columns before the first word (model_src_prefix) */
+    float **attn;           /* attn[i]: (steps_i, prefix + src_len_i) weights, row per step */
     int *steps;             /* decoder steps taken (rows of attn[i]) */
     int n_correct;
 } s2s_decoded;
@@ -32,7 +33,8 @@ void decoded_free(s2s_decoded *r);
 /* ---- one sentence ---- */
 
 typedef struct {
-    int n_src;      /* encoder tokens: the words, then <EOS> */
+    int prefix;     /* columns before the first word: 1 = the start marker <SOS> */
+    int n_src;      /* encoder tokens: prefix, the words, then <EOS> */
     char **src;     /* n_src labels (owned) */
     int *unknown;   /* n_src flags: 1 where the word is outside the vocabulary */
     int n_words;    /* output words, before <EOS> */
@@ -56,12 +58,13 @@ void decoding_free(s2s_decoding *r);
 
 /* The copy-through rule on one decoding, as a pure function. ids[0..n_words)
  * are the output ids, attn (steps, n_src) the weights, unknown[n_src] 1 where
- * a source word is outside the vocabulary (the last position, <EOS>, is
- * never unknown). copy_from[t] gets the source position step t copies, or
+ * a source word is outside the vocabulary; columns before `prefix` (the
+ * start marker) and the last (<EOS>) are never copied. copy_from[t] gets
+ * the column step t copies, or
  * -1: an unknown word is written at the step that attends to it most
  * strongly among the steps whose attention peaks on it (the earliest on a
  * tie), and a step that writes <UNK> writes the word under its peak. */
-void decode_copy_rule(const int *ids, int n_words, const float *attn, int steps, int n_src,
-                      const int *unknown, int *copy_from);
+void decode_copy_rule(const int *ids, int n_words, const float *attn, int steps, int prefix,
+                      int n_src, const int *unknown, int *copy_from);
 
 #endif

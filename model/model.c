@@ -269,6 +269,7 @@ void model_free(s2s_model *m)
 }
 
 const s2s_config *model_config(const s2s_model *m) { return &m->cfg; }
+int model_src_prefix(const s2s_model *m) { return m->cfg.attention == S2S_ATTN_LOCATION; }
 s2s_backend *model_backend(const s2s_model *m) { return m->be; }
 size_t model_num_params(const s2s_model *m) { return m->nparams; }
 int model_num_tensors(const s2s_model *m) { return m->ntensors; }

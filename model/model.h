@@ -105,6 +105,12 @@ int model_adam_steps(const s2s_model *m);
  * counted analytically (backward = 2 × forward for each product). */
 double model_train_flops(const s2s_model *m, const s2s_batch *b);
 
+/* Source positions the model puts before a sentence's words: 1 for
+ * location attention (a start marker, <SOS>, that the alignment reaches
+ * last, so stopping depends on where the attention is, not on a count),
+ * 0 otherwise. Attention matrices have prefix + words + 1 columns. */
+int model_src_prefix(const s2s_model *m);
+
 /* Greedy decoding of the batch's sources (tgt is ignored), no dropout.
  * Sentence b runs min(max_steps, 2 · src_len[b]) decoder steps (2 · words +
  * 2, the cap); tokens(B, max_steps) gets each step's argmax and

@@ -24,11 +24,22 @@ static void test_copy_unknown_once(void **state)
                             0.8f, 0.1f, 0.1f, 0.0f, /* step 2: on a known word */
                             0.0f, 0.0f, 0.0f, 1.0f};
     int from[4];
-    decode_copy_rule(ids, n_words, attn, steps, S, unknown, from);
+    decode_copy_rule(ids, n_words, attn, steps, 0, S, unknown, from);
     assert_int_equal(from[0], -1);
     assert_int_equal(from[1], 1);
     assert_int_equal(from[2], -1);
     assert_int_equal(from[3], -1); /* the <EOS> step never copies */
+    /* With a start marker in column 0: the same rows, shifted, copy the
+     * shifted column; a peak on the marker copies nothing. */
+    const int unknown_p[5] = {0, 0, 1, 0, 0};
+    const float attn_p[20] = {0.0f, 0.1f, 0.6f, 0.2f, 0.1f, 0.0f, 0.0f, 0.9f, 0.1f, 0.0f,
+                              0.9f, 0.0f, 0.1f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 1.0f};
+    const int ids_p[3] = {10, 11, S2S_UNK};
+    int from_p[4];
+    decode_copy_rule(ids_p, n_words, attn_p, steps, 1, S + 1, unknown_p, from_p);
+    assert_int_equal(from_p[0], -1);
+    assert_int_equal(from_p[1], 2);
+    assert_int_equal(from_p[2], -1); /* <UNK> written while looking at the marker */
 }
 
 static void test_copy_ties_and_unk(void **state)
@@ -41,13 +52,13 @@ static void test_copy_ties_and_unk(void **state)
     const int ids[2] = {7, S2S_UNK};
     const float attn[9] = {0.5f, 0.3f, 0.2f, 0.5f, 0.4f, 0.1f, 0.0f, 0.0f, 1.0f};
     int from[3];
-    decode_copy_rule(ids, n_words, attn, steps, S, unknown, from);
+    decode_copy_rule(ids, n_words, attn, steps, 0, S, unknown, from);
     assert_int_equal(from[0], 0);
     assert_int_equal(from[1], 0);
     /* <UNK> written with the peak on <EOS>: nothing to copy. */
     const int ids2[2] = {S2S_UNK, 7};
     const float attn2[9] = {0.1f, 0.1f, 0.8f, 0.1f, 0.8f, 0.1f, 0.0f, 0.0f, 1.0f};
-    decode_copy_rule(ids2, n_words, attn2, steps, S, unknown, from);
+    decode_copy_rule(ids2, n_words, attn2, steps, 0, S, unknown, from);
     assert_int_equal(from[0], -1);
     assert_int_equal(from[1], -1);
 }

@@ -76,19 +76,20 @@ static int print_metrics(const s2s_dataset *d, const s2s_decoded *res, s2s_error
 static int write_decoded_heatmap(const char *path, const s2s_vocab *v, const s2s_sentence *s,
                                  const s2s_decoded *res, int i, s2s_error *err)
 {
-    const int steps = res->steps[i], nw = res->out_len[i];
-    const char **src = malloc(sizeof(char *) * ((size_t)s->len + 1));
+    const int steps = res->steps[i], nw = res->out_len[i], pre = res->prefix;
+    const char **src = malloc(sizeof(char *) * ((size_t)pre + s->len + 1));
     const char **out = malloc(sizeof(char *) * ((size_t)steps + 1));
     if (!src || !out) {
         free(src);
         free(out);
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the labels of %s", path);
     }
-    for (int j = 0; j < s->len; j++) src[j] = s->w[j];
-    src[s->len] = "<EOS>";
+    for (int j = 0; j < pre; j++) src[j] = "<SOS>";
+    for (int j = 0; j < s->len; j++) src[pre + j] = s->w[j];
+    src[pre + s->len] = "<EOS>";
     for (int t = 0; t < steps; t++)
         out[t] = t < nw ? word_of(v, res->out[res->out_off[i] + t]) : "<EOS>";
-    int rc = png_write_attention(path, src, s->len + 1, out, steps, res->attn[i], err);
+    int rc = png_write_attention(path, src, pre + s->len + 1, out, steps, res->attn[i], err);
     free(src);
     free(out);
     return rc;

@@ -1012,8 +1012,9 @@ int png_write_attention(const char *path, const char *const *src, int n_src,
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the title of %s (%zu bytes)", path,
                         n);
     size_t k = (size_t)snprintf(title, n, "Attention Weights: \"");
-    for (int i = 0; i + 1 < n_src; i++)
-        k += (size_t)snprintf(title + k, n - k, "%s%s", i ? " " : "", src[i]);
+    const int first = n_src > 1 && strcmp(src[0], "<SOS>") == 0; /* the start marker is no word */
+    for (int i = first; i + 1 < n_src; i++)
+        k += (size_t)snprintf(title + k, n - k, "%s%s", i > first ? " " : "", src[i]);
     snprintf(title + k, n - k, "\"");
     s2s_heatmap h = {src, n_src, out, steps, attn, title};
     int rc = png_write_heatmap(path, &h, err);
