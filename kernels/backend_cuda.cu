@@ -619,6 +619,46 @@ __global__ void attn_backward_kernel(float *d_keys, float *d_query, float *d_val
     }
 }
 
+/* ---------------------------------------------------------------- location term */
+
+/* A thread per (s, b, h):
+ *   keys_t(s,b,h) = keys(s,b,h) + bias(h) + Σ_k U(h,k) α_prev(b, s+k−1), zero outside 0..S−1 */
+__global__ void loc_forward_kernel(float *keys_t, const float *keys, const float *alpha_prev,
+                                   const float *U, const float *bias, int S, int B, int H)
+{
+    const size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)S * B * H) return;
+    const int h = (int)(i % H), b = (int)((i / H) % B), s = (int)(i / ((size_t)H * B));
+    float f = bias[h];
+    for (int k = 0; k < S2S_LOC_K; k++) {
+        const int p = s + k - S2S_LOC_K / 2;
+        if (p >= 0 && p < S) f += U[h * S2S_LOC_K + k] * alpha_prev[(size_t)b * S + p];
+    }
+    keys_t[i] = keys[i] + f;
+}
+
+/* A thread per feature h sums over (s, b) in order, as the CPU does, so the
+ * result needs no atomics and does not depend on scheduling:
+ *   dU(h,k) += Σ_{s,b} d(s,b,h) α_prev(b, s+k−1);  dbias(h) += Σ_{s,b} d(s,b,h) */
+__global__ void loc_backward_kernel(float *dU, float *dbias, const float *d_keys_t,
+                                    const float *alpha_prev, int S, int B, int H)
+{
+    const int h = blockIdx.x * blockDim.x + threadIdx.x;
+    if (h >= H) return;
+    float du[S2S_LOC_K] = {0.0f}, db = 0.0f;
+    for (int s = 0; s < S; s++)
+        for (int b = 0; b < B; b++) {
+            const float d = d_keys_t[((size_t)s * B + b) * H + h];
+            db += d;
+            for (int k = 0; k < S2S_LOC_K; k++) {
+                const int p = s + k - S2S_LOC_K / 2;
+                if (p >= 0 && p < S) du[k] += d * alpha_prev[(size_t)b * S + p];
+            }
+        }
+    dbias[h] += db;
+    for (int k = 0; k < S2S_LOC_K; k++) dU[h * S2S_LOC_K + k] += du[k];
+}
+
 /* ---------------------------------------------------------------- output */
 
 /* A warp per row b, in double like the CPU:
@@ -991,6 +1031,25 @@ void cu_gru_backward(s2s_backend *be, float *d_gi, float *d_gh, float *dh_prev, 
 
 /* ---------------------------------------------------------------- attention */
 
+void cu_loc_forward(s2s_backend *be, float *keys_t, const float *keys, const float *alpha_prev,
+                    const float *U, const float *bias, int S, int B, int H)
+{
+    if (B <= 0 || S <= 0 || H <= 0) return;
+    op_scope op(be);
+    const size_t total = (size_t)S * B * H;
+    LAUNCH(op.c, loc_forward_kernel, grid_for(total, THREADS), THREADS, 0, keys_t, keys,
+           alpha_prev, U, bias, S, B, H);
+}
+
+void cu_loc_backward(s2s_backend *be, float *dU, float *dbias, const float *d_keys_t,
+                     const float *alpha_prev, int S, int B, int H)
+{
+    if (B <= 0 || S <= 0 || H <= 0) return;
+    op_scope op(be);
+    LAUNCH(op.c, loc_backward_kernel, grid_for((size_t)H, THREADS), THREADS, 0, dU, dbias,
+           d_keys_t, alpha_prev, S, B, H);
+}
+
 void cu_attn_forward(s2s_backend *be, int kind, float *context, float *alpha, float *energy,
                      const float *keys, const float *query, const float *v, const float *values,
                      const int *len, int S, int B, int H)
@@ -1274,6 +1333,8 @@ void set_operations(s2s_backend *be)
     be->gru_backward = cu_gru_backward;
     be->attn_forward = cu_attn_forward;
     be->attn_backward = cu_attn_backward;
+    be->loc_forward = cu_loc_forward;
+    be->loc_backward = cu_loc_backward;
     be->xent_forward = cu_xent_forward;
     be->next_token = cu_next_token;
     be->clip_norm = cu_clip_norm;

@@ -98,6 +98,17 @@ struct s2s_backend {
                           const float *energy, const float *query, const float *v,
                           const float *values, const int *len, int S, int B, int H);
 
+    /* ---- location term of location attention (K = S2S_LOC_K taps) ----
+     * keys_t(s,b,:) = keys(s,b,:) + bias + Σ_k U(:,k) α_prev(b, s+k−1), with
+     * α_prev(b, ·) = 0 outside 0..S−1: a convolution of the previous step's
+     * alignment (B,S) into H features per position, added inside Bahdanau's
+     * tanh. α_prev is an input, not a parameter: no gradient flows into it. */
+    void (*loc_forward)(s2s_backend *be, float *keys_t, const float *keys, const float *alpha_prev,
+                        const float *U, const float *bias, int S, int B, int H);
+    /* dU(H,K) += Σ_{s,b} d_keys_t(s,b,:) α_prev(b, s+k−1);  dbias(H) += Σ_{s,b} d_keys_t(s,b,:). */
+    void (*loc_backward)(s2s_backend *be, float *dU, float *dbias, const float *d_keys_t,
+                         const float *alpha_prev, int S, int B, int H);
+
     /* ---- output: softmax cross-entropy over V classes ----
      * For rows whose target is not <PAD>: loss_sum[0] += scale * -log p(target),
      * d_logits = scale * (softmax - onehot); other rows get d_logits = 0. */
@@ -117,6 +128,9 @@ struct s2s_backend {
 };
 
 enum { S2S_ATTN_BAHDANAU = 0, S2S_ATTN_LUONG = 1, S2S_ATTN_NONE = 2, S2S_ATTN_LOCATION = 3 };
+/* Taps of the location term's convolution: the previous alignment one
+ * position left, on, and one right of each position. */
+enum { S2S_LOC_K = 3 };
 
 /* Creates the CPU backend (CBLAS). threads: the batch is split across this
  * many threads (<= 0: one per online CPU, at most 8), each calling a

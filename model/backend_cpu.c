@@ -449,6 +449,50 @@ HOT static void cpu_attn_backward(s2s_backend *be, int kind, float *d_keys, floa
     }
 }
 
+/* keys_t(s,b,h) = keys(s,b,h) + bias(h) + Σ_k U(h,k) α_prev(b, s+k−1) */
+HOT static void cpu_loc_forward(s2s_backend *be, float *keys_t, const float *keys,
+                                const float *alpha_prev, const float *U, const float *bias, int S,
+                                int B, int H)
+{
+    (void)be;
+    for (int s = 0; s < S; s++)
+        for (int b = 0; b < B; b++) {
+            const float *a = alpha_prev + (size_t)b * S;
+            float ak[S2S_LOC_K];
+            for (int k = 0; k < S2S_LOC_K; k++) {
+                const int p = s + k - S2S_LOC_K / 2;
+                ak[k] = p >= 0 && p < S ? a[p] : 0.0f;
+            }
+            const size_t row = ((size_t)s * B + b) * H;
+            for (int h = 0; h < H; h++) {
+                float f = bias[h];
+                for (int k = 0; k < S2S_LOC_K; k++) f += U[h * S2S_LOC_K + k] * ak[k];
+                keys_t[row + h] = keys[row + h] + f;
+            }
+        }
+}
+
+/* dU(h,k) += Σ_{s,b} d_keys_t(s,b,h) α_prev(b, s+k−1);  dbias(h) += Σ_{s,b} d_keys_t(s,b,h) */
+HOT static void cpu_loc_backward(s2s_backend *be, float *dU, float *dbias, const float *d_keys_t,
+                                 const float *alpha_prev, int S, int B, int H)
+{
+    (void)be;
+    for (int s = 0; s < S; s++)
+        for (int b = 0; b < B; b++) {
+            const float *a = alpha_prev + (size_t)b * S;
+            float ak[S2S_LOC_K];
+            for (int k = 0; k < S2S_LOC_K; k++) {
+                const int p = s + k - S2S_LOC_K / 2;
+                ak[k] = p >= 0 && p < S ? a[p] : 0.0f;
+            }
+            const float *d = d_keys_t + ((size_t)s * B + b) * H;
+            for (int h = 0; h < H; h++) {
+                dbias[h] += d[h];
+                for (int k = 0; k < S2S_LOC_K; k++) dU[h * S2S_LOC_K + k] += d[h] * ak[k];
+            }
+        }
+}
+
 /* ---------------------------------------------------------------- output */
 
 static void cpu_xent_forward(s2s_backend *be, float *loss_sum, float *d_logits,
@@ -647,6 +691,8 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
     be->gru_backward = cpu_gru_backward;
     be->attn_forward = cpu_attn_forward;
     be->attn_backward = cpu_attn_backward;
+    be->loc_forward = cpu_loc_forward;
+    be->loc_backward = cpu_loc_backward;
     be->xent_forward = cpu_xent_forward;
     be->next_token = cpu_next_token;
     be->clip_norm = cpu_clip_norm;

@@ -67,6 +67,8 @@ typedef struct {
     float *grads; /* where this shard accumulates: the model's own buffer for
                      shard 0, a private one (owned) for the others */
     s2s_batch part; /* this shard's sentences when a batch is split (host) */
+    s2s_batch marked; /* the shard's sentences with the start marker in front (host;
+                         location attention only) */
 
     int *src, *src_len, *tgt; /* (S,B) (B) (T,B) */
     int *dec_len;             /* (B) decoder steps each sentence needs */
@@ -84,6 +86,10 @@ typedef struct {
     float *enc_gates[MAX_LAYERS];                      /* (S,B,4H) */
     float *enc_h[MAX_LAYERS];                          /* (S+1,B,H), row 0 = zeros */
     float *keys;                                       /* (S,B,H) = W_h enc_out */
+    float *keys_t, *d_keys_t; /* (S,B,H) location: this step's keys + location term, its gradient */
+    float *alpha0;            /* (B,S) location: the alignment before step 0 (on <EOS>) */
+    float *alpha0_host;       /* host copy of alpha0 */
+    int *oracle_n;            /* host (T): rows that may not stop yet (oracle decoding) */
 
     /* decoder */
     float *dec_emb, *dec_x0, *dec_emb_mask;            /* (D,B,E) */
@@ -120,7 +126,8 @@ struct s2s_model {
     int adam_t;
 
     /* offsets (in floats) of the named tensors */
-    size_t enc_emb, dec_emb, att_Wh, att_Ws, att_v, fc_w, fc_b;
+    size_t enc_emb, dec_emb, att_Wh, att_Ws, att_v, att_U, att_b, fc_w, fc_b;
+    float *no_eos;            /* (V) backend: −1e30 at <EOS>, else 0 (oracle decoding) */
     size_t enc_wih[MAX_LAYERS], enc_whh[MAX_LAYERS], enc_bih[MAX_LAYERS], enc_bhh[MAX_LAYERS];
     size_t dec_wih[MAX_LAYERS], dec_whh[MAX_LAYERS], dec_bih[MAX_LAYERS], dec_bhh[MAX_LAYERS];
 
@@ -136,13 +143,14 @@ const char *attention_name(int kind)
     case S2S_ATTN_BAHDANAU: return "bahdanau";
     case S2S_ATTN_LUONG: return "luong";
     case S2S_ATTN_NONE: return "none";
+    case S2S_ATTN_LOCATION: return "location";
     default: return "?";
     }
 }
 
 int attention_parse(const char *s)
 {
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k <= S2S_ATTN_LOCATION; k++)
         if (strcmp(s, attention_name(k)) == 0) return k;
     return -1;
 }
@@ -161,7 +169,7 @@ int config_validate(const s2s_config *c, s2s_error *err)
                         MAX_LAYERS);
     if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
         return s2s_fail(err, S2S_ERR_ARG, "dropout %g is out of range [0, 1)", (double)c->dropout);
-    if (c->attention < 0 || c->attention > 2)
+    if (c->attention < 0 || c->attention > S2S_ATTN_LOCATION)
         return s2s_fail(err, S2S_ERR_ARG, "unknown attention kind %d", c->attention);
     return 0;
 }
@@ -198,6 +206,13 @@ static void add_gru(s2s_model *m, const char *prefix, int in0, size_t *wih, size
     }
 }
 
+/* Bahdanau's additive score: bahdanau, and location, which adds its
+ * location term inside the same tanh. */
+static int additive(const s2s_config *c)
+{
+    return c->attention == S2S_ATTN_BAHDANAU || c->attention == S2S_ATTN_LOCATION;
+}
+
 /* Decoder layer 0 reads [embedding; context], or the embedding alone. */
 static int dec_in0(const s2s_config *c)
 {
@@ -222,10 +237,15 @@ int model_create(s2s_model **out, const s2s_config *cfg, s2s_backend *be, s2s_er
     m->enc_emb = add_tensor(m, "encoder.embedding.weight", V, E);
     add_gru(m, "encoder.gru", E, m->enc_wih, m->enc_whh, m->enc_bih, m->enc_bhh);
     m->dec_emb = add_tensor(m, "decoder.embedding.weight", V, E);
-    if (cfg->attention == S2S_ATTN_BAHDANAU) {
+    if (additive(cfg)) {
         m->att_Wh = add_tensor(m, "decoder.attention.W_h.weight", H, H);
         m->att_Ws = add_tensor(m, "decoder.attention.W_s.weight", H, H);
         m->att_v = add_tensor(m, "decoder.attention.v.weight", 1, H);
+    }
+    if (cfg->attention == S2S_ATTN_LOCATION) {
+        /* PyTorch's Conv1d(1, H, K, padding=K/2) weight (H, 1, K), stored as (H, K). */
+        m->att_U = add_tensor(m, "decoder.attention.loc_conv.weight", H, S2S_LOC_K);
+        m->att_b = add_tensor(m, "decoder.attention.loc_conv.bias", H, 0);
     }
     add_gru(m, "decoder.gru", dec_in0(cfg), m->dec_wih, m->dec_whh, m->dec_bih, m->dec_bhh);
     m->fc_w = add_tensor(m, "decoder.fc.weight", V, H);
@@ -258,9 +278,13 @@ void model_free(s2s_model *m)
         free(w->enc_n);
         free(w->dec_n);
         free(w->dec_len_host);
+        free(w->alpha0_host);
+        free(w->oracle_n);
         if (k > 0) be->free(be, w->grads);
         batch_free(&w->part);
+        batch_free(&w->marked);
     }
+    be->free(be, m->no_eos);
     be->free(be, m->params);
     be->free(be, m->grads);
     be->free(be, m->adam_m);
@@ -310,6 +334,8 @@ int model_init_params(s2s_model *m, uint64_t seed, s2s_error *err)
             /* GRU: U(±1/√H); Linear weight and bias: U(±1/√fan_in), and every
              * Linear here (W_h, W_s, v, fc) has fan_in = H. */
             float bound = gru_bound;
+            /* The location convolution: fan_in = its K taps. */
+            if (strstr(t->name, "loc_conv")) bound = 1.0f / sqrtf((float)S2S_LOC_K);
             for (size_t k = 0; k < t->numel; k++)
                 p[k] = (2.0f * rng_uniform(&rng) - 1.0f) * bound;
         }
@@ -385,6 +411,11 @@ static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, i
         CARVE(w->d_dec_gh[l], D * B * 3 * H);
     }
     CARVE(w->keys, S * B * H);
+    if (c->attention == S2S_ATTN_LOCATION) {
+        CARVE(w->keys_t, S * B * H);
+        CARVE(w->d_keys_t, S * B * H);
+        CARVE(w->alpha0, B * S);
+    }
     CARVE(w->dec_emb, D * B * E);
     CARVE(w->dec_x0, D * B * E);
     CARVE(w->dec_emb_mask, D * B * E);
@@ -421,8 +452,11 @@ static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, s2s_error 
     free(w->enc_n);
     free(w->dec_n);
     free(w->dec_len_host);
+    free(w->alpha0_host);
+    free(w->oracle_n);
     w->block = NULL;
-    w->enc_n = w->dec_n = w->dec_len_host = NULL;
+    w->enc_n = w->dec_n = w->dec_len_host = w->oracle_n = NULL;
+    w->alpha0_host = NULL;
     size_t n = ws_layout(w, NULL, &m->cfg, nB, nS, nT);
     float *block = m->be->alloc(m->be, n * sizeof(float));
     if (!block)
@@ -434,10 +468,13 @@ static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, s2s_error 
     w->enc_n = malloc(sizeof(int) * (size_t)nS);
     w->dec_n = malloc(sizeof(int) * (size_t)nT);
     w->dec_len_host = malloc(sizeof(int) * (size_t)nB);
-    if (!w->enc_n || !w->dec_n || !w->dec_len_host)
+    w->oracle_n = malloc(sizeof(int) * (size_t)nT);
+    w->alpha0_host = malloc(sizeof(float) * (size_t)nB * nS);
+    if (!w->enc_n || !w->dec_n || !w->dec_len_host || !w->oracle_n || !w->alpha0_host)
         return s2s_fail(err, S2S_ERR_NOMEM,
-                        "out of memory for the live-row counts of shard %d (S + T + B = %d ints)",
-                        (int)(w - m->ws), nS + nT + nB);
+                        "out of memory for the live-row counts of shard %d (S + 2T + B + BS = %d "
+                        "values)",
+                        (int)(w - m->ws), nS + 2 * nT + nB + nB * nS);
     w->cap_B = nB;
     w->cap_S = nS;
     w->cap_T = nT;
@@ -566,7 +603,7 @@ static void encoder_forward(s2s_model *m, workspace *w, int B, int S, int train,
                              w->enc_gi[l] + (size_t)t * B * 3 * H, P(m->enc_whh[l]), NULL,
                              P(m->enc_bhh[l]), w->src_len, t, w->enc_n[t], B, H);
     }
-    if (m->cfg.attention == S2S_ATTN_BAHDANAU) {
+    if (additive(&m->cfg)) {
         /* keys = W_h h_i once per sentence, not once per decoder step. */
         const float *enc_out = w->enc_h[L - 1] + BH;
         linear_forward(be, w->keys, enc_out, P(m->att_Wh), NULL, S * B, H, H, H, WRITE);
@@ -599,8 +636,18 @@ static const float *dec_embedding_forward(s2s_model *m, workspace *w, int t, int
     return x0;
 }
 
+/* The alignment before step t: the previous step's, or before step 0 the
+ * one-hot on each sentence's source <EOS> (location attention). */
+static const float *prev_alpha(const workspace *w, int t, int B, int S)
+{
+    return t == 0 ? w->alpha0 : w->alpha + (size_t)(t - 1) * B * S;
+}
+
 /* Attention at step t, query = top layer of the previous state s_L(t):
  *   Bahdanau: q = s_L(t) W_sᵀ,  score_i = vᵀ tanh(keys_i + q)
+ *   Location: score_i = vᵀ tanh(keys_i + q + f_i + b),  f_i = Σ_k U_k α_{t−1}(i+k−1)
+ *             (Bahdanau's score plus a convolution of the previous alignment,
+ *             so "one position further" is a term of its own at any length)
  *   Luong:    score_i = s_L(t) · enc_out_i
  *   α = masked softmax(score),  context = Σ_i α_i enc_out_i
  * The query's product covers the first n rows; attention runs over all B
@@ -613,11 +660,17 @@ static void dec_attention_forward(s2s_model *m, workspace *w, int t, int n, int 
     const float *s_prev = w->dec_h[L - 1] + (size_t)t * BH;
     const float *enc_out = w->enc_h[L - 1] + BH;
     float *ctx = w->context + (size_t)t * BH;
-    if (attn == S2S_ATTN_BAHDANAU) {
+    if (additive(&m->cfg)) {
         float *q = w->query + (size_t)t * BH;
         linear_forward(be, q, s_prev, P(m->att_Ws), NULL, n, H, H, H, WRITE);
-        be->attn_forward(be, attn, ctx, w->alpha + (size_t)t * B * S,
-                         w->energy + (size_t)t * S * BH, w->keys, q, P(m->att_v), enc_out,
+        const float *keys = w->keys;
+        if (attn == S2S_ATTN_LOCATION) {
+            be->loc_forward(be, w->keys_t, w->keys, prev_alpha(w, t, B, S), P(m->att_U),
+                            P(m->att_b), S, B, H);
+            keys = w->keys_t;
+        }
+        be->attn_forward(be, S2S_ATTN_BAHDANAU, ctx, w->alpha + (size_t)t * B * S,
+                         w->energy + (size_t)t * S * BH, keys, q, P(m->att_v), enc_out,
                          w->src_len, S, B, H);
     } else if (attn == S2S_ATTN_LUONG) {
         be->attn_forward(be, attn, ctx, w->alpha + (size_t)t * B * S, NULL, NULL, s_prev, NULL,
@@ -677,6 +730,8 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
     float *logits = w->logits + (size_t)t * B * V;
     linear_forward(be, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w), P(m->fc_b), n,
                    H, V, H, WRITE);
+    /* Oracle decoding: the first oracle_n[t] rows may not stop yet. */
+    if (!teacher && w->oracle_n[t] > 0) be->add_bias(be, logits, m->no_eos, w->oracle_n[t], V);
     be->next_token(be, w->dec_in + (size_t)(t + 1) * B, logits, teacher, n, V);
 }
 
@@ -684,7 +739,7 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
  * computes. greedy: each sentence decodes up to 2 · src_len steps (2 · words
  * + 2), else its target length − 1. */
 static int load_batch(s2s_model *m, workspace *w, const s2s_batch *b, int T, int greedy,
-                      s2s_error *err)
+                      int oracle, s2s_error *err)
 {
     if (b->B < 1 || b->S < 1 || b->T < 2)
         return s2s_fail(err, S2S_ERR_ARG, "empty batch (%d sentences, %d source, %d target)",
@@ -692,10 +747,19 @@ static int load_batch(s2s_model *m, workspace *w, const s2s_batch *b, int T, int
     int rc = ws_ensure(m, w, b->B, b->S, T, err);
     if (rc) return rc;
     s2s_backend *be = m->be;
-    const int B = b->B, D = greedy ? T : T - 1;
+    const int B = b->B, D = greedy ? T : T - 1, pre = model_src_prefix(m);
     for (int i = 0; i < B; i++) {
-        int need = greedy ? 2 * b->src_len[i] : b->tgt_len[i] - 1;
+        /* 2 · (words + 1), the start marker not counted */
+        int need = greedy ? 2 * (b->src_len[i] - pre) : b->tgt_len[i] - 1;
         w->dec_len_host[i] = need < D ? need : D;
+    }
+    /* Oracle decoding: a sentence of n words may not stop before n words;
+     * rows sorted longest first make those the first oracle_n[t] rows. */
+    for (int t = 0; t < D; t++) {
+        int n = 0;
+        for (int i = 0; oracle && i < B; i++)
+            if (b->src_len[i] - pre - 1 > t) n = i + 1;
+        w->oracle_n[t] = n;
     }
     for (int t = 0; t < b->S; t++) {
         int n = 0;
@@ -713,6 +777,12 @@ static int load_batch(s2s_model *m, workspace *w, const s2s_batch *b, int T, int
     be->upload(be, w->src_len, b->src_len, sizeof(int) * (size_t)B);
     be->upload(be, w->dec_len, w->dec_len_host, sizeof(int) * (size_t)B);
     if (b->tgt) be->upload(be, w->tgt, b->tgt, sizeof(int) * (size_t)b->T * B);
+    if (m->cfg.attention == S2S_ATTN_LOCATION) {
+        /* α before step 0: all weight on each sentence's source <EOS>. */
+        memset(w->alpha0_host, 0, sizeof(float) * (size_t)B * b->S);
+        for (int i = 0; i < B; i++) w->alpha0_host[(size_t)i * b->S + b->src_len[i] - 1] = 1.0f;
+        be->upload(be, w->alpha0, w->alpha0_host, sizeof(float) * (size_t)B * b->S);
+    }
     return 0;
 }
 
@@ -760,6 +830,17 @@ static void dec_attention_backward(s2s_model *m, workspace *w, int t, int n, int
         be->attn_backward(be, attn, w->d_keys, dq, G(m->att_v), w->d_enc_out, w->d_context,
                           w->alpha + (size_t)t * B * S, w->energy + (size_t)t * S * BH,
                           w->query + (size_t)t * BH, P(m->att_v), enc_out, w->src_len, S, B, H);
+        linear_backward(be, w->d_h[L - 1], NULL, NULL, dq, NULL, P(m->att_Ws), n, H, H, H, ADD);
+    } else if (attn == S2S_ATTN_LOCATION) {
+        /* d(keys + f + b) of this step alone, for U and b; then into d_keys. */
+        be->zero(be, w->d_keys_t, sizeof(float) * (size_t)S * BH);
+        be->attn_backward(be, S2S_ATTN_BAHDANAU, w->d_keys_t, dq, G(m->att_v), w->d_enc_out,
+                          w->d_context, w->alpha + (size_t)t * B * S,
+                          w->energy + (size_t)t * S * BH, w->query + (size_t)t * BH, P(m->att_v),
+                          enc_out, w->src_len, S, B, H);
+        be->loc_backward(be, G(m->att_U), G(m->att_b), w->d_keys_t, prev_alpha(w, t, B, S), S, B,
+                         H);
+        be->add(be, w->d_keys, w->d_keys_t, (size_t)S * BH);
         linear_backward(be, w->d_h[L - 1], NULL, NULL, dq, NULL, P(m->att_Ws), n, H, H, H, ADD);
     } else if (attn == S2S_ATTN_LUONG) {
         be->attn_backward(be, attn, NULL, dq, NULL, w->d_enc_out, w->d_context,
@@ -864,7 +945,7 @@ static void decoder_weight_grads(s2s_model *m, workspace *w, int B, int D, int t
     }
     linear_backward(be, NULL, G(m->fc_w), G(m->fc_b), w->d_logits, w->dec_h[L - 1] + BH, NULL, R,
                     H, V, H, WRITE);
-    if (attn == S2S_ATTN_BAHDANAU)
+    if (additive(&m->cfg))
         linear_backward(be, NULL, G(m->att_Ws), NULL, w->d_query, w->dec_h[L - 1], NULL, R, H, H,
                         H, WRITE);
 }
@@ -896,7 +977,7 @@ static void encoder_backward(s2s_model *m, workspace *w, int B, int S, int train
     const size_t BH = (size_t)B * H;
     const int R = S * B;
 
-    if (m->cfg.attention == S2S_ATTN_BAHDANAU) {
+    if (additive(&m->cfg)) {
         /* keys = enc_out W_hᵀ: the encoder outputs' second consumer. */
         linear_backward(be, w->d_enc_out, G(m->att_Wh), NULL, w->d_keys, w->enc_h[L - 1] + BH,
                         P(m->att_Wh), R, H, H, H, ADD);
@@ -971,7 +1052,7 @@ double model_train_flops(const s2s_model *m, const s2s_batch *b)
     const int L = m->cfg.layers, attn = m->cfg.attention;
     double fwd = 0.0;
     for (int i = 0; i < b->B; i++) {
-        const double S = b->src_len[i], D = b->tgt_len[i] - 1;
+        const double S = b->src_len[i] + model_src_prefix(m), D = b->tgt_len[i] - 1;
         /* Encoder: input and recurrent projections of every layer. */
         double enc = 2.0 * E * 3 * H + 2.0 * H * 3 * H;
         for (int l = 1; l < L; l++) enc += 2.0 * (2.0 * H * 3 * H);
@@ -979,9 +1060,10 @@ double model_train_flops(const s2s_model *m, const s2s_batch *b)
         /* Decoder, per step. */
         double step = 2.0 * dec_in0(&m->cfg) * 3 * H + 2.0 * H * 3 * H + 2.0 * H * V;
         for (int l = 1; l < L; l++) step += 2.0 * (2.0 * H * 3 * H);
-        if (attn == S2S_ATTN_BAHDANAU) {
+        if (additive(&m->cfg)) {
             fwd += S * 2.0 * H * H;            /* keys, once per sentence */
             step += 2.0 * H * H + 4.0 * S * H; /* query; scores and context */
+            if (attn == S2S_ATTN_LOCATION) step += 2.0 * S2S_LOC_K * S * H; /* location term */
         } else if (attn == S2S_ATTN_LUONG) {
             step += 4.0 * S * H;
         }
@@ -1003,6 +1085,7 @@ typedef struct {
     workspace *w;
     const s2s_batch *b;
     int kind, train, max_steps;
+    int oracle;               /* greedy: no <EOS> before a sentence's length */
     const unsigned char *feed;
     uint64_t seed;
     float scale;
@@ -1044,6 +1127,32 @@ static int split_batch(const s2s_batch *b, int k, int n, s2s_batch *part, s2s_er
     return 0;
 }
 
+/* Location attention: b with the start marker <SOS> before every sentence,
+ * in out (host memory, grown as needed). */
+static int mark_batch(const s2s_batch *b, s2s_batch *out, s2s_error *err)
+{
+    const int B = b->B, S = b->S + 1, T = b->T;
+    if (!out->src || B > out->cap_B || S > out->cap_S || T > out->cap_T) {
+        int cB = B > out->cap_B ? B : out->cap_B, cS = S > out->cap_S ? S : out->cap_S;
+        int cT = T > out->cap_T ? T : out->cap_T;
+        batch_free(out);
+        int rc = batch_create(out, cB, cS, cT, err);
+        if (rc) return rc;
+    }
+    out->B = B;
+    out->S = S;
+    out->T = T;
+    out->ntok = b->ntok;
+    for (int i = 0; i < B; i++) {
+        out->src[i] = S2S_SOS;
+        for (int t = 0; t < b->S; t++) out->src[(t + 1) * B + i] = b->src[t * B + i];
+        out->src_len[i] = b->src_len[i] + 1;
+        if (b->tgt) out->tgt_len[i] = b->tgt_len[i];
+    }
+    if (b->tgt) memcpy(out->tgt, b->tgt, sizeof(int) * (size_t)T * B);
+    return 0;
+}
+
 static void *run_job(void *arg)
 {
     shard_job *j = arg;
@@ -1053,12 +1162,17 @@ static void *run_job(void *arg)
     const s2s_batch *b = j->b;
     s2s_error_clear(&j->err);
     int greedy = j->kind == JOB_GREEDY;
+    if (model_src_prefix(m)) {
+        j->rc = mark_batch(b, &w->marked, &j->err);
+        if (j->rc) return NULL;
+        b = &w->marked;
+    }
     s2s_batch src_only = *b;
     if (greedy) { /* a split part carries target arrays; greedy must not read them */
         src_only.tgt = NULL;
         b = &src_only;
     }
-    j->rc = load_batch(m, w, b, greedy ? j->max_steps : b->T, greedy, &j->err);
+    j->rc = load_batch(m, w, b, greedy ? j->max_steps : b->T, greedy, j->oracle, &j->err);
     if (j->rc) return NULL;
     if (greedy) {
         /* Row 0 of dec_in: <SOS> for every sentence. */
@@ -1193,8 +1307,8 @@ int model_clip_adam(s2s_model *m, const s2s_adam_opts *o, float *grad_norm, s2s_
     return be->sync(be, err);
 }
 
-int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, float *attn,
-                 s2s_error *err)
+static int greedy(s2s_model *m, const s2s_batch *b, int max_steps, int oracle, int *tokens,
+                  float *attn, s2s_error *err)
 {
     if (max_steps < 1) return s2s_fail(err, S2S_ERR_ARG, "max_steps must be at least 1");
     s2s_batch src_only = *b;
@@ -1202,7 +1316,20 @@ int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, f
     src_only.ntok = 1;
     int rc = check_batch(m, &src_only, err);
     if (rc) return rc;
-    shard_job proto = {.m = m, .kind = JOB_GREEDY, .max_steps = max_steps};
+    if (oracle && !m->no_eos) {
+        /* −1e30 at <EOS>: added to the logits of rows that may not stop. */
+        float *host = calloc((size_t)m->cfg.vocab, sizeof(float));
+        m->no_eos = host ? m->be->alloc(m->be, sizeof(float) * (size_t)m->cfg.vocab) : NULL;
+        if (!m->no_eos) {
+            free(host);
+            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the <EOS> mask (%d floats)",
+                            m->cfg.vocab);
+        }
+        host[S2S_EOS] = -1e30f;
+        m->be->upload(m->be, m->no_eos, host, sizeof(float) * (size_t)m->cfg.vocab);
+        free(host);
+    }
+    shard_job proto = {.m = m, .kind = JOB_GREEDY, .max_steps = max_steps, .oracle = oracle};
     shard_job jobs[MAX_SHARDS];
     int n = 1;
     rc = run_shards(m, &src_only, &proto, jobs, &n, err);
@@ -1212,7 +1339,8 @@ int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, f
     s2s_backend *be = m->be;
     for (int k = 0; !rc && k < n; k++) {
         const workspace *w = &m->ws[k];
-        const int Bk = jobs[k].b->B, Sk = jobs[k].b->S;
+        const int pre = model_src_prefix(m), Sb = b->S + pre; /* columns returned */
+        const int Bk = jobs[k].b->B, Sk = jobs[k].b->S + pre;
         size_t nt = (size_t)max_steps * Bk, na = (size_t)max_steps * Bk * Sk;
         int *tok_tm = malloc(sizeof(int) * nt);
         float *att_tm = attn ? malloc(sizeof(float) * na) : NULL;
@@ -1233,8 +1361,8 @@ int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, f
                 const int i = k + j * n; /* the sentence's index in b */
                 if (tokens) tokens[(size_t)i * max_steps + t] = tok_tm[(size_t)t * Bk + j];
                 if (attn) {
-                    float *dst = attn + ((size_t)i * max_steps + t) * b->S;
-                    memset(dst, 0, sizeof(float) * (size_t)b->S);
+                    float *dst = attn + ((size_t)i * max_steps + t) * Sb;
+                    memset(dst, 0, sizeof(float) * (size_t)Sb);
                     if (m->cfg.attention != S2S_ATTN_NONE)
                         memcpy(dst, att_tm + ((size_t)t * Bk + j) * Sk, sizeof(float) * (size_t)Sk);
                 }
@@ -1243,4 +1371,22 @@ int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, f
         free(att_tm);
     }
     return rc;
+}
+
+int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, float *attn,
+                 s2s_error *err)
+{
+    return greedy(m, b, max_steps, 0, tokens, attn, err);
+}
+
+int model_greedy_oracle(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens,
+                        float *attn, s2s_error *err)
+{
+    for (int i = 1; i < b->B; i++)
+        if (b->src_len[i] > b->src_len[i - 1])
+            return s2s_fail(err, S2S_ERR_ARG,
+                            "oracle decoding needs the batch sorted longest first (sentence %d "
+                            "is longer than sentence %d)",
+                            i, i - 1);
+    return greedy(m, b, max_steps, 1, tokens, attn, err);
 }

@@ -34,13 +34,13 @@ typedef struct {
     int hidden;     /* H */
     int layers;     /* L: GRU layers in encoder and decoder */
     float dropout;  /* on embeddings and between GRU layers, training only */
-    int attention;  /* S2S_ATTN_BAHDANAU / _LUONG / _NONE */
+    int attention;  /* S2S_ATTN_BAHDANAU / _LUONG / _NONE / _LOCATION */
 } s2s_config;
 
 /* Checks a configuration's ranges; says which field is wrong. */
 int config_validate(const s2s_config *cfg, s2s_error *err);
 const char *attention_name(int kind);
-/* Parses "bahdanau" | "luong" | "none"; -1 if unknown. */
+/* Parses "bahdanau" | "luong" | "none" | "location"; -1 if unknown. */
 int attention_parse(const char *s);
 
 typedef struct {
@@ -116,8 +116,14 @@ int model_src_prefix(const s2s_model *m);
  * 2, the cap); tokens(B, max_steps) gets each step's argmax and
  * attn(B, max_steps, b->S) its attention weights (either may be NULL);
  * entries past a sentence's cap are unspecified. Callers cut each row at its
- * first <EOS>. */
+ * first <EOS>. attn rows have model_src_prefix(m) + b->S columns. */
 int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, float *attn,
                  s2s_error *err);
+/* The same with an oracle length: a sentence of n words cannot write <EOS>
+ * before its n-th word, so what the model does past the length where it
+ * would have stopped can be seen (how much of a failure is stopping, how
+ * much alignment). b must be sorted longest first. */
+int model_greedy_oracle(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens,
+                        float *attn, s2s_error *err);
 
 #endif

@@ -151,7 +151,7 @@ typedef struct {
     unsigned char *feed;     /* (max_tgt + 1) teacher-forcing draws of a batch */
     s2s_batch b;
     /* Independent streams, so changing one use never shifts another. */
-    s2s_rng shuf, tf;
+    s2s_rng shuf, tf, unk;
     uint64_t drop_base;
     s2s_adam_opts adam;
     float best;              /* best validation loss so far */
@@ -159,6 +159,24 @@ typedef struct {
     int nhist;
     double t_start;
 } trainer;
+
+/* --unk-rate: each source word of the batch becomes <UNK> with probability
+ * rate, and so does the target word that mirrors it (target position
+ * 1 + n − 1 − p for source word p of n), so the model learns to write <UNK>
+ * where a word it does not know stands; decoding then copies the source
+ * word under the attention (decode.c). Draws only when rate > 0, so a run
+ * without it is unchanged. */
+static void replace_unknown(s2s_batch *b, float rate, s2s_rng *rng)
+{
+    for (int i = 0; i < b->B; i++) {
+        const int n = b->src_len[i] - 1;
+        for (int p = 0; p < n; p++) {
+            if (!(rng_uniform(rng) < rate)) continue;
+            b->src[p * b->B + i] = S2S_UNK;
+            b->tgt[(1 + n - 1 - p) * b->B + i] = S2S_UNK;
+        }
+    }
+}
 
 /* One batch: forward, backward, clip, Adam. */
 static int train_batch(trainer *r, int epoch, int s, float *loss, float *norm, s2s_error *err)
@@ -169,6 +187,7 @@ static int train_batch(trainer *r, int epoch, int s, float *loss, float *norm, s
     batch_sort_by_length(idx, n, r->train);
     int rc = batch_fill(&r->b, r->train, idx, n, err);
     if (rc) return rc;
+    if (o->unk_rate > 0.0f) replace_unknown(&r->b, o->unk_rate, &r->unk);
     /* One teacher-forcing draw per decoder step for the whole batch. */
     memset(r->feed, 0, (size_t)r->train->max_tgt + 1);
     for (int t = 1; t < r->b.T - 1; t++) r->feed[t] = rng_uniform(&r->tf) < o->tf_ratio;
@@ -284,6 +303,7 @@ static int trainer_create(trainer *r, s2s_model *m, const s2s_vocab *vocab,
     for (int i = 0; i < r->N; i++) r->idx[i] = i;
     rng_seed(&r->shuf, rng_mix64(o->seed, 1));
     rng_seed(&r->tf, rng_mix64(o->seed, 2));
+    rng_seed(&r->unk, rng_mix64(o->seed, 4));
     r->drop_base = rng_mix64(o->seed, 3);
     r->adam = (s2s_adam_opts){o->lr, o->beta1, o->beta2, o->eps, o->clip};
     r->best = isnan(o->best_val_loss) ? INFINITY : o->best_val_loss;

@@ -14,6 +14,9 @@ typedef struct {
     float lr, beta1, beta2, eps;
     float clip;
     float tf_ratio;       /* probability that a decoder step reads the true token */
+    float unk_rate;       /* share of source words replaced by <UNK> in each batch (and
+                             the target's mirrored word: the reversal task's), fresh
+                             draws every epoch; 0 = none */
     uint64_t seed;        /* shuffles, teacher forcing draws, dropout */
     const char *out_dir;  /* best.ckpt, last.ckpt, history.csv; NULL = write nothing */
     int start_epoch;      /* epochs already done (continuing from a checkpoint) */

@@ -53,9 +53,16 @@ static const cli_option OPTIONS[] = {
      T_FLOAT, CLI_TRAIN | CLI_TUI, 0, 1, 0, 0, F(tf), 0},
     {"clip", "NORM", "clip the global gradient norm to NORM (0: no clipping)", "1.0",
      T_FLOAT, CLI_TRAIN | CLI_TUI, 0, INFINITY, 0, 0, F(clip), 0},
-    {"attention", "bahdanau|luong|none",
-     "attention: additive (the seed's), dot-product, or none (the bottleneck baseline)",
+    {"attention", "bahdanau|luong|none|location",
+     "attention: additive (the seed's), dot-product, none (the bottleneck baseline), or "
+     "location: additive plus a term from the previous step's alignment and a start marker "
+     "the alignment reaches last, so it reverses sentences of any length",
      "bahdanau", T_CHOICE, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(attention), 0},
+    {"unk-rate", "P",
+     "replace this share of the training source words by <UNK> (fresh draws every epoch; the "
+     "target's mirrored word too), so the model learns to write <UNK> where a word it never "
+     "saw stands and copies the word through",
+     "0", T_FLOAT, CLI_TRAIN | CLI_TUI, 0, 1, 0, 1, F(unk_rate), 0},
     {"seed", "N", "seed of the data, the initial weights, the shuffles, teacher forcing and dropout",
      "42", T_U64, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(seed), F(seed_given)},
     {"data", "FILE",
@@ -122,7 +129,8 @@ static const cli_option OPTIONS[] = {
 #undef ALL
 
 /* The choice lists above are in the order of these enums. */
-_Static_assert(S2S_ATTN_BAHDANAU == 0 && S2S_ATTN_LUONG == 1 && S2S_ATTN_NONE == 2,
+_Static_assert(S2S_ATTN_BAHDANAU == 0 && S2S_ATTN_LUONG == 1 && S2S_ATTN_NONE == 2 &&
+                   S2S_ATTN_LOCATION == 3,
                "--attention choices follow the S2S_ATTN_* order");
 _Static_assert(CLI_DEVICE_AUTO == 0 && CLI_DEVICE_CPU == 1 && CLI_DEVICE_CUDA == 2,
                "--device choices follow the CLI_DEVICE_* order");

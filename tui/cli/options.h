@@ -40,6 +40,7 @@ typedef struct {
     /* model and training (train) */
     int epochs, batch, embed, hidden, layers;
     float dropout, lr, tf, clip;
+    float unk_rate;       /* share of training source words replaced by <UNK> */
     int attention;        /* S2S_ATTN_BAHDANAU / _LUONG / _NONE */
     const char *out;      /* output directory */
     int quiet;

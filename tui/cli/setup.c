@@ -58,6 +58,9 @@ int cli_model_open(cli_model *cm, const cli_opts *o, const char *cmd, const char
 {
     memset(cm, 0, sizeof *cm);
     cm->path = path;
+    /* The backend first: --device cuda without a GPU says so whatever the file. */
+    int rc = setup_open_backend(o, cmd, &cm->be);
+    if (rc) return rc;
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
@@ -66,8 +69,6 @@ int cli_model_open(cli_model *cm, const cli_opts *o, const char *cmd, const char
         return CLI_EXIT_ERROR;
     }
     fclose(f);
-    int rc = setup_open_backend(o, cmd, &cm->be);
-    if (rc) return rc;
     s2s_error err;
     s2s_error_clear(&err);
     if (checkpoint_load(path, cm->be, &cm->m, &cm->vocab, &cm->meta, &err) != 0) {
@@ -134,6 +135,7 @@ static void train_opts_from_cli(const cli_opts *o, s2s_train_opts *to)
     to->lr = o->lr;
     to->clip = o->clip;
     to->tf_ratio = o->tf;
+    to->unk_rate = o->unk_rate;
     to->seed = o->seed;
     to->out_dir = o->out;
 }
