@@ -564,7 +564,8 @@ __global__ void attn_forward_kernel(float *context, float *alpha, float *energy,
  * thread per j for the rest, positions in order. */
 template <int KIND>
 __global__ void attn_backward_kernel(float *d_keys, float *d_query, float *d_values, float *dscore,
-                                     const float *d_context, const float *alpha,
+                                     const float *d_context, const float *d_alpha,
+                                     const float *alpha,
                                      const float *energy, const float *query, const float *v,
                                      const float *values, const int *len, int S, int B, int H)
 {
@@ -580,7 +581,8 @@ __global__ void attn_backward_kernel(float *d_keys, float *d_query, float *d_val
         float part = 0.0f;
         for (int j = lane; j < H; j += 32) part += dc[j] * values[row + j];
         part = warp_sum(part);
-        if (lane == 0) dscore[(size_t)s * B + b] = part; /* dα_s for now */
+        /* dα_s for now; plus the next step's location term's, if any */
+        if (lane == 0) dscore[(size_t)s * B + b] = part + (d_alpha ? d_alpha[(size_t)b * S + s] : 0.0f);
     }
     __syncthreads();
     if (warp == 0) {
@@ -657,6 +659,23 @@ __global__ void loc_backward_kernel(float *dU, float *dbias, const float *d_keys
         }
     dbias[h] += db;
     for (int k = 0; k < S2S_LOC_K; k++) dU[h * S2S_LOC_K + k] += du[k];
+}
+
+/* A thread per (b, p): d_alpha_prev(b,p) = Σ_k Σ_h d(p−k+1, b, h) U(h,k), in order. */
+__global__ void loc_alpha_backward_kernel(float *d_alpha_prev, const float *d_keys_t,
+                                          const float *U, int S, int B, int H)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= B * S) return;
+    const int b = i / S, p = i % S;
+    float g = 0.0f;
+    for (int k = 0; k < S2S_LOC_K; k++) {
+        const int s = p - k + S2S_LOC_K / 2;
+        if (s < 0 || s >= S) continue;
+        const float *d = d_keys_t + ((size_t)s * B + b) * H;
+        for (int h = 0; h < H; h++) g += d[h] * U[h * S2S_LOC_K + k];
+    }
+    d_alpha_prev[i] = g;
 }
 
 /* ---------------------------------------------------------------- output */
@@ -1041,13 +1060,17 @@ void cu_loc_forward(s2s_backend *be, float *keys_t, const float *keys, const flo
            alpha_prev, U, bias, S, B, H);
 }
 
-void cu_loc_backward(s2s_backend *be, float *dU, float *dbias, const float *d_keys_t,
-                     const float *alpha_prev, int S, int B, int H)
+void cu_loc_backward(s2s_backend *be, float *dU, float *dbias, float *d_alpha_prev,
+                     const float *d_keys_t, const float *alpha_prev, const float *U, int S, int B,
+                     int H)
 {
     if (B <= 0 || S <= 0 || H <= 0) return;
     op_scope op(be);
     LAUNCH(op.c, loc_backward_kernel, grid_for((size_t)H, THREADS), THREADS, 0, dU, dbias,
            d_keys_t, alpha_prev, S, B, H);
+    if (d_alpha_prev)
+        LAUNCH(op.c, loc_alpha_backward_kernel, grid_for((size_t)B * S, THREADS), THREADS, 0,
+               d_alpha_prev, d_keys_t, U, S, B, H);
 }
 
 void cu_attn_forward(s2s_backend *be, int kind, float *context, float *alpha, float *energy,
@@ -1069,9 +1092,9 @@ void cu_attn_forward(s2s_backend *be, int kind, float *context, float *alpha, fl
  * dscore(S, B) in scratch and d_v += Σ_{s,b real} dscore(s,b) e(s,b,·) is a
  * deterministic masked column sum of energy. */
 void cu_attn_backward(s2s_backend *be, int kind, float *d_keys, float *d_query, float *d_v,
-                      float *d_values, const float *d_context, const float *alpha,
-                      const float *energy, const float *query, const float *v,
-                      const float *values, const int *len, int S, int B, int H)
+                      float *d_values, const float *d_context, const float *d_alpha,
+                      const float *alpha, const float *energy, const float *query,
+                      const float *v, const float *values, const int *len, int S, int B, int H)
 {
     if (B <= 0 || S <= 0 || H <= 0) return;
     op_scope op(be);
@@ -1083,11 +1106,12 @@ void cu_attn_backward(s2s_backend *be, int kind, float *d_keys, float *d_query, 
     float *partial = reinterpret_cast<float *>(space + dscore_bytes);
     if (kind == S2S_ATTN_BAHDANAU) {
         LAUNCH(c, attn_backward_kernel<S2S_ATTN_BAHDANAU>, B, THREADS, 0, d_keys, d_query,
-               d_values, dscore, d_context, alpha, energy, query, v, values, len, S, B, H);
+               d_values, dscore, d_context, d_alpha, alpha, energy, query, v, values, len, S, B,
+               H);
         colsum(c, d_v, energy, dscore, len, B, S * B, H, partial);
     } else {
         LAUNCH(c, attn_backward_kernel<S2S_ATTN_LUONG>, B, THREADS, 0, d_keys, d_query, d_values,
-               dscore, d_context, alpha, energy, query, v, values, len, S, B, H);
+               dscore, d_context, d_alpha, alpha, energy, query, v, values, len, S, B, H);
     }
 }
 

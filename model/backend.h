@@ -92,22 +92,27 @@ struct s2s_backend {
     void (*attn_forward)(s2s_backend *be, int kind, float *context, float *alpha,
                          float *energy, const float *keys, const float *query, const float *v,
                          const float *values, const int *len, int S, int B, int H);
-    /* Gradients: d_keys (+=, Bahdanau), d_query (=), d_v (+=, Bahdanau), d_values (+=). */
+    /* Gradients: d_keys (+=, Bahdanau), d_query (=), d_v (+=, Bahdanau), d_values (+=).
+     * d_alpha (B,S), when not NULL, is a further gradient of alpha itself (from
+     * the next step's location term), added to the one through the context. */
     void (*attn_backward)(s2s_backend *be, int kind, float *d_keys, float *d_query, float *d_v,
-                          float *d_values, const float *d_context, const float *alpha,
-                          const float *energy, const float *query, const float *v,
-                          const float *values, const int *len, int S, int B, int H);
+                          float *d_values, const float *d_context, const float *d_alpha,
+                          const float *alpha, const float *energy, const float *query,
+                          const float *v, const float *values, const int *len, int S, int B,
+                          int H);
 
     /* ---- location term of location attention (K = S2S_LOC_K taps) ----
      * keys_t(s,b,:) = keys(s,b,:) + bias + Σ_k U(:,k) α_prev(b, s+k−1), with
      * α_prev(b, ·) = 0 outside 0..S−1: a convolution of the previous step's
      * alignment (B,S) into H features per position, added inside Bahdanau's
-     * tanh. α_prev is an input, not a parameter: no gradient flows into it. */
+     * tanh. */
     void (*loc_forward)(s2s_backend *be, float *keys_t, const float *keys, const float *alpha_prev,
                         const float *U, const float *bias, int S, int B, int H);
-    /* dU(H,K) += Σ_{s,b} d_keys_t(s,b,:) α_prev(b, s+k−1);  dbias(H) += Σ_{s,b} d_keys_t(s,b,:). */
-    void (*loc_backward)(s2s_backend *be, float *dU, float *dbias, const float *d_keys_t,
-                         const float *alpha_prev, int S, int B, int H);
+    /* dU(H,K) += Σ_{s,b} d_keys_t(s,b,:) α_prev(b, s+k−1);  dbias(H) += Σ_{s,b} d_keys_t(s,b,:);
+     * d_alpha_prev(b,p) = Σ_k Σ_h d_keys_t(p−k+1, b, h) U(h,k)  (=; skipped when NULL). */
+    void (*loc_backward)(s2s_backend *be, float *dU, float *dbias, float *d_alpha_prev,
+                         const float *d_keys_t, const float *alpha_prev, const float *U, int S,
+                         int B, int H);
 
     /* ---- output: softmax cross-entropy over V classes ----
      * For rows whose target is not <PAD>: loss_sum[0] += scale * -log p(target),

@@ -406,9 +406,9 @@ HOT static void cpu_attn_forward(s2s_backend *be, int kind, float *context, floa
  * Luong:    dquery = Σ_s dscore_s h_s;  dh_s += dscore_s q */
 HOT static void cpu_attn_backward(s2s_backend *be, int kind, float *d_keys, float *d_query,
                               float *d_v, float *d_values, const float *d_context,
-                              const float *alpha, const float *energy, const float *query,
-                              const float *v, const float *values, const int *len, int S, int B,
-                              int H)
+                              const float *d_alpha, const float *alpha, const float *energy,
+                              const float *query, const float *v, const float *values,
+                              const int *len, int S, int B, int H)
 {
     (void)be;
     for (int b = 0; b < B; b++) {
@@ -418,16 +418,17 @@ HOT static void cpu_attn_backward(s2s_backend *be, int kind, float *d_keys, floa
         int n = len[b] < S ? len[b] : S;
         /* First pass: Σ_j α_j dα_j; dα_s is recomputed below rather than
          * stored, so no scratch memory is needed for any S. */
+        const float *da = d_alpha ? d_alpha + (size_t)b * S : NULL;
         float dot = 0.0f;
         for (int s = 0; s < n; s++) {
             const float *val = values + ((size_t)s * B + b) * H;
-            dot += a[s] * dotf(dc, val, H);
+            dot += a[s] * (dotf(dc, val, H) + (da ? da[s] : 0.0f));
         }
         memset(dq, 0, sizeof(float) * (size_t)H);
         for (int s = 0; s < n; s++) {
             const float *val = values + ((size_t)s * B + b) * H;
             float *dval = d_values + ((size_t)s * B + b) * H;
-            float dscore = a[s] * (dotf(dc, val, H) - dot);
+            float dscore = a[s] * (dotf(dc, val, H) + (da ? da[s] : 0.0f) - dot);
             for (int j = 0; j < H; j++) dval[j] += a[s] * dc[j];
             if (kind == S2S_ATTN_BAHDANAU) {
                 const float *e = energy + ((size_t)s * B + b) * H;
@@ -472,11 +473,25 @@ HOT static void cpu_loc_forward(s2s_backend *be, float *keys_t, const float *key
         }
 }
 
-/* dU(h,k) += Σ_{s,b} d_keys_t(s,b,h) α_prev(b, s+k−1);  dbias(h) += Σ_{s,b} d_keys_t(s,b,h) */
-HOT static void cpu_loc_backward(s2s_backend *be, float *dU, float *dbias, const float *d_keys_t,
-                                 const float *alpha_prev, int S, int B, int H)
+/* dU(h,k) += Σ_{s,b} d_keys_t(s,b,h) α_prev(b, s+k−1);  dbias(h) += Σ_{s,b} d_keys_t(s,b,h)
+ * d_alpha_prev(b,p) = Σ_k Σ_h d_keys_t(p−k+1, b, h) U(h,k) */
+HOT static void cpu_loc_backward(s2s_backend *be, float *dU, float *dbias, float *d_alpha_prev,
+                                 const float *d_keys_t, const float *alpha_prev, const float *U,
+                                 int S, int B, int H)
 {
     (void)be;
+    if (d_alpha_prev)
+        for (int b = 0; b < B; b++)
+            for (int p = 0; p < S; p++) {
+                float g = 0.0f;
+                for (int k = 0; k < S2S_LOC_K; k++) {
+                    const int s = p - k + S2S_LOC_K / 2;
+                    if (s < 0 || s >= S) continue;
+                    const float *d = d_keys_t + ((size_t)s * B + b) * H;
+                    for (int h = 0; h < H; h++) g += d[h] * U[h * S2S_LOC_K + k];
+                }
+                d_alpha_prev[(size_t)b * S + p] = g;
+            }
     for (int s = 0; s < S; s++)
         for (int b = 0; b < B; b++) {
             const float *a = alpha_prev + (size_t)b * S;

@@ -87,6 +87,7 @@ typedef struct {
     float *enc_h[MAX_LAYERS];                          /* (S+1,B,H), row 0 = zeros */
     float *keys;                                       /* (S,B,H) = W_h enc_out */
     float *keys_t, *d_keys_t; /* (S,B,H) location: this step's keys + location term, its gradient */
+    float *d_alpha;           /* (B,S) location: gradient of the alignment from the next step */
     float *alpha0;            /* (B,S) location: the alignment before step 0 (on <EOS>) */
     float *alpha0_host;       /* host copy of alpha0 */
     int *oracle_n;            /* host (T): rows that may not stop yet (oracle decoding) */
@@ -415,6 +416,7 @@ static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, i
         CARVE(w->keys_t, S * B * H);
         CARVE(w->d_keys_t, S * B * H);
         CARVE(w->alpha0, B * S);
+        CARVE(w->d_alpha, B * S);
     }
     CARVE(w->dec_emb, D * B * E);
     CARVE(w->dec_x0, D * B * E);
@@ -827,23 +829,26 @@ static void dec_attention_backward(s2s_model *m, workspace *w, int t, int n, int
     const float *enc_out = w->enc_h[L - 1] + BH;
     float *dq = w->d_query + (size_t)t * BH;
     if (attn == S2S_ATTN_BAHDANAU) {
-        be->attn_backward(be, attn, w->d_keys, dq, G(m->att_v), w->d_enc_out, w->d_context,
+        be->attn_backward(be, attn, w->d_keys, dq, G(m->att_v), w->d_enc_out, w->d_context, NULL,
                           w->alpha + (size_t)t * B * S, w->energy + (size_t)t * S * BH,
                           w->query + (size_t)t * BH, P(m->att_v), enc_out, w->src_len, S, B, H);
         linear_backward(be, w->d_h[L - 1], NULL, NULL, dq, NULL, P(m->att_Ws), n, H, H, H, ADD);
     } else if (attn == S2S_ATTN_LOCATION) {
-        /* d(keys + f + b) of this step alone, for U and b; then into d_keys. */
+        /* d(keys + f + b) of this step alone, for U, b and α_{t−1}; then into
+         * d_keys. α_t's gradient is the context's plus the one step t+1's
+         * location term left in d_alpha (zero after the last step); α_{t−1}'s
+         * is left there for step t−1 (α before step 0 is a constant). */
         be->zero(be, w->d_keys_t, sizeof(float) * (size_t)S * BH);
         be->attn_backward(be, S2S_ATTN_BAHDANAU, w->d_keys_t, dq, G(m->att_v), w->d_enc_out,
-                          w->d_context, w->alpha + (size_t)t * B * S,
+                          w->d_context, w->d_alpha, w->alpha + (size_t)t * B * S,
                           w->energy + (size_t)t * S * BH, w->query + (size_t)t * BH, P(m->att_v),
                           enc_out, w->src_len, S, B, H);
-        be->loc_backward(be, G(m->att_U), G(m->att_b), w->d_keys_t, prev_alpha(w, t, B, S), S, B,
-                         H);
+        be->loc_backward(be, G(m->att_U), G(m->att_b), t > 0 ? w->d_alpha : NULL, w->d_keys_t,
+                         prev_alpha(w, t, B, S), P(m->att_U), S, B, H);
         be->add(be, w->d_keys, w->d_keys_t, (size_t)S * BH);
         linear_backward(be, w->d_h[L - 1], NULL, NULL, dq, NULL, P(m->att_Ws), n, H, H, H, ADD);
     } else if (attn == S2S_ATTN_LUONG) {
-        be->attn_backward(be, attn, NULL, dq, NULL, w->d_enc_out, w->d_context,
+        be->attn_backward(be, attn, NULL, dq, NULL, w->d_enc_out, w->d_context, NULL,
                           w->alpha + (size_t)t * B * S, NULL, s_prev, NULL, enc_out, w->src_len,
                           S, B, H);
         be->add(be, w->d_h[L - 1], dq, (size_t)n * H);
@@ -961,6 +966,8 @@ static void decoder_backward(s2s_model *m, workspace *w, int B, int S, int D, in
     for (int l = 0; l < L; l++) be->zero(be, w->d_h[l], sizeof(float) * BH);
     be->zero(be, w->d_keys, sizeof(float) * (size_t)S * BH);
     be->zero(be, w->d_enc_out, sizeof(float) * (size_t)S * BH);
+    if (m->cfg.attention == S2S_ATTN_LOCATION)
+        be->zero(be, w->d_alpha, sizeof(float) * (size_t)B * S);
     for (int t = D - 1; t >= 0; t--) decoder_step_backward(m, w, t, B, S, train);
     decoder_weight_grads(m, w, B, D, train);
 }

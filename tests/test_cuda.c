@@ -582,12 +582,19 @@ static int check_attention(int kind, int S, int B, int H, const int *lens, s2s_r
     float *hdv = rand_floats(H, r, -1, 1), *hdq = rand_floats(BH, r, -1, 1);
     fpair dc = fp_new(BH, hdc), dk = fp_new(SBH, hdk), dval = fp_new(SBH, hdval);
     fpair dv = fp_new(H, hdv), dq = fp_new(BH, hdq); /* dq is overwritten, the rest += */
+    /* Bahdanau also takes a further gradient of alpha (location attention's). */
+    float *hda = rand_floats(BS, r, -1, 1);
+    fpair da = fp_new(BS, hda);
     g_cpu->attn_backward(g_cpu, kind, bahdanau ? dk.c : NULL, dq.c, bahdanau ? dv.c : NULL,
-                         dval.c, dc.c, alpha.c, bahdanau ? energy.c : NULL, query.c,
-                         bahdanau ? v.c : NULL, values.c, len.c, S, B, H);
+                         dval.c, dc.c, bahdanau ? da.c : NULL, alpha.c,
+                         bahdanau ? energy.c : NULL, query.c, bahdanau ? v.c : NULL, values.c,
+                         len.c, S, B, H);
     g_gpu->attn_backward(g_gpu, kind, bahdanau ? dk.g : NULL, dq.g, bahdanau ? dv.g : NULL,
-                         dval.g, dc.g, alpha.g, bahdanau ? energy.g : NULL, query.g,
-                         bahdanau ? v.g : NULL, values.g, len.g, S, B, H);
+                         dval.g, dc.g, bahdanau ? da.g : NULL, alpha.g,
+                         bahdanau ? energy.g : NULL, query.g, bahdanau ? v.g : NULL, values.g,
+                         len.g, S, B, H);
+    fp_free(&da);
+    free(hda);
     ok &= compare("attn_bwd dq", what, &dq, RED_ATOL, RED_RTOL);
     ok &= compare("attn_bwd dval", what, &dval, RED_ATOL, RED_RTOL);
     if (bahdanau) {

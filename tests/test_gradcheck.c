@@ -118,6 +118,7 @@ typedef struct {
     int kind, S, B, H;
     float *ctxv, *alpha, *energy, *keys, *query, *v, *values, *w;
     int *len;
+    const float *wa; /* (B,S) weights of alpha in the loss, or NULL */
 } attn_ctx;
 
 static double attn_f(void *p)
@@ -127,6 +128,7 @@ static double attn_f(void *p)
                        c->values, c->len, c->S, c->B, c->H);
     double s = 0;
     for (int i = 0; i < c->B * c->H; i++) s += (double)c->w[i] * c->ctxv[i];
+    for (int i = 0; c->wa && i < c->B * c->S; i++) s += (double)c->wa[i] * c->alpha[i];
     return s;
 }
 
@@ -144,7 +146,12 @@ static void check_attention(int kind)
     fill_uniform(v, H, &r, 1.5f);
     fill_uniform(values, S * B * H, &r, 1.0f);
     fill_uniform(w, B * H, &r, 1.0f);
-    attn_ctx c = {kind, S, B, H, ctxv, alpha, energy, keys, query, v, values, w, len};
+    /* Bahdanau's loss also weighs alpha itself (the gradient location
+     * attention's next step sends back through d_alpha). */
+    float wa[B * S];
+    fill_uniform(wa, B * S, &r, 1.0f);
+    const float *dalpha = kind == S2S_ATTN_BAHDANAU ? wa : NULL;
+    attn_ctx c = {kind, S, B, H, ctxv, alpha, energy, keys, query, v, values, w, len, dalpha};
     attn_f(&c);
     for (int b = 0; b < B; b++) {
         double sum = 0;
@@ -154,7 +161,7 @@ static void check_attention(int kind)
         }
         assert_true(fabs(sum - 1.0) < 1e-6);
     }
-    g_be->attn_backward(g_be, kind, dkeys, dquery, dv, dvalues, w, alpha, energy, query, v, values,
+    g_be->attn_backward(g_be, kind, dkeys, dquery, dv, dvalues, w, dalpha, alpha, energy, query, v, values,
                         len, S, B, H);
     double e = 0;
     const char *n = kind == S2S_ATTN_BAHDANAU ? "bahdanau" : "luong";
@@ -245,6 +252,50 @@ static void test_embedding(void **state)
         assert_true(dtable[4 * E + e] == dout[2 * E + e]);
         assert_true(dtable[3 * E + e] == 0.0f);
     }
+}
+
+/* ------------------------------------------------------------ location term */
+
+typedef struct {
+    int S, B, H;
+    float *keys_t, *keys, *alpha_prev, *U, *bias, *w;
+} loc_ctx;
+
+static double loc_f(void *p)
+{
+    loc_ctx *c = p;
+    g_be->loc_forward(g_be, c->keys_t, c->keys, c->alpha_prev, c->U, c->bias, c->S, c->B, c->H);
+    double s = 0;
+    for (int i = 0; i < c->S * c->B * c->H; i++) s += (double)c->w[i] * c->keys_t[i];
+    return s;
+}
+
+/* The location term's gradients of U, its bias and the previous alignment,
+ * the last at both edges of the sequence (the convolution's zero padding). */
+static void test_location_term(void **state)
+{
+    (void)state;
+    enum { S = 5, B = 2, H = 4, K = S2S_LOC_K };
+    s2s_rng r;
+    rng_seed(&r, 77);
+    float keys[S * B * H], keys_t[S * B * H], alpha_prev[B * S], U[H * K], bias[H], w[S * B * H];
+    float dU[H * K] = {0}, dbias[H] = {0}, dalpha[B * S];
+    fill_uniform(keys, S * B * H, &r, 1.0f);
+    fill_uniform(alpha_prev, B * S, &r, 1.0f);
+    fill_uniform(U, H * K, &r, 1.0f);
+    fill_uniform(bias, H, &r, 1.0f);
+    fill_uniform(w, S * B * H, &r, 1.0f);
+    loc_ctx c = {S, B, H, keys_t, keys, alpha_prev, U, bias, w};
+    loc_f(&c);
+    /* keys_t − keys at (s=0, b=0, h=0): the left tap sees the padding. */
+    assert_true(fabsf(keys_t[0] - keys[0] -
+                      (bias[0] + U[1] * alpha_prev[0] + U[2] * alpha_prev[1])) < 1e-6f);
+    g_be->loc_backward(g_be, dU, dbias, dalpha, w, alpha_prev, U, S, B, H);
+    double e = 0;
+    e = fmax(e, fd_compare("loc dU", loc_f, &c, U, H * K, dU, 1e-2f, 1e-2));
+    e = fmax(e, fd_compare("loc dbias", loc_f, &c, bias, H, dbias, 1e-2f, 1e-2));
+    e = fmax(e, fd_compare("loc d_alpha_prev", loc_f, &c, alpha_prev, B * S, dalpha, 1e-2f, 1e-2));
+    assert_true(e < 1e-3);
 }
 
 /* ------------------------------------------------------------ whole model */
@@ -390,6 +441,19 @@ static void test_model_luong(void **state)
     check_model(S2S_ATTN_LUONG, 1, FEED_ALL, 5e-3);
 }
 
+/* Location attention: the location term, the start marker and the gradient
+ * through the previous alignment (α_{t−1} feeds step t's scores). */
+static void test_model_location(void **state)
+{
+    (void)state;
+    check_model(S2S_ATTN_LOCATION, 0, FEED_ALL, 5e-3);
+    check_model(S2S_ATTN_LOCATION, 1, FEED_MIXED, 5e-3);
+    static const int longest_first[3] = {1, 2, 0};
+    /* Fed by the truth: with its own argmax, a ±1e-2 nudge of fc.bias here
+     * flips a fed-back token and the difference quotient jumps. */
+    check_model_ordered(S2S_ATTN_LOCATION, 1, FEED_ALL, 5e-3, longest_first);
+}
+
 static void test_model_no_attention(void **state)
 {
     (void)state;
@@ -503,12 +567,14 @@ int main(void)
         cmocka_unit_test(test_gru_cell),
         cmocka_unit_test(test_attention_bahdanau),
         cmocka_unit_test(test_attention_luong),
+        cmocka_unit_test(test_location_term),
         cmocka_unit_test(test_cross_entropy),
         cmocka_unit_test(test_embedding),
         cmocka_unit_test(test_model_bahdanau),
         cmocka_unit_test(test_model_bahdanau_dropout_mixed_feed),
         cmocka_unit_test(test_model_sorted_batch),
         cmocka_unit_test(test_model_luong),
+        cmocka_unit_test(test_model_location),
         cmocka_unit_test(test_model_no_attention),
         cmocka_unit_test(test_padding_does_not_leak),
         cmocka_unit_test(test_shards_match_single),
