@@ -12,7 +12,7 @@
  *           4     u32 hidden H
  *           4     u32 layers L
  *           4     f32 dropout
- *           4     u32 attention (0 bahdanau, 1 luong, 2 none)
+ *           4     u32 attention (0 bahdanau, 1 luong, 2 none, 3 location)
  *           4     u32 epoch at which it was saved (0 = untrained)
  *           4     f32 validation loss at that epoch (NaN if none)
  *           8     u64 training seed

@@ -8,9 +8,11 @@
  *   encoder.gru.{weight_ih,weight_hh,bias_ih,bias_hh}_l{k}
  *                                     (3H, E or H) (3H, H) (3H) (3H)
  *   decoder.embedding.weight          (V, E)
- *   decoder.attention.W_h.weight      (H, H)   Bahdanau only
- *   decoder.attention.W_s.weight      (H, H)   Bahdanau only
- *   decoder.attention.v.weight        (1, H)   Bahdanau only
+ *   decoder.attention.W_h.weight      (H, H)   Bahdanau and location
+ *   decoder.attention.W_s.weight      (H, H)   Bahdanau and location
+ *   decoder.attention.v.weight        (1, H)   Bahdanau and location
+ *   decoder.attention.loc_conv.weight (H, 3)   location only (PyTorch: (H, 1, 3))
+ *   decoder.attention.loc_conv.bias   (H)      location only
  *   decoder.gru.*_l{k}                layer 0 input is [embedding; context]:
  *                                     (3H, E+H), or (3H, E) with no attention
  *   decoder.fc.weight, decoder.fc.bias (V, H) (V)

@@ -630,6 +630,47 @@ static void test_attention(void **state)
     assert_true(ok);
 }
 
+/* The location term, forward and backward, sizes no multiple of a warp. */
+static int check_location(int S, int B, int H, s2s_rng *r)
+{
+    const size_t SBH = (size_t)S * B * H, BS = (size_t)B * S, HK = (size_t)H * S2S_LOC_K;
+    float *hk = rand_floats(SBH, r, -1, 1), *ha = rand_floats(BS, r, 0, 1);
+    float *hU = rand_floats(HK, r, -1, 1), *hb = rand_floats(H, r, -1, 1);
+    float *hd = rand_floats(SBH, r, -1, 1), *hdU = rand_floats(HK, r, -1, 1);
+    float *hdb = rand_floats(H, r, -1, 1);
+    fpair keys = fp_new(SBH, hk), alpha = fp_new(BS, ha), U = fp_new(HK, hU), bias = fp_new(H, hb);
+    fpair keys_t = fp_new(SBH, NULL), d = fp_new(SBH, hd), dU = fp_new(HK, hdU);
+    fpair db = fp_new(H, hdb), da = fp_new(BS, NULL);
+    char what[64];
+    snprintf(what, sizeof what, "location S%d B%d H%d", S, B, H);
+    g_cpu->loc_forward(g_cpu, keys_t.c, keys.c, alpha.c, U.c, bias.c, S, B, H);
+    g_gpu->loc_forward(g_gpu, keys_t.g, keys.g, alpha.g, U.g, bias.g, S, B, H);
+    int ok = compare("loc_fwd", what, &keys_t, EW_ATOL, EW_RTOL);
+    g_cpu->loc_backward(g_cpu, dU.c, db.c, da.c, d.c, alpha.c, U.c, S, B, H);
+    g_gpu->loc_backward(g_gpu, dU.g, db.g, da.g, d.g, alpha.g, U.g, S, B, H);
+    /* dU and db sum over every (s, b); d_alpha over H and the taps */
+    ok &= compare("loc_bwd dU", what, &dU, RED_ATOL * sqrt((double)S * B), RED_RTOL);
+    ok &= compare("loc_bwd dbias", what, &db, RED_ATOL * sqrt((double)S * B), RED_RTOL);
+    ok &= compare("loc_bwd d_alpha", what, &da, RED_ATOL * sqrt((double)H), RED_RTOL);
+    fpair all[] = {keys, alpha, U, bias, keys_t, d, dU, db, da};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) fp_free(&all[i]);
+    float *hall[] = {hk, ha, hU, hb, hd, hdU, hdb};
+    for (size_t i = 0; i < sizeof hall / sizeof hall[0]; i++) free(hall[i]);
+    return ok;
+}
+
+static void test_location(void **state)
+{
+    (void)state;
+    NEED_GPU();
+    s2s_rng r;
+    rng_seed(&r, 17);
+    int ok = check_location(TS, TB, TH, &r);
+    ok &= check_location(1, 3, 37, &r); /* one position: both taps fall off the edges */
+    ok &= check_location(53, 40, 256, &r);
+    assert_true(ok);
+}
+
 /* ------------------------------------------------------------ output */
 
 static void test_xent(void **state)
@@ -992,6 +1033,13 @@ static void test_model_none(void **state)
 
 /* A seed-sized batch (64 sentences of 3..10 words): the column sums and the
  * loss reduction take several chunks. */
+static void test_model_location(void **state)
+{
+    (void)state;
+    NEED_GPU();
+    check_model(S2S_ATTN_LOCATION, 7, MIXED, 24);
+}
+
 static void test_model_batch64(void **state)
 {
     (void)state;
@@ -1014,6 +1062,7 @@ int main(void)
         cmocka_unit_test(test_clip_norm),      cmocka_unit_test(test_adam),
         cmocka_unit_test(test_model_bahdanau), cmocka_unit_test(test_model_luong),
         cmocka_unit_test(test_model_none),     cmocka_unit_test(test_model_batch64),
+        cmocka_unit_test(test_location),       cmocka_unit_test(test_model_location),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
