@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "train.h"
+
 /* ------------------------------------------------------------ a dataset */
 
 void decoded_free(s2s_decoded *r)
@@ -21,8 +23,11 @@ void decoded_free(s2s_decoded *r)
     memset(r, 0, sizeof *r);
 }
 
-int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
-                   s2s_decoded *r, s2s_error *err)
+/* Decodes d's sentences in the given order (NULL: as they are), results
+ * stored at each sentence's own index; oracle: no <EOS> before n words
+ * (order must then run longest first). */
+static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn, int oracle,
+                        const int *order, s2s_decoded *r, s2s_error *err)
 {
     memset(r, 0, sizeof *r);
     if (batch < 1) return s2s_fail(err, S2S_ERR_ARG, "batch size must be positive");
@@ -53,12 +58,14 @@ int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
     size_t used = 0;
     for (int i0 = 0; !rc && i0 < N; i0 += batch) {
         int n = N - i0 < batch ? N - i0 : batch;
-        for (int k = 0; k < n; k++) idx[k] = i0 + k;
+        for (int k = 0; k < n; k++) idx[k] = order ? order[i0 + k] : i0 + k;
         rc = batch_fill(&b, d, idx, n, err);
         const int steps = 2 * b.S;
-        if (!rc) rc = model_greedy(m, &b, steps, tok, att, err);
+        if (!rc)
+            rc = oracle ? model_greedy_oracle(m, &b, steps, tok, att, err)
+                        : model_greedy(m, &b, steps, tok, att, err);
         for (int k = 0; !rc && k < n; k++) {
-            const int i = i0 + k, sl = d->src_len[i], cap = 2 * sl;
+            const int i = idx[k], sl = d->src_len[i], cap = 2 * sl;
             const int *row = tok + (size_t)k * steps;
             int len = 0;
             while (len < cap && row[len] != S2S_EOS) len++;
@@ -95,6 +102,27 @@ int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
     free(tok);
     free(att);
     if (rc) decoded_free(r);
+    return rc;
+}
+
+int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
+                   s2s_decoded *r, s2s_error *err)
+{
+    return decode_order(m, d, batch, keep_attn, 0, NULL, r, err);
+}
+
+int decode_dataset_oracle(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
+                          s2s_decoded *r, s2s_error *err)
+{
+    memset(r, 0, sizeof *r);
+    int *order = malloc(sizeof(int) * (size_t)(d->count > 0 ? d->count : 1));
+    if (!order)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the order of %d sentences",
+                        d->count);
+    for (int i = 0; i < d->count; i++) order[i] = i;
+    batch_sort_by_length(order, d->count, d); /* longest first, as the oracle needs */
+    int rc = decode_order(m, d, batch, keep_attn, 1, order, r, err);
+    free(order);
     return rc;
 }
 

@@ -29,6 +29,11 @@ typedef struct {
 int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
                    s2s_decoded *out, s2s_error *err);
 void decoded_free(s2s_decoded *r);
+/* The same with an oracle length (model_greedy_oracle): no sentence writes
+ * <EOS> before its own number of words, so what a model would do past the
+ * length where it stops can be measured. */
+int decode_dataset_oracle(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
+                          s2s_decoded *out, s2s_error *err);
 
 /* ---- one sentence ---- */
 

@@ -126,6 +126,21 @@ static void test_sentence_equals_batch(void **state)
                                 &worst) < 1e-5);
         decoding_free(&one);
     }
+    /* Oracle length: never <EOS> before n words; until the step where the
+     * free decoding stopped, the same tokens. Shards split the batch too. */
+    s2s_decoded orc;
+    CHECK_OK(decode_dataset_oracle(m, &d, 8, 0, &orc, &err), &err);
+    int differs = 0;
+    for (int i = 0; i < te.count; i++) {
+        const int words = d.src_len[i] - 1;
+        assert_true(orc.out_len[i] >= words || !orc.stopped[i]);
+        const int same = res.out_len[i] < orc.out_len[i] ? res.out_len[i] : orc.out_len[i];
+        assert_memory_equal(res.out + res.out_off[i], orc.out + orc.out_off[i],
+                            sizeof(int) * (size_t)same);
+        differs += res.stopped[i] && res.out_len[i] < words;
+    }
+    printf(" oracle: %d of %d free decodings stopped early\n", differs, te.count);
+    decoded_free(&orc);
     decoded_free(&res);
     dataset_free(&d);
     model_free(m);
