@@ -450,6 +450,16 @@ HOT static void cpu_attn_backward(s2s_backend *be, int kind, float *d_keys, floa
     }
 }
 
+/* The previous alignment a(S) around position s: ak[k] = a(s+k−1), zero
+ * outside 0..S−1. */
+static inline void loc_taps(float *ak, const float *a, int s, int S)
+{
+    for (int k = 0; k < S2S_LOC_K; k++) {
+        const int p = s + k - S2S_LOC_K / 2;
+        ak[k] = p >= 0 && p < S ? a[p] : 0.0f;
+    }
+}
+
 /* keys_t(s,b,h) = keys(s,b,h) + bias(h) + Σ_k U(h,k) α_prev(b, s+k−1) */
 HOT static void cpu_loc_forward(s2s_backend *be, float *keys_t, const float *keys,
                                 const float *alpha_prev, const float *U, const float *bias, int S,
@@ -458,12 +468,8 @@ HOT static void cpu_loc_forward(s2s_backend *be, float *keys_t, const float *key
     (void)be;
     for (int s = 0; s < S; s++)
         for (int b = 0; b < B; b++) {
-            const float *a = alpha_prev + (size_t)b * S;
             float ak[S2S_LOC_K];
-            for (int k = 0; k < S2S_LOC_K; k++) {
-                const int p = s + k - S2S_LOC_K / 2;
-                ak[k] = p >= 0 && p < S ? a[p] : 0.0f;
-            }
+            loc_taps(ak, alpha_prev + (size_t)b * S, s, S);
             const size_t row = ((size_t)s * B + b) * H;
             for (int h = 0; h < H; h++) {
                 float f = bias[h];
@@ -494,12 +500,8 @@ HOT static void cpu_loc_backward(s2s_backend *be, float *dU, float *dbias, float
             }
     for (int s = 0; s < S; s++)
         for (int b = 0; b < B; b++) {
-            const float *a = alpha_prev + (size_t)b * S;
             float ak[S2S_LOC_K];
-            for (int k = 0; k < S2S_LOC_K; k++) {
-                const int p = s + k - S2S_LOC_K / 2;
-                ak[k] = p >= 0 && p < S ? a[p] : 0.0f;
-            }
+            loc_taps(ak, alpha_prev + (size_t)b * S, s, S);
             const float *d = d_keys_t + ((size_t)s * B + b) * H;
             for (int h = 0; h < H; h++) {
                 dbias[h] += d[h];

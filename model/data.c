@@ -578,6 +578,15 @@ int batch_fill(s2s_batch *b, const s2s_dataset *d, const int *idx, int n, s2s_er
     return 0;
 }
 
+int batch_reserve(s2s_batch *b, int B, int S, int T, s2s_error *err)
+{
+    if (b->src && B <= b->cap_B && S <= b->cap_S && T <= b->cap_T) return 0;
+    const int cB = B > b->cap_B ? B : b->cap_B, cS = S > b->cap_S ? S : b->cap_S;
+    const int cT = T > b->cap_T ? T : b->cap_T;
+    batch_free(b);
+    return batch_create(b, cB, cS, cT, err);
+}
+
 void batch_free(s2s_batch *b)
 {
     if (!b) return;

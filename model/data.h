@@ -112,6 +112,9 @@ typedef struct {
 
 /* Allocates room for up to max_B sentences of the given lengths. */
 int batch_create(s2s_batch *b, int max_B, int max_S, int max_T, s2s_error *err);
+/* Makes b hold at least B sentences of S source and T target positions:
+ * grows it (empty b included), never shrinks. */
+int batch_reserve(s2s_batch *b, int B, int S, int T, s2s_error *err);
 /* Fills b with sentences idx[0..n) of d. Fails if they do not fit. */
 int batch_fill(s2s_batch *b, const s2s_dataset *d, const int *idx, int n, s2s_error *err);
 void batch_free(s2s_batch *b);

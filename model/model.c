@@ -1110,13 +1110,8 @@ static int split_batch(const s2s_batch *b, int k, int n, s2s_batch *part, s2s_er
         if (b->tgt && b->tgt_len[i] > T) T = b->tgt_len[i];
     }
     if (T < 2) T = 2;
-    if (!part->src || B > part->cap_B || S > part->cap_S || T > part->cap_T) {
-        int cB = B > part->cap_B ? B : part->cap_B, cS = S > part->cap_S ? S : part->cap_S;
-        int cT = T > part->cap_T ? T : part->cap_T;
-        batch_free(part);
-        int rc = batch_create(part, cB, cS, cT, err);
-        if (rc) return rc;
-    }
+    int rc = batch_reserve(part, B, S, T, err);
+    if (rc) return rc;
     part->B = B;
     part->S = S;
     part->T = b->tgt ? T : b->T;
@@ -1139,13 +1134,8 @@ static int split_batch(const s2s_batch *b, int k, int n, s2s_batch *part, s2s_er
 static int mark_batch(const s2s_batch *b, s2s_batch *out, s2s_error *err)
 {
     const int B = b->B, S = b->S + 1, T = b->T;
-    if (!out->src || B > out->cap_B || S > out->cap_S || T > out->cap_T) {
-        int cB = B > out->cap_B ? B : out->cap_B, cS = S > out->cap_S ? S : out->cap_S;
-        int cT = T > out->cap_T ? T : out->cap_T;
-        batch_free(out);
-        int rc = batch_create(out, cB, cS, cT, err);
-        if (rc) return rc;
-    }
+    int rc = batch_reserve(out, B, S, T, err);
+    if (rc) return rc;
     out->B = B;
     out->S = S;
     out->T = T;

@@ -213,6 +213,17 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
+/* What worker_start set up, released (the thread is not running). */
+static void worker_release(tui_worker *w)
+{
+    snap_free(&w->snap);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w->val);
+    free(w->val_x);
+    free(w);
+}
+
 int worker_start(tui_worker **out, s2s_model *m, const s2s_vocab *vocab,
                  const s2s_dataset *train, const s2s_dataset *val, const s2s_train_opts *opts,
                  double publish_s, log_ring *log, s2s_error *err)
@@ -255,12 +266,7 @@ int worker_start(tui_worker **out, s2s_model *m, const s2s_vocab *vocab,
     int e = pthread_create(&w->thread, NULL, thread_main, w);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (e != 0) {
-        snap_free(&w->snap);
-        pthread_cond_destroy(&w->cv);
-        pthread_mutex_destroy(&w->mu);
-        free(w->val);
-        free(w->val_x);
-        free(w);
+        worker_release(w);
         return s2s_fail(err, S2S_ERR_NOMEM, "cannot start the training thread");
     }
     *out = w;
@@ -299,12 +305,7 @@ int worker_join(tui_worker *w, s2s_error *err)
     pthread_join(w->thread, NULL);
     int rc = w->rc;
     if (rc && err) *err = w->err;
-    snap_free(&w->snap);
-    pthread_cond_destroy(&w->cv);
-    pthread_mutex_destroy(&w->mu);
-    free(w->val);
-    free(w->val_x);
-    free(w);
+    worker_release(w);
     return rc;
 }
 

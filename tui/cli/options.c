@@ -229,6 +229,15 @@ static int in_range(const cli_option *op, double x)
     return 1;
 }
 
+/* "--OPT: VALUE is out of range (must be ...)": a usage error. */
+static int out_of_range(FILE *err, const char *prefix, const cli_option *op, const char *s)
+{
+    char range[96];
+    range_text(op, range, sizeof range);
+    fprintf(err, "%s: --%s: %s is out of range (must be %s)\n", prefix, op->name, s, range);
+    return CLI_EXIT_USAGE;
+}
+
 /* Index of s among the '|'-separated choices, or -1. */
 static int choice_index(const char *choices, const char *s)
 {
@@ -250,7 +259,6 @@ static int set_value(const cli_option *op, const char *s, cli_opts *o, const cha
 {
     char *base = (char *)o;
     char *end = NULL;
-    char range[96];
     switch (op->type) {
     case T_INT: {
         errno = 0;
@@ -260,10 +268,7 @@ static int set_value(const cli_option *op, const char *s, cli_opts *o, const cha
             return CLI_EXIT_USAGE;
         }
         if (errno == ERANGE || !in_range(op, (double)x)) {
-            range_text(op, range, sizeof range);
-            fprintf(err, "%s: --%s: %s is out of range (must be %s)\n", prefix, op->name, s,
-                    range);
-            return CLI_EXIT_USAGE;
+            return out_of_range(err, prefix, op, s);
         }
         *(int *)(base + op->field) = (int)x;
         return 0;
@@ -280,10 +285,7 @@ static int set_value(const cli_option *op, const char *s, cli_opts *o, const cha
             return CLI_EXIT_USAGE;
         }
         if (errno == ERANGE || !in_range(op, (double)x)) {
-            range_text(op, range, sizeof range);
-            fprintf(err, "%s: --%s: %s is out of range (must be %s)\n", prefix, op->name, s,
-                    range);
-            return CLI_EXIT_USAGE;
+            return out_of_range(err, prefix, op, s);
         }
         *(float *)(base + op->field) = x;
         return 0;
@@ -296,10 +298,7 @@ static int set_value(const cli_option *op, const char *s, cli_opts *o, const cha
             return CLI_EXIT_USAGE;
         }
         if (errno == ERANGE) {
-            range_text(op, range, sizeof range);
-            fprintf(err, "%s: --%s: %s is out of range (must be %s)\n", prefix, op->name, s,
-                    range);
-            return CLI_EXIT_USAGE;
+            return out_of_range(err, prefix, op, s);
         }
         *(uint64_t *)(base + op->field) = (uint64_t)x;
         return 0;
