@@ -6,16 +6,20 @@ PyTorch network and predicts the same sentences, and back.
       back byte for byte), loaded into torch_model.Seq2Seq, and greedy-decodes
       a list of sentences; `seq2seq reverse --model CKPT` must print the same
       lines.
-  (b) For each attention kind, a small PyTorch model is initialised and
-      trained a little here, saved with ckpt.py, and `seq2seq reverse` on that
-      file must print what PyTorch's greedy decoding gives.
+  (b) For each attention kind (--kinds; default all four: bahdanau, luong,
+      none, location), a small PyTorch model is initialised and trained a
+      little here, saved with ckpt.py, and `seq2seq reverse` on that file must
+      print what PyTorch's greedy decoding gives.
 
 Greedy decoding (both sides): from <SOS>, feed each step's argmax, stop at
 <EOS> or after 2*words+2 steps; print the tokens before <EOS> joined by single
 spaces; each unknown source word is written at the step attending to it most
 among the steps whose attention peaks on it, and a step writing <UNK> writes the
 source word under its peak
-(as `seq2seq reverse` does). Float32 on both sides, so an argmax can only flip
+(as `seq2seq reverse` does: model/decode.c, decode_copy_rule). A location model
+puts <SOS> before the source itself, so its attention rows have words + 2
+columns, column 0 the marker; a peak on the marker or on the last column
+(<EOS>) copies nothing. Float32 on both sides, so an argmax can only flip
 on a near-tie (top-two logits within --tie); such a line is reported as a tie,
 not a failure.
 
@@ -37,6 +41,34 @@ import ckpt  # noqa: E402
 import torch_model as tm  # noqa: E402
 
 
+def copy_rule(toks, alphas, src_ids, prefix):
+    """model/decode.c's decode_copy_rule: for each output step t, the source column whose
+    word the step writes instead of its token, or -1. alphas: per step, the attention
+    row over prefix + words + 1 columns; src_ids: the words' ids (<UNK> if unknown)."""
+    def peak(t):  # the first largest weight, as row_peak
+        row = alphas[t]
+        return max(range(len(row)), key=lambda j: (row[j], -j))
+
+    out = []
+    for t, tok in enumerate(toks):
+        j = peak(t)
+        n_src = len(alphas[t])
+        if j < prefix or j >= n_src - 1:  # on the start marker or <EOS>
+            out.append(-1)
+            continue
+        take = tok == tm.UNK
+        if src_ids[j - prefix] == tm.UNK:
+            take = True  # unless another step holds this word more strongly
+            for u in range(len(toks)):
+                if u == t or peak(u) != j:
+                    continue
+                a_u, a_t = alphas[u][j], alphas[t][j]
+                if a_u > a_t or (a_u == a_t and u < t):
+                    take = tok == tm.UNK
+        out.append(j if take else -1)
+    return out
+
+
 def decode(model, vocab, w2i, words):
     """Greedy decode of one sentence -> (output line, top-two logit gap per step)."""
     ids = [w2i.get(w, tm.UNK) for w in words] + [tm.EOS]
@@ -44,10 +76,12 @@ def decode(model, vocab, w2i, words):
     with torch.no_grad():
         src = torch.tensor([ids])
         enc_out, hidden, keys, pad_mask = model.encode(src, torch.tensor([len(ids)]))
+        alpha = model.initial_alpha(enc_out, pad_mask)
         x = torch.tensor([tm.SOS])
-        toks, peaks, alphas, gaps = [], [], [], []
+        toks, alphas, gaps = [], [], []
         for _ in range(2 * len(words) + 2):
-            logits, hidden, alpha = model.decoder.step(x, hidden, enc_out, keys, pad_mask)
+            logits, hidden, alpha = model.decoder.step(x, hidden, enc_out, keys, pad_mask,
+                                                       alpha)
             top = torch.topk(logits[0], 2).values
             gaps.append(float(top[0] - top[1]))
             x = logits.argmax(1)
@@ -57,25 +91,12 @@ def decode(model, vocab, w2i, words):
             toks.append(tok)
             if alpha is not None:
                 alphas.append([float(a) for a in alpha[0]])
-                peaks.append(int(alpha[0].argmax()))
         # copy-through, as model/decode.c: each unknown source word is written at
         # the step that attends to it most among the steps peaking on it, and
         # a step writing <UNK> writes the word under its peak
-        out = []
-        for t, tok in enumerate(toks):
-            w = vocab[tok]
-            if alphas:
-                j = peaks[t]
-                take = j < len(words) and tok == tm.UNK
-                if j < len(words) and ids[j] == tm.UNK:
-                    take = True
-                    for u in range(len(toks)):
-                        if u != t and peaks[u] == j and (alphas[u][j] > alphas[t][j] or
-                                                          (alphas[u][j] == alphas[t][j] and u < t)):
-                            take = tok == tm.UNK
-                if take:
-                    w = words[j]
-            out.append(w)
+        pre = model.src_prefix()
+        copy = copy_rule(toks, alphas, ids[:-1], pre) if alphas else [-1] * len(toks)
+        out = [words[j - pre] if j >= 0 else vocab[tok] for tok, j in zip(toks, copy)]
     return " ".join(out), gaps
 
 
@@ -150,6 +171,8 @@ def part_b(args, workdir):
     w2i = {w: i for i, w in enumerate(vocab)}
     data = tm.random_sentences(2000, random.Random(5))
     for kind, name in enumerate(ckpt.ATTENTION_NAMES):
+        if name not in args.kinds:
+            continue
         torch.manual_seed(100 + kind)
         model = tm.Seq2Seq(len(vocab), 16, 32, 2, dropout=0.1, attention=kind)
         loss = tm.train_steps(model, data, w2i, args.train_steps, seed=kind, lr=5e-3)
@@ -171,9 +194,16 @@ def main():
     ap.add_argument("--workdir", help="where (b) writes its checkpoints (default: a temp dir)")
     ap.add_argument("--sentences", type=int, default=60, help="random sentences per model")
     ap.add_argument("--train-steps", type=int, default=300, help="(b): PyTorch training steps")
+    ap.add_argument("--kinds", default=",".join(ckpt.ATTENTION_NAMES),
+                    help="(b): attention kinds to check, comma-separated (default: %(default)s)")
     ap.add_argument("--tie", type=float, default=1e-4,
                     help="top-two logit gap below which a differing argmax is a tie")
     args = ap.parse_args()
+    args.kinds = args.kinds.split(",")
+    for k in args.kinds:
+        if k not in ckpt.ATTENTION_NAMES:
+            ap.error(f"--kinds: unknown attention kind {k!r} (one of "
+                     f"{', '.join(ckpt.ATTENTION_NAMES)})")
     torch.set_num_threads(1)
     ok = part_a(args)
     if args.workdir:

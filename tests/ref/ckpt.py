@@ -16,11 +16,21 @@ Only numpy and the standard library are needed, so this runs without torch:
     config, vocab, meta, tensors = ckpt.load("runs/best.ckpt")
     ckpt.save("copy.ckpt", config, vocab, meta, tensors)
 
-config = {vocab, embed, hidden, layers, dropout, attention}   (attention: int)
+config = {vocab, embed, hidden, layers, dropout, attention}   (attention: int,
+         an index into ATTENTION_NAMES: 0 bahdanau, 1 luong, 2 none, 3 location)
 meta   = {epoch, val_loss, seed}
 tensors: an ordered dict name -> numpy float32 array of the stored shape.
+
+The tensors are those of layout(config), in that order (model/model.h's
+table, the PyTorch state_dict). A location model has, after the Bahdanau
+trio W_h, W_s, v:
+    decoder.attention.loc_conv.weight  (H, 3)  PyTorch's Conv1d(1, H, 3) weight,
+                                                (H, 1, 3) there; same floats
+    decoder.attention.loc_conv.bias    (H)
+
 The reader is strict: any inconsistency raises CheckpointError saying what
-and where, so it doubles as a check of the C writer.
+and where, so it doubles as a check of the C writer. The writer checks the
+same, so a file it writes is one the C reader accepts.
 """
 import math
 import struct
@@ -31,12 +41,58 @@ import numpy as np
 
 MAGIC = b"S2SCKPT\0"
 VERSION = 1
-ATTENTION_NAMES = ("bahdanau", "luong", "none")
+ATTENTION_NAMES = ("bahdanau", "luong", "none", "location")
+BAHDANAU, LUONG, NONE, LOCATION = range(4)
+LOC_KERNEL = 3  # width of location attention's convolution
 _CONFIG = struct.Struct("<IIIIfIIfQ")  # the 40-byte config block
 
 
 class CheckpointError(ValueError):
     pass
+
+
+def layout(config):
+    """[(name, shape)] of the tensors a model with this config has, in file order."""
+    V, E, H, L = config["vocab"], config["embed"], config["hidden"], config["layers"]
+    attn = config.get("attention", BAHDANAU)
+    if isinstance(attn, str):
+        attn = ATTENTION_NAMES.index(attn)
+
+    def gru(prefix, first_in):
+        out = []
+        for k in range(L):
+            out += [(f"{prefix}.weight_ih_l{k}", (3 * H, first_in if k == 0 else H)),
+                    (f"{prefix}.weight_hh_l{k}", (3 * H, H)),
+                    (f"{prefix}.bias_ih_l{k}", (3 * H,)),
+                    (f"{prefix}.bias_hh_l{k}", (3 * H,))]
+        return out
+
+    out = [("encoder.embedding.weight", (V, E))] + gru("encoder.gru", E)
+    out.append(("decoder.embedding.weight", (V, E)))
+    if attn in (BAHDANAU, LOCATION):
+        out += [("decoder.attention.W_h.weight", (H, H)),
+                ("decoder.attention.W_s.weight", (H, H)),
+                ("decoder.attention.v.weight", (1, H))]
+    if attn == LOCATION:
+        out += [("decoder.attention.loc_conv.weight", (H, LOC_KERNEL)),
+                ("decoder.attention.loc_conv.bias", (H,))]
+    out += gru("decoder.gru", E if attn == NONE else E + H)
+    out += [("decoder.fc.weight", (V, H)), ("decoder.fc.bias", (V,))]
+    return out
+
+
+def check_layout(config, tensors, where):
+    """Raises CheckpointError unless tensors (name -> array) are layout(config), in order."""
+    want = layout(config)
+    have = [(n, tuple(a.shape)) for n, a in tensors.items()]
+    if have == want:
+        return
+    for i, (w, h) in enumerate(zip(want, have)):
+        if w != h:
+            raise CheckpointError(f"{where}: tensor {i} is {h[0]} {h[1]}, expected {w[0]} {w[1]} "
+                                  f"({ATTENTION_NAMES[config['attention']]} attention)")
+    raise CheckpointError(f"{where}: {len(have)} tensors, expected {len(want)} "
+                          f"({ATTENTION_NAMES[config['attention']]} attention)")
 
 
 class _Reader:
@@ -101,6 +157,7 @@ def loads(data, path="<bytes>"):
         tensors[name] = np.frombuffer(raw, dtype="<f4").astype(np.float32).reshape(dims)
     if r.pos != len(r.data):
         raise CheckpointError(f"{path}: {len(r.data) - r.pos} unexpected bytes before the CRC")
+    check_layout(config, tensors, path)
     return config, vocab, meta, tensors
 
 
@@ -116,6 +173,9 @@ def dumps(config, vocab, meta, tensors):
     attn = config.get("attention", 0)
     if isinstance(attn, str):
         attn = ATTENTION_NAMES.index(attn)
+    if not 0 <= attn < len(ATTENTION_NAMES):
+        raise ValueError(f"attention kind {attn} unknown")
+    check_layout(dict(config, attention=attn), tensors, "ckpt.dumps")
     val_loss = meta.get("val_loss", math.nan)
     out = bytearray(MAGIC)
     out += struct.pack("<II", VERSION, _CONFIG.size)
