@@ -30,7 +30,8 @@
  *
  * The fixture is read from tests/ref/parity_fixture.bin relative to the
  * current directory (make runs tests from the repository root), or from
- * $S2S_PARITY_FIXTURE.
+ * $S2S_PARITY_FIXTURE; the location attention model's (the same two cases)
+ * from tests/ref/parity_fixture_location.bin, or $S2S_PARITY_FIXTURE_LOCATION.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -442,11 +443,30 @@ static void test_argmax_feeding(void **state)
     run_case(f, 1);
 }
 
+/* The location attention fixture: the same two cases on a location model. */
+#ifndef S2S_PARITY_FIXTURE_LOCATION
+#define S2S_PARITY_FIXTURE_LOCATION "tests/ref/parity_fixture_location.bin"
+#endif
+
+static int setup_location(void **state)
+{
+    const char *path = getenv("S2S_PARITY_FIXTURE_LOCATION");
+    fixture *f = load_fixture(path && *path ? path : S2S_PARITY_FIXTURE_LOCATION);
+    if (!f) return -1;
+    *state = f;
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_teacher_forcing),
         cmocka_unit_test(test_argmax_feeding),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest location[] = {
+        cmocka_unit_test(test_teacher_forcing),
+        cmocka_unit_test(test_argmax_feeding),
+    };
+    int failed = cmocka_run_group_tests_name("bahdanau", tests, setup, teardown);
+    return failed + cmocka_run_group_tests_name("location", location, setup_location, teardown);
 }

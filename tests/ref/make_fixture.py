@@ -19,7 +19,7 @@ Before writing, self-checks run (any failure aborts): padding does not leak
 (the batch equals the sentences run one at a time, float64, to 1e-12); for
 the location model, the batched network equals a loop-by-loop transcription
 of the formulas in torch_model.LocationAttention (same loss and gradients to
-1e-12), and the fixture sees the likely mistakes (alpha_{t-1} not detached, the
+1e-12), and the fixture sees the likely mistakes (alpha_{t-1} detached, the
 kernel flipped, alpha_{-1} elsewhere than on <EOS>: each moves a gradient
 beyond 10x test_parity's tolerance); where a step feeds an argmax the top two
 logits are well apart; clipping happens.
@@ -202,7 +202,7 @@ def self_check(attention, params0, src, src_len, tgt, tgt_len, feed):
     assert gerr < 1e-12, f"padding leaks into the gradients: {gerr}"
 
 
-def location_by_formula(model, src, src_len, tgt, tgt_len, feed, detach=True, flip=False,
+def location_by_formula(model, src, src_len, tgt, tgt_len, feed, detach=False, flip=False,
                         start=-1):
     """The location model's loss, written out loop by loop from the formulas (one sentence
     at a time, no Conv1d, no packing, no masking) — an independent transcription of
@@ -210,10 +210,10 @@ def location_by_formula(model, src, src_len, tgt, tgt_len, feed, detach=True, fl
 
       source <SOS> w1..wn <EOS> (n+2 positions); alpha_{-1} one-hot at <EOS>;
       f_{t,i,h} = sum_k U[h,k] alpha_{t-1,i+k-1} (zero outside 0..n+1), alpha_{t-1}
-      detached (unless detach=False); e_{t,i} = v . tanh(W_h h_i + W_s s_t + f_{t,i} + b);
+      differentiated (detach=True: not); e_{t,i} = v . tanh(W_h h_i + W_s s_t + f_{t,i} + b);
       alpha_t = softmax(e_t); c_t = sum_i alpha_{t,i} h_i; GRU over [emb(y); c]; fc.
 
-    detach=False, flip=True (U[h,2-k] for U[h,k]) and start (the column of alpha_{-1}'s
+    detach=True, flip=True (U[h,2-k] for U[h,k]) and start (the column of alpha_{-1}'s
     one, None for all zero) make the likely mistakes, to show that the fixture sees them.
     """
     enc, dec = model.encoder, model.decoder
@@ -257,7 +257,7 @@ def location_by_formula(model, src, src_len, tgt, tgt_len, feed, detach=True, fl
     return total / int((tgt_len - 1).sum())
 
 
-LOCATION_MISTAKES = (("alpha_{t-1} not detached", dict(detach=False)),
+LOCATION_MISTAKES = (("alpha_{t-1} detached", dict(detach=True)),
                      ("kernel flipped", dict(flip=True)),
                      ("alpha_{-1} on <SOS>", dict(start=0)),
                      ("alpha_{-1} zero", dict(start=None)))

@@ -80,10 +80,9 @@ class LocationAttention(nn.Module):
     alpha_{-1}, before the first decoder step, is one-hot at each sentence's
     source <EOS> (column src_len' - 1; Seq2Seq.initial_alpha).
 
-    The previous alignment alpha_{t-1} is DETACHED, by design: it enters step t
-    as a constant, so no gradient flows from step t's scores back into step
-    t-1's attention through f (only into U and b). Every other path is
-    differentiated as in Bahdanau attention.
+    The previous alignment alpha_{t-1} is differentiated like everything else:
+    step t's scores send gradient back into step t-1's attention through f
+    (into U, b and alpha_{t-1}); alpha_{-1} is a constant.
     """
 
     def __init__(self, H):
@@ -98,7 +97,7 @@ class LocationAttention(nn.Module):
 
     def forward(self, s, enc_out, keys, pad_mask, prev_alpha):
         # Conv1d is a cross-correlation: out[i] = sum_k w[k] * in[i + k - 1], as above.
-        f = self.loc_conv(prev_alpha.detach().unsqueeze(1)).transpose(1, 2)  # (B,S,H), + b
+        f = self.loc_conv(prev_alpha.unsqueeze(1)).transpose(1, 2)  # (B,S,H), + b
         scores = self.v(torch.tanh(keys + self.W_s(s).unsqueeze(1) + f)).squeeze(-1)
         return _masked_context(scores, enc_out, pad_mask)
 
