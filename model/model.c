@@ -63,6 +63,8 @@
  * cap_S source and cap_T target positions. */
 typedef struct {
     int cap_B, cap_S, cap_T;
+    int cap_E;        /* decoder steps whose attention energies are kept (T, or 1) */
+    int keep_energy;  /* this batch keeps every step's energies (for backward) */
     float *block; /* the one allocation everything below points into */
     float *grads; /* where this shard accumulates: the model's own buffer for
                      shard 0, a private one (owned) for the others */
@@ -373,7 +375,8 @@ int model_get_grads(s2s_model *m, float *host, s2s_error *err)
 
 /* Carves every workspace buffer out of one block: first pass counts (base ==
  * NULL), second pass assigns. */
-static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, int S, int T)
+static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, int S, int T,
+                        int E_steps)
 {
     const int E = c->embed, H = c->hidden, V = c->vocab, L = c->layers;
     const int D = T; /* room for up to T decoder steps (greedy decoding uses D = T) */
@@ -424,7 +427,9 @@ static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, i
     CARVE(w->query, D * B * H);
     CARVE(w->context, D * B * H);
     CARVE(w->alpha, D * B * S);
-    CARVE(w->energy, (size_t)D * S * B * H);
+    /* Decoding without backward keeps one step's energies, not all of them:
+     * memory then grows with S·T only through alpha, not S·T·H. */
+    CARVE(w->energy, (size_t)E_steps * S * B * H);
     CARVE(w->logits, D * B * V);
     CARVE(w->d_logits, D * B * V);
     CARVE(w->scalars, 2);
@@ -444,9 +449,12 @@ static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, i
 
 /* Makes sure the workspace holds a batch of B × S × T; grows (never
  * shrinks) so a steady training loop allocates nothing. */
-static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, s2s_error *err)
+static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, int E_steps,
+                     s2s_error *err)
 {
-    if (w->block && B <= w->cap_B && S <= w->cap_S && T <= w->cap_T) return 0;
+    if (w->block && B <= w->cap_B && S <= w->cap_S && T <= w->cap_T && E_steps <= w->cap_E)
+        return 0;
+    int nE = E_steps > w->cap_E ? E_steps : w->cap_E;
     int nB = B > w->cap_B ? B : w->cap_B;
     int nS = S > w->cap_S ? S : w->cap_S;
     int nT = T > w->cap_T ? T : w->cap_T;
@@ -459,13 +467,14 @@ static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, s2s_error 
     w->block = NULL;
     w->enc_n = w->dec_n = w->dec_len_host = w->oracle_n = NULL;
     w->alpha0_host = NULL;
-    size_t n = ws_layout(w, NULL, &m->cfg, nB, nS, nT);
+    if (nE > nT) nE = nT;
+    size_t n = ws_layout(w, NULL, &m->cfg, nB, nS, nT, nE);
     float *block = m->be->alloc(m->be, n * sizeof(float));
     if (!block)
         return s2s_fail(err, S2S_ERR_NOMEM,
                         "out of %s memory for the workspace of shard %d (B=%d, S=%d, T=%d: %s)",
                         m->be->name, (int)(w - m->ws), nB, nS, nT, S2S_SIZE(n * sizeof(float)));
-    ws_layout(w, block, &m->cfg, nB, nS, nT);
+    ws_layout(w, block, &m->cfg, nB, nS, nT, nE);
     w->block = block;
     w->enc_n = malloc(sizeof(int) * (size_t)nS);
     w->dec_n = malloc(sizeof(int) * (size_t)nT);
@@ -480,6 +489,7 @@ static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, s2s_error 
     w->cap_B = nB;
     w->cap_S = nS;
     w->cap_T = nT;
+    w->cap_E = nE;
     return 0;
 }
 
@@ -672,7 +682,8 @@ static void dec_attention_forward(s2s_model *m, workspace *w, int t, int n, int 
             keys = w->keys_t;
         }
         be->attn_forward(be, S2S_ATTN_BAHDANAU, ctx, w->alpha + (size_t)t * B * S,
-                         w->energy + (size_t)t * S * BH, keys, q, P(m->att_v), enc_out,
+                         w->energy + (size_t)(w->keep_energy ? t : 0) * S * BH, keys, q,
+                         P(m->att_v), enc_out,
                          w->src_len, S, B, H);
     } else if (attn == S2S_ATTN_LUONG) {
         be->attn_forward(be, attn, ctx, w->alpha + (size_t)t * B * S, NULL, NULL, s_prev, NULL,
@@ -746,7 +757,8 @@ static int load_batch(s2s_model *m, workspace *w, const s2s_batch *b, int T, int
     if (b->B < 1 || b->S < 1 || b->T < 2)
         return s2s_fail(err, S2S_ERR_ARG, "empty batch (%d sentences, %d source, %d target)",
                         b->B, b->S, b->T);
-    int rc = ws_ensure(m, w, b->B, b->S, T, err);
+    int rc = ws_ensure(m, w, b->B, b->S, T, greedy ? 1 : T, err);
+    w->keep_energy = !greedy;
     if (rc) return rc;
     s2s_backend *be = m->be;
     const int B = b->B, D = greedy ? T : T - 1, pre = model_src_prefix(m);
@@ -1292,7 +1304,7 @@ int model_clip_adam(s2s_model *m, const s2s_adam_opts *o, float *grad_norm, s2s_
 {
     s2s_backend *be = m->be;
     workspace *w = &m->ws[0];
-    int rc = ws_ensure(m, w, 1, 1, 2, err); /* for the norm's scalar */
+    int rc = ws_ensure(m, w, 1, 1, 2, 1, err); /* for the norm's scalar */
     if (rc) return rc;
     be->clip_norm(be, m->grads, m->nparams, o->clip, w->scalars + 1);
     m->adam_t++;
