@@ -388,13 +388,11 @@ static int split_sentences(s2s_sentence *all, int n, const char *path, uint64_t 
     return rc;
 }
 
-int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
-                     uint64_t seed, s2s_error *err)
+/* Every sentence of path (blank lines skipped) into *all, *n of them. */
+static int read_corpus_file(const char *path, s2s_sentence **all, int *n, s2s_error *err)
 {
-    memset(train, 0, sizeof *train);
-    memset(val, 0, sizeof *val);
-    memset(test, 0, sizeof *test);
-
+    *all = NULL;
+    *n = 0;
     FILE *f = fopen(path, "r");
     if (!f) return s2s_fail(err, S2S_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     struct stat st;
@@ -402,10 +400,21 @@ int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_c
         fclose(f);
         return s2s_fail(err, S2S_ERR_IO, "cannot read %s: %s", path, strerror(EISDIR));
     }
-    int n = 0, cap = 0;
-    s2s_sentence *all = NULL;
-    int rc = read_sentences(f, path, &all, &n, &cap, err);
+    int cap = 0;
+    int rc = read_sentences(f, path, all, n, &cap, err);
     fclose(f);
+    return rc;
+}
+
+int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
+                     uint64_t seed, s2s_error *err)
+{
+    memset(train, 0, sizeof *train);
+    memset(val, 0, sizeof *val);
+    memset(test, 0, sizeof *test);
+    int n = 0;
+    s2s_sentence *all = NULL;
+    int rc = read_corpus_file(path, &all, &n, err);
     if (!rc && n < 10)
         rc = s2s_fail(err, S2S_ERR_ARG,
                       "%s has %d sentence%s; at least 10 are needed to split it 80/10/10 into "
@@ -420,6 +429,23 @@ int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_c
         corpus_free(test);
     }
     return rc;
+}
+
+int corpus_read(const char *path, s2s_corpus *c, s2s_error *err)
+{
+    memset(c, 0, sizeof *c);
+    int n = 0;
+    s2s_sentence *all = NULL;
+    int rc = read_corpus_file(path, &all, &n, err);
+    if (!rc && n == 0) rc = s2s_fail(err, S2S_ERR_ARG, "%s has no sentence", path);
+    if (rc) {
+        for (int i = 0; i < n; i++) sentence_free(&all[i]);
+        free(all);
+        return rc;
+    }
+    c->count = n;
+    c->s = all;
+    return 0;
 }
 
 int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err)

@@ -73,6 +73,9 @@ int corpus_synthetic_lengths(s2s_corpus *c, int n, int min_len, int max_len, uin
  * usable sentences is an error. */
 int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
                      uint64_t seed, s2s_error *err);
+/* Every sentence of a file, one per line (blank lines skipped), in order:
+ * a test set of one's own. No sentence is an error. */
+int corpus_read(const char *path, s2s_corpus *c, s2s_error *err);
 void corpus_free(s2s_corpus *c);
 
 /* Builds the vocabulary from a corpus (specials first, then words by first

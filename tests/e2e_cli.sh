@@ -84,7 +84,7 @@ check "bare seq2seq prints the usage, exit 0" test "$rc" -eq 0 -a -n "$(grep Usa
 
 declare -A OPTS=(
     [train]="epochs batch embed hidden layers dropout lr tf clip seed device attention data out threads quiet model"
-    [eval]="model examples data seed device threads heatmap no-heatmap sentence"
+    [eval]="model examples data seed device threads heatmap no-heatmap sentence test oracle-length"
     [reverse]="model device threads png"
     [analyze]="model out baseline device threads"
     [compare]="png device threads"
@@ -213,6 +213,20 @@ check "Status lines" test "$(grep -Ec '^  Status:    (✓ MATCH|x NO MATCH)$' "$
 check "Exact Match Accuracy line" has_out '^Exact Match Accuracy: [0-9]+\.[0-9]{2}% \([0-9]+/1000\)$'
 run "$BIN" eval --model "$MODEL" --examples 3 --seed 42
 check "eval --examples 3 shows 3" test "$rc" -eq 0 -a "$(grep -c '^Example [0-9]*:$' "$T/out")" -eq 3
+
+# eval --test FILE: every line of FILE; --oracle-length: no <EOS> before n words.
+printf 'the cat sat\nbig red fish eats\n\nold car\n' >"$T/mytest.txt"
+run "$BIN" eval --model "$MODEL" --test "$T/mytest.txt" --no-heatmap --examples 3
+check "eval --test FILE: its 3 sentences" test "$rc" -eq 0 -a \
+    -n "$(grep -E '^Test set: .*mytest.txt, 3 sentences' "$T/out" || true)" -a \
+    -n "$(grep -E '^Exact Match Accuracy: [0-9.]+% \([0-9]+/3\)$' "$T/out" || true)"
+run "$BIN" eval --model "$MODEL" --test "$T/mytest.txt" --no-heatmap --oracle-length
+check "eval --oracle-length: says so, no output shorter than its input" test "$rc" -eq 0 -a \
+    -n "$(grep '^Oracle length' "$T/out" || true)" -a \
+    "$(awk '/^  Input:/{n=NF-1} /^  Output:/{if (NF-1 < n) bad++} END{print bad+0}' "$T/out")" -eq 0
+run "$BIN" eval --model "$MODEL" --test "$T/nothing.txt"
+check "eval --test with a missing file: exit 1, names it" test "$rc" -eq 1 -a \
+    -n "$(grep 'nothing.txt' "$T/err" || true)"
 
 # ---------------------------------------------------------------- reverse
 run "$BIN" reverse --model "$MODEL" "the cat sat"

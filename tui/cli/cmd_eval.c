@@ -145,8 +145,13 @@ static void print_header(const cli_opts *o, const cli_model *cm, uint64_t seed,
     printf("Model: %s (epoch %d", o->model, cm->meta.epoch);
     if (!isnan(cm->meta.val_loss)) printf(", val_loss %.4f", (double)cm->meta.val_loss);
     printf(", device %s)\n", cm->be->name);
-    printf("Test set: %s, seed %llu, %d sentences", o->data ? o->data : "synthetic",
-           (unsigned long long)seed, d->count);
+    if (o->oracle_length)
+        printf("Oracle length: no sentence may write <EOS> before its own number of words\n");
+    if (o->test)
+        printf("Test set: %s, %d sentences", o->test, d->count);
+    else
+        printf("Test set: %s, seed %llu, %d sentences", o->data ? o->data : "synthetic",
+               (unsigned long long)seed, d->count);
     if (d->unknown > 0) printf(", %d unknown words", d->unknown);
     printf("\n");
 }
@@ -167,14 +172,16 @@ int cmd_eval(const cli_opts *o)
     if ((rc = cli_model_open(&cm, o, "eval", o->model)) != 0) goto done;
 
     const uint64_t seed = o->seed_given ? o->seed : cm.meta.seed;
-    if (setup_make_corpus(o->data, seed, &tr, &va, &te, &err) ||
+    if ((o->test ? corpus_read(o->test, &te, &err)
+                 : setup_make_corpus(o->data, seed, &tr, &va, &te, &err)) ||
         dataset_create(&dte, &te, &cm.vocab, &err))
         goto fail;
     if (dte.count == 0) {
         s2s_fail(&err, S2S_ERR_ARG, "the test set is empty");
         goto fail;
     }
-    if (decode_dataset(cm.m, &dte, 64, 1, &res, &err)) goto fail;
+    if ((o->oracle_length ? decode_dataset_oracle : decode_dataset)(cm.m, &dte, 64, 1, &res, &err))
+        goto fail;
 
     print_header(o, &cm, seed, &dte);
     print_examples(&cm.vocab, &dte, &res, o->examples < dte.count ? o->examples : dte.count);

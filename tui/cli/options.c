@@ -82,6 +82,14 @@ static const cli_option OPTIONS[] = {
      T_FLAG, CLI_TUI, 0, 0, 0, 0, F(no_color), 0},
     {"model", "FILE", "the model to load", "runs/best.ckpt",
      T_STR, CLI_EVAL | CLI_REVERSE | CLI_ANALYZE, 0, 0, 0, 0, F(model), 0},
+    {"test", "FILE",
+     "evaluate every sentence of FILE, one per line, instead of the test split of the "
+     "training data",
+     NULL, T_STR, CLI_EVAL, 0, 0, 0, 0, F(test), 0},
+    {"oracle-length", NULL,
+     "decode with an oracle length: no sentence may write <EOS> before its own number of "
+     "words (a diagnosis: how much of what fails is stopping, how much the words)",
+     NULL, T_FLAG, CLI_EVAL, 0, 0, 0, 0, F(oracle_length), 0},
     {"examples", "N", "examples printed before the accuracy", "10",
      T_INT, CLI_EVAL, 0, 1000000, 0, 0, F(examples), 0},
     {"heatmap", "FILE",

@@ -52,6 +52,8 @@ typedef struct {
     const char *data;     /* NULL = the seed's synthetic task */
     const char *model;    /* checkpoint to read (eval, reverse) */
     int examples;         /* eval: examples printed */
+    const char *test;     /* eval: a test set of one's own (NULL = the data's test split) */
+    int oracle_length;    /* eval: no <EOS> before a sentence's length */
     int no_color;         /* tui: --no-color */
     int tf32;             /* --tf32: CUDA GEMMs through TF32 tensor cores */
     const char *heatmap;  /* eval: the attention heatmap's file */
