@@ -5,12 +5,16 @@
  *
  *   build/tests/bench [--device cpu|cuda] [--batch N] [--epochs N]
  *                     [--threads N] [--to-accuracy]
+ *   build/tests/bench --latency CKPT
  *
  * On CUDA it also takes one training step apart: operations queued per
  * step, its time launched op by op against the same step replayed as a
  * CUDA graph (the GPU's own time with the launch gaps removed), and the
  * prompt's two ways to decode one sentence: on the GPU, or on the CPU from
  * a downloaded parameter snapshot (the terminal UI's way).
+ *
+ * --latency CKPT times only one sentence through decode_sentence on one
+ * CPU thread with a trained model (median of 9 medians), without training.
  *
  * The last line is a summary for tests/bench.sh to read. */
 #include <math.h>
@@ -23,6 +27,7 @@
 
 #include "clock.h"
 #include "backend.h"
+#include "checkpoint.h"
 #include "data.h"
 #include "model.h"
 #include "setup.h"
@@ -43,6 +48,48 @@ static double median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* The CPU's model name and which of the vector extensions that matter for
+ * SGEMM it has, from /proc/cpuinfo (Linux; "unknown" elsewhere), so runs on
+ * different machines can be told apart. */
+static void print_cpu(void)
+{
+    static const char *const isa[] = {"sse4_2", "avx", "fma", "avx2", "avx512f", "avx512bw",
+                                      "avx512vl", "avx512_vnni", "avx512_bf16", "avx512_fp16",
+                                      "amx_tile", "amx_bf16"};
+    enum { NISA = sizeof isa / sizeof isa[0] };
+    char line[8192], name[256] = "unknown";
+    int have[NISA] = {0}, got_flags = 0, family = -1, model = -1;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!colon) continue;
+        char *v = colon + 1 + (colon[1] == ' ');
+        v[strcspn(v, "\n")] = '\0';
+        if (!strncmp(line, "model name", 10) && !strcmp(name, "unknown"))
+            snprintf(name, sizeof name, "%s", v);
+        else if (!strncmp(line, "cpu family", 10) && family < 0)
+            family = atoi(v);
+        else if (!strncmp(line, "model\t", 6) && model < 0)
+            model = atoi(v);
+        else if (!strncmp(line, "flags", 5) && !got_flags) {
+            got_flags = 1;
+            for (char *tok = strtok(v, " "); tok; tok = strtok(NULL, " "))
+                for (int i = 0; i < NISA; i++)
+                    if (!strcmp(tok, isa[i])) have[i] = 1;
+        }
+    }
+    if (f) fclose(f);
+    printf("cpu: %s", name);
+    if (family >= 0) printf(" (family %d, model %d)", family, model);
+    printf("; has:");
+    for (int i = 0; i < NISA; i++)
+        if (have[i]) printf(" %s", isa[i]);
+    printf("; lacks:");
+    for (int i = 0; i < NISA; i++)
+        if (!have[i] && got_flags) printf(" %s", isa[i]);
+    printf("%s\n", got_flags ? "" : " (no /proc/cpuinfo flags)");
 }
 
 static void die(const char *what, const s2s_error *err)
@@ -173,6 +220,53 @@ static double greedy_ms(s2s_model *m, const s2s_batch *one)
     return median(lat, 201) * 1e3;
 }
 
+/* Median milliseconds of decode_sentence on a 6-word sentence: what
+ * `reverse` and the UI's prompt pay per sentence (greedy decoding plus the
+ * labels, the attention and the copy-through rule). */
+static double sentence_ms(s2s_model *m, const s2s_vocab *v)
+{
+    s2s_error err;
+    s2s_sentence s;
+    if (sentence_tokenize("the cat sat on the mat", &s, &err)) die("sentence", &err);
+    double lat[201];
+    for (int r = 0; r < 201; r++) {
+        s2s_decoding d;
+        double t0 = s2s_now_s();
+        if (decode_sentence(m, v, &s, &d, &err)) die("decode", &err);
+        lat[r] = s2s_now_s() - t0;
+        decoding_free(&d);
+    }
+    sentence_free(&s);
+    return median(lat, 201) * 1e3;
+}
+
+/* --latency CKPT: a trained model's one-sentence latency on one CPU thread,
+ * the median of `runs` medians, without training first. */
+static int latency_only(const char *path, int runs)
+{
+    s2s_error err;
+    s2s_backend *be = NULL;
+    s2s_model *m = NULL;
+    s2s_vocab v;
+    if (backend_cpu_create(&be, 1, &err) || checkpoint_load(path, be, &m, &v, NULL, &err))
+        die(path, &err);
+    const s2s_config *c = model_config(m);
+    printf("model: %s: E%d H%d L%d %s, %zu parameters; cpu backend, 1 thread\n", path, c->embed,
+           c->hidden, c->layers, attention_name(c->attention), model_num_params(m));
+    double med[64];
+    if (runs > 64) runs = 64;
+    for (int r = 0; r < runs; r++) med[r] = sentence_ms(m, &v);
+    const double ms = median(med, runs);
+    printf("one sentence (6 words) through decode_sentence, 1 thread: median %.3f ms "
+           "(median of %d runs of 201)\n",
+           ms, runs);
+    printf("LATENCY sentence_ms=%.4f\n", ms);
+    model_free(m);
+    backend_free(be);
+    vocab_free(&v);
+    return 0;
+}
+
 /* One training step (forward + backward, clip + Adam) over b, as train_run
  * takes it. */
 static void train_step(s2s_model *m, const s2s_batch *b, const unsigned char *feed, uint64_t seed)
@@ -249,6 +343,7 @@ int main(int argc, char **argv)
 {
     setup_fast_blas_kernels(argv); /* the kernels the program itself would run */
     int epochs = 3, threads = 0, to_accuracy = 0, batch = 64, cuda = 0;
+    const char *latency_ckpt = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--epochs") && i + 1 < argc) epochs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
@@ -261,9 +356,10 @@ int main(int argc, char **argv)
             }
             cuda = !strcmp(d, "cuda");
         } else if (!strcmp(argv[i], "--to-accuracy")) to_accuracy = 1;
+        else if (!strcmp(argv[i], "--latency") && i + 1 < argc) latency_ckpt = argv[++i];
         else {
             fprintf(stderr, "usage: bench [--device cpu|cuda] [--batch N] [--epochs N] "
-                            "[--threads N] [--to-accuracy]\n");
+                            "[--threads N] [--to-accuracy] [--latency CKPT]\n");
             return 2;
         }
     }
@@ -272,7 +368,15 @@ int main(int argc, char **argv)
         return 2;
     }
     s2s_error err;
+    if (latency_ckpt) {
+        print_cpu();
+        printf("BLAS: %s; kernels: %s\n", backend_cpu_blas_info(), backend_cpu_blas_core());
+        return latency_only(latency_ckpt, 9);
+    }
     const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    print_cpu();
+    printf("machine: %ld CPUs; BLAS: %s; kernels: %s\n", ncpu, backend_cpu_blas_info(),
+           backend_cpu_blas_core());
     s2s_backend *be = NULL;
     double peak;
     if (cuda) {
@@ -284,8 +388,6 @@ int main(int argc, char **argv)
         printf("device: CUDA; FP32 SGEMM peak (4096^3 through cuBLAS, TF32 off): %.0f GFLOP/s\n",
                peak);
     } else {
-        printf("machine: %ld CPUs; BLAS: %s; kernels: %s\n", ncpu, backend_cpu_blas_info(),
-               backend_cpu_blas_core());
         peak = sgemm_gflops(2048, 2048, 2048, (int)ncpu, 3);
         const double small1 = sgemm_gflops(64, 768, 256, 1, 5);
         printf("SGEMM peak (2048^3, %ld threads): %.1f GFLOP/s; 64x768x256 on 1 thread: %.1f "
@@ -348,6 +450,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 6; i++) one.src[i] = vocab_find(&vocab, words[i]);
     one.src[6] = S2S_EOS;
     const double latency_ms = greedy_ms(m, &one);
+    const double sentence_lat_ms = sentence_ms(m, &vocab);
 
     /* CUDA: the UI's other way, a host snapshot decoded on one CPU thread. */
     double snap_ms = NAN, cpu_latency_ms = NAN;
@@ -385,7 +488,9 @@ int main(int argc, char **argv)
     printf("\n");
     printf("train epoch (median of %d): %.2f s | %.0f tokens/s | %.1f GFLOP/s = %.0f%% of SGEMM peak\n",
            log.n, ep_s, tps, gflops, 100.0 * gflops / peak);
-    printf("one-sentence greedy latency (median of 201): %.3f ms\n", latency_ms);
+    printf("one-sentence greedy latency (median of 201): %.3f ms (model_greedy, to the cap of 14 "
+           "steps); through decode_sentence, as `reverse` and the prompt: %.3f ms\n",
+           latency_ms, sentence_lat_ms);
     if (cuda)
         printf("  the UI's way instead: parameter snapshot to the host %.3f ms (once per publish), "
                "then %.3f ms per sentence on one CPU thread\n",
@@ -402,8 +507,8 @@ int main(int argc, char **argv)
     }
     if (cuda) cuda_step_breakdown(m, &dtr, batch);
     printf("SUMMARY epoch_s=%.3f tokens_s=%.0f gflops=%.2f peak_gflops=%.2f latency_ms=%.4f "
-           "eval_sps=%.1f rss_mib=%.1f threads=%d\n",
-           ep_s, tps, gflops, peak, latency_ms, dte.count / eval_s, ru.ru_maxrss / 1024.0,
+           "sentence_ms=%.4f eval_sps=%.1f rss_mib=%.1f threads=%d\n",
+           ep_s, tps, gflops, peak, latency_ms, sentence_lat_ms, dte.count / eval_s, ru.ru_maxrss / 1024.0,
            be->shards);
 
     model_free(m);
