@@ -25,9 +25,11 @@ void decoded_free(s2s_decoded *r)
 
 /* Decodes d's sentences in the given order (NULL: as they are), results
  * stored at each sentence's own index; oracle: no <EOS> before n words
- * (order must then run longest first). */
+ * (order must then run longest first); until_eos: a batch stops once all
+ * its sentences have written <EOS> (model_greedy_until_eos; the same
+ * results, and no steps after <EOS>). */
 static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn, int oracle,
-                        const int *order, s2s_decoded *r, s2s_error *err)
+                        int until_eos, const int *order, s2s_decoded *r, s2s_error *err)
 {
     memset(r, 0, sizeof *r);
     if (batch < 1) return s2s_fail(err, S2S_ERR_ARG, "batch size must be positive");
@@ -62,8 +64,9 @@ static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_
         rc = batch_fill(&b, d, idx, n, err);
         const int steps = 2 * b.S;
         if (!rc)
-            rc = oracle ? model_greedy_oracle(m, &b, steps, tok, att, err)
-                        : model_greedy(m, &b, steps, tok, att, err);
+            rc = oracle      ? model_greedy_oracle(m, &b, steps, tok, att, err)
+                 : until_eos ? model_greedy_until_eos(m, &b, steps, tok, att, err)
+                             : model_greedy(m, &b, steps, tok, att, err);
         for (int k = 0; !rc && k < n; k++) {
             const int i = idx[k], sl = d->src_len[i], cap = 2 * sl;
             const int *row = tok + (size_t)k * steps;
@@ -108,7 +111,7 @@ static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_
 int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
                    s2s_decoded *r, s2s_error *err)
 {
-    return decode_order(m, d, batch, keep_attn, 0, NULL, r, err);
+    return decode_order(m, d, batch, keep_attn, 0, 0, NULL, r, err);
 }
 
 int decode_dataset_oracle(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
@@ -121,7 +124,7 @@ int decode_dataset_oracle(s2s_model *m, const s2s_dataset *d, int batch, int kee
                         d->count);
     for (int i = 0; i < d->count; i++) order[i] = i;
     batch_sort_by_length(order, d->count, d); /* longest first, as the oracle needs */
-    int rc = decode_order(m, d, batch, keep_attn, 1, order, r, err);
+    int rc = decode_order(m, d, batch, keep_attn, 1, 0, order, r, err);
     free(order);
     return rc;
 }
@@ -231,7 +234,8 @@ int decode_sentence(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s
     s2s_decoded res;
     memset(&res, 0, sizeof res);
     int rc = dataset_create(&d, &one, v, err);
-    if (!rc) rc = decode_dataset(m, &d, 1, 1, &res, err);
+    /* One sentence: no decoder steps after its <EOS>. */
+    if (!rc) rc = decode_order(m, &d, 1, 1, 0, 1, NULL, &res, err);
     if (rc) goto done;
 
     r->prefix = res.prefix;

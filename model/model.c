@@ -93,6 +93,9 @@ typedef struct {
     float *alpha0;            /* (B,S) location: the alignment before step 0 (on <EOS>) */
     float *alpha0_host;       /* host copy of alpha0 */
     int *oracle_n;            /* host (T): rows that may not stop yet (oracle decoding) */
+    int stop_at_eos;          /* greedy: stop once every row has written <EOS> */
+    int steps_run;            /* greedy: decoder steps taken (≤ D when stop_at_eos) */
+    int *eos_host;            /* host (2B): rows done, then one step's tokens read back */
 
     /* decoder */
     float *dec_emb, *dec_x0, *dec_emb_mask;            /* (D,B,E) */
@@ -283,6 +286,7 @@ void model_free(s2s_model *m)
         free(w->dec_len_host);
         free(w->alpha0_host);
         free(w->oracle_n);
+        free(w->eos_host);
         if (k > 0) be->free(be, w->grads);
         batch_free(&w->part);
         batch_free(&w->marked);
@@ -464,8 +468,9 @@ static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, int E_step
     free(w->dec_len_host);
     free(w->alpha0_host);
     free(w->oracle_n);
+    free(w->eos_host);
     w->block = NULL;
-    w->enc_n = w->dec_n = w->dec_len_host = w->oracle_n = NULL;
+    w->enc_n = w->dec_n = w->dec_len_host = w->oracle_n = w->eos_host = NULL;
     w->alpha0_host = NULL;
     if (nE > nT) nE = nT;
     size_t n = ws_layout(w, NULL, &m->cfg, nB, nS, nT, nE);
@@ -481,11 +486,13 @@ static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, int E_step
     w->dec_len_host = malloc(sizeof(int) * (size_t)nB);
     w->oracle_n = malloc(sizeof(int) * (size_t)nT);
     w->alpha0_host = malloc(sizeof(float) * (size_t)nB * nS);
-    if (!w->enc_n || !w->dec_n || !w->dec_len_host || !w->oracle_n || !w->alpha0_host)
+    w->eos_host = malloc(sizeof(int) * 2 * (size_t)nB);
+    if (!w->enc_n || !w->dec_n || !w->dec_len_host || !w->oracle_n || !w->alpha0_host ||
+        !w->eos_host)
         return s2s_fail(err, S2S_ERR_NOMEM,
-                        "out of memory for the live-row counts of shard %d (S + 2T + B + BS = %d "
+                        "out of memory for the live-row counts of shard %d (S + 2T + 3B + BS = %d "
                         "values)",
-                        (int)(w - m->ws), nS + 2 * nT + nB + nB * nS);
+                        (int)(w - m->ws), nS + 2 * nT + 3 * nB + nB * nS);
     w->cap_B = nB;
     w->cap_S = nS;
     w->cap_T = nT;
@@ -800,6 +807,24 @@ static int load_batch(s2s_model *m, workspace *w, const s2s_batch *b, int T, int
     return 0;
 }
 
+/* Greedy decoding that stops early: after step t, 1 once every row has
+ * written <EOS> or reached its cap. Reads step t's n tokens back (download
+ * waits for them: on a GPU one small transfer per step). */
+static int all_stopped(s2s_model *m, workspace *w, int t, int B)
+{
+    int *done = w->eos_host, *tok = w->eos_host + B;
+    const int n = w->dec_n[t];
+    if (t == 0)
+        for (int i = 0; i < B; i++) done[i] = 0;
+    m->be->download(m->be, tok, w->dec_in + (size_t)(t + 1) * B, sizeof(int) * (size_t)n);
+    int all = 1;
+    for (int i = 0; i < B; i++) {
+        if (i < n && tok[i] == S2S_EOS) done[i] = 1;
+        if (!done[i] && w->dec_len_host[i] > t + 1) all = 0;
+    }
+    return all;
+}
+
 /* Encoder + D decoder steps. With loss, the cross-entropy of steps 0..D−1
  * against tgt rows 1..D goes to scalars[0] and d_logits. */
 static void forward(s2s_model *m, workspace *w, const s2s_batch *b, int D,
@@ -819,6 +844,10 @@ static void forward(s2s_model *m, workspace *w, const s2s_batch *b, int D,
         const int *teacher = NULL;
         if (with_loss && t + 1 < D && feed && feed[t + 1]) teacher = w->tgt + (size_t)(t + 1) * B;
         decoder_step(m, w, t, B, S, teacher, train, seed);
+        if (w->stop_at_eos && t + 1 < D && all_stopped(m, w, t, B)) {
+            w->steps_run = t + 1;
+            break;
+        }
         if (with_loss)
             be->xent_forward(be, w->scalars, w->d_logits + (size_t)t * B * V,
                              w->logits + (size_t)t * B * V, w->tgt + (size_t)(t + 1) * B, B, V,
@@ -1105,6 +1134,7 @@ typedef struct {
     const s2s_batch *b;
     int kind, train, max_steps;
     int oracle;               /* greedy: no <EOS> before a sentence's length */
+    int until_eos;            /* greedy: stop once every sentence has written <EOS> */
     const unsigned char *feed;
     uint64_t seed;
     float scale;
@@ -1171,6 +1201,8 @@ static void *run_job(void *arg)
     const s2s_batch *b = j->b;
     s2s_error_clear(&j->err);
     int greedy = j->kind == JOB_GREEDY;
+    w->stop_at_eos = greedy && j->until_eos;
+    w->steps_run = greedy ? j->max_steps : 0;
     if (model_src_prefix(m)) {
         j->rc = mark_batch(b, &w->marked, &j->err);
         if (j->rc) return NULL;
@@ -1316,8 +1348,8 @@ int model_clip_adam(s2s_model *m, const s2s_adam_opts *o, float *grad_norm, s2s_
     return be->sync(be, err);
 }
 
-static int greedy(s2s_model *m, const s2s_batch *b, int max_steps, int oracle, int *tokens,
-                  float *attn, s2s_error *err)
+static int greedy(s2s_model *m, const s2s_batch *b, int max_steps, int oracle, int until_eos,
+                  int *tokens, float *attn, s2s_error *err)
 {
     if (max_steps < 1) return s2s_fail(err, S2S_ERR_ARG, "max_steps must be at least 1");
     s2s_batch src_only = *b;
@@ -1338,19 +1370,21 @@ static int greedy(s2s_model *m, const s2s_batch *b, int max_steps, int oracle, i
         m->be->upload(m->be, m->no_eos, host, sizeof(float) * (size_t)m->cfg.vocab);
         free(host);
     }
-    shard_job proto = {.m = m, .kind = JOB_GREEDY, .max_steps = max_steps, .oracle = oracle};
+    shard_job proto = {.m = m, .kind = JOB_GREEDY, .max_steps = max_steps, .oracle = oracle,
+                       .until_eos = until_eos};
     shard_job jobs[MAX_SHARDS];
     int n = 1;
     rc = run_shards(m, &src_only, &proto, jobs, &n, err);
     if (rc) return rc;
 
-    /* One transfer per shard at the end: tokens are dec_in rows 1..max_steps. */
+    /* One transfer per shard at the end: tokens are dec_in rows 1..steps run
+     * (max_steps, or fewer when stopped at <EOS>). */
     s2s_backend *be = m->be;
     for (int k = 0; !rc && k < n; k++) {
         const workspace *w = &m->ws[k];
         const int pre = model_src_prefix(m), Sb = b->S + pre; /* columns returned */
-        const int Bk = jobs[k].b->B, Sk = jobs[k].b->S + pre;
-        size_t nt = (size_t)max_steps * Bk, na = (size_t)max_steps * Bk * Sk;
+        const int Bk = jobs[k].b->B, Sk = jobs[k].b->S + pre, D = w->steps_run;
+        size_t nt = (size_t)D * Bk, na = (size_t)D * Bk * Sk;
         int *tok_tm = malloc(sizeof(int) * nt);
         float *att_tm = attn ? malloc(sizeof(float) * na) : NULL;
         if (!tok_tm || (attn && !att_tm)) {
@@ -1365,7 +1399,7 @@ static int greedy(s2s_model *m, const s2s_batch *b, int max_steps, int oracle, i
         be->download(be, tok_tm, w->dec_in + Bk, sizeof(int) * nt);
         if (attn) be->download(be, att_tm, w->alpha, sizeof(float) * na);
         rc = be->sync(be, err);
-        for (int t = 0; !rc && t < max_steps; t++)
+        for (int t = 0; !rc && t < D; t++)
             for (int j = 0; j < Bk; j++) {
                 const int i = k + j * n; /* the sentence's index in b */
                 if (tokens) tokens[(size_t)i * max_steps + t] = tok_tm[(size_t)t * Bk + j];
@@ -1385,7 +1419,13 @@ static int greedy(s2s_model *m, const s2s_batch *b, int max_steps, int oracle, i
 int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, float *attn,
                  s2s_error *err)
 {
-    return greedy(m, b, max_steps, 0, tokens, attn, err);
+    return greedy(m, b, max_steps, 0, 0, tokens, attn, err);
+}
+
+int model_greedy_until_eos(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens,
+                           float *attn, s2s_error *err)
+{
+    return greedy(m, b, max_steps, 0, 1, tokens, attn, err);
 }
 
 int model_greedy_oracle(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens,
@@ -1397,5 +1437,5 @@ int model_greedy_oracle(s2s_model *m, const s2s_batch *b, int max_steps, int *to
                             "oracle decoding needs the batch sorted longest first (sentence %d "
                             "is longer than sentence %d)",
                             i, i - 1);
-    return greedy(m, b, max_steps, 1, tokens, attn, err);
+    return greedy(m, b, max_steps, 1, 0, tokens, attn, err);
 }

@@ -121,6 +121,13 @@ int model_src_prefix(const s2s_model *m);
  * first <EOS>. attn rows have model_src_prefix(m) + b->S columns. */
 int model_greedy(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens, float *attn,
                  s2s_error *err);
+/* The same, but stops after the step at which every sentence has written
+ * <EOS> (or reached its cap): rows up to and including each sentence's first
+ * <EOS> are the same as model_greedy's, later ones unspecified. Reads each
+ * step's tokens back, so on a GPU it waits once per step; for one sentence
+ * (the prompt, `reverse`) it saves the steps after <EOS>. */
+int model_greedy_until_eos(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens,
+                           float *attn, s2s_error *err);
 /* The same with an oracle length: a sentence of n words cannot write <EOS>
  * before its n-th word, so what the model does past the length where it
  * would have stopped can be seen (how much of a failure is stopping, how
