@@ -186,13 +186,156 @@ static void test_history_is_bounded(void **state)
     assert_string_equal(p.hist[PROMPT_HISTORY - 1], line);
 }
 
+/* ---- the prompt line's layout (prompt_fit) ---- */
+
+/* Cells the result takes for words [a, b), as prompt_fit counts them. */
+static int result_w(const prompt_fit_in *in, int a, int b)
+{
+    int c = in->arrow_w + in->verdict_w;
+    if (in->n_words == 0) return c;
+    if (a == b) return c + in->ell_w + 1;
+    for (int k = a; k < b; k++) c += in->word_w[k] + (k > a);
+    return c + (a > 0 ? in->ell_w + 1 : 0) + (b < in->n_words ? 1 + in->ell_w : 0) + 1;
+}
+
+static void check_fit(const prompt_fit_in *in)
+{
+    prompt_fit_out f;
+    prompt_fit(in, &f);
+#define FAIL(what)                                                                           \
+    fail_msg("width %d, text %d, cursor %d, %d words, focus %d, editing %d, note %d: %s",    \
+             in->width, in->text_w, in->cursor, in->n_words, in->focus, in->editing,        \
+             in->note_w, what)
+    if (f.field_w < 1) FAIL("no text field");
+    const int cur = in->cursor - f.skip; /* the cursor's cell in the field */
+    if (f.skip < 0 || cur < 0 || (cur >= f.field_w && in->width > 4)) FAIL("cursor out of view");
+    if (f.res_x < 0) {
+        if (in->has_result && in->width >= 64) FAIL("no result at a usable width");
+        return;
+    }
+    if (!in->has_result) FAIL("a result without one");
+    if (f.res_x < 2 + f.field_w + 2) FAIL("the result runs into the text field");
+    if (f.end_x != f.res_x + result_w(in, f.w0, f.w1)) FAIL("end_x");
+    if (f.end_x + (f.note ? 2 + in->note_w : 0) > in->width - 1) FAIL("past the last column");
+    if (f.note && in->note_w == 0) FAIL("a note without one");
+    if (f.w0 < 0 || f.w1 < f.w0 || f.w1 > in->n_words) FAIL("word range");
+    if (in->n_words > 0 && f.w1 > f.w0) {
+        const int fo = in->focus < 0 ? 0 : in->focus >= in->n_words ? in->n_words - 1 : in->focus;
+        if (fo < f.w0 || fo >= f.w1) FAIL("the focus word is not shown");
+    }
+    /* Everything that fits is shown: the whole output when the text field
+     * holds the whole line. */
+    if (2 + in->text_w + 3 + result_w(in, 0, in->n_words) <= in->width - 1 &&
+        (f.w0 != 0 || f.w1 != in->n_words || f.skip != 0))
+        FAIL("cut though it all fits");
+    /* A run is as long as the room allows: neither neighbour would fit. */
+    if (f.w1 > f.w0) {
+        const int budget = in->width - 1 - f.res_x;
+        if (f.w1 < in->n_words && result_w(in, f.w0, f.w1 + 1) <= budget &&
+            f.res_x == 2 + f.field_w + 2)
+            FAIL("room for the next word");
+        if (f.w0 > 0 && result_w(in, f.w0 - 1, f.w1) <= budget && f.res_x == 2 + f.field_w + 2)
+            FAIL("room for the word before");
+    }
+#undef FAIL
+}
+
+static void test_fit_all_fits(void **state)
+{
+    (void)state;
+    /* "the cat sat on the mat" -> "mat the on sat cat the ✓" at 80 columns. */
+    const int ww[] = {3, 3, 2, 3, 3, 3};
+    prompt_fit_in in = {.width = 80, .text_w = 22, .cursor = 22, .has_result = 1, .arrow_w = 2,
+                        .ell_w = 1, .verdict_w = 1, .word_w = ww, .n_words = 6};
+    prompt_fit_out f;
+    prompt_fit(&in, &f);
+    assert_int_equal(f.res_x, 40); /* the middle */
+    assert_int_equal(f.w0, 0);
+    assert_int_equal(f.w1, 6);
+    assert_int_equal(f.end_x, 40 + 2 + 22 + 1 + 1);
+    assert_int_equal(f.skip, 0);
+    assert_false(f.note);
+    /* A note that fits after it; one that fits only if the result moves left. */
+    in.note_w = 10;
+    prompt_fit(&in, &f);
+    assert_true(f.note);
+    assert_int_equal(f.res_x, 40);
+    in.note_w = 20;
+    prompt_fit(&in, &f);
+    assert_true(f.note);
+    assert_int_equal(f.end_x + 2 + 20, 79);
+    in.note_w = 60; /* never */
+    prompt_fit(&in, &f);
+    assert_false(f.note);
+    assert_int_equal(f.res_x, 40);
+    /* No result: the field takes the line. */
+    in.has_result = 0;
+    prompt_fit(&in, &f);
+    assert_int_equal(f.res_x, -1);
+    assert_int_equal(f.field_w, 77);
+}
+
+static void test_fit_long_sentence(void **state)
+{
+    (void)state;
+    /* 50 words of 3 cells typed (199 characters), 50 back, the 30th wrong,
+     * at 80 columns. */
+    int ww[50];
+    for (int k = 0; k < 50; k++) ww[k] = 3;
+    prompt_fit_in in = {.width = 80, .text_w = 199, .cursor = 199, .has_result = 1, .arrow_w = 2,
+                        .ell_w = 1, .verdict_w = 15, .word_w = ww, .n_words = 50, .focus = 29};
+    prompt_fit_out f;
+    prompt_fit(&in, &f);
+    assert_int_equal(f.field_w, 77 / 3); /* a third while not editing */
+    assert_int_equal(f.skip, 199 - f.field_w + 1); /* the cursor at the field's end */
+    assert_true(f.w0 <= 29 && 29 < f.w1);
+    assert_true(f.w0 > 0 && f.w1 < 50);
+    check_fit(&in);
+    /* Editing: the field gets half. */
+    in.editing = 1;
+    prompt_fit(&in, &f);
+    assert_int_equal(f.field_w, 77 / 2);
+    check_fit(&in);
+    /* The cursor moved to the start: no scroll. */
+    in.cursor = 0;
+    prompt_fit(&in, &f);
+    assert_int_equal(f.skip, 0);
+    /* A short text keeps its small field and leaves the rest to the result. */
+    in.text_w = in.cursor = 10;
+    prompt_fit(&in, &f);
+    assert_int_equal(f.field_w, 11);
+    assert_int_equal(f.res_x, 15);
+}
+
+static void test_fit_sweep(void **state)
+{
+    (void)state;
+    int ww[60];
+    for (int k = 0; k < 60; k++) ww[k] = 1 + (k * 5) % 9;
+    ww[7] = 64; /* a long word */
+    for (int width = 1; width <= 160; width++)
+        for (int tw = 0; tw <= 300; tw += 23)
+            for (int n = 0; n <= 60; n += 6)
+                for (int e = 0; e < 4; e++) {
+                    prompt_fit_in in = {.width = width, .text_w = tw, .cursor = e % 2 ? tw / 2 : tw,
+                                        .editing = e / 2, .has_result = 1, .arrow_w = 2 + e % 2,
+                                        .ell_w = e % 2 ? 3 : 1, .verdict_w = e ? 15 : 1,
+                                        .note_w = e == 3 ? 20 : 0, .word_w = ww, .n_words = n,
+                                        .focus = n ? (width * 7) % n : 0};
+                    check_fit(&in);
+                    in.has_result = 0;
+                    check_fit(&in);
+                }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_typing_and_cursor), cmocka_unit_test(test_deleting),
         cmocka_unit_test(test_kill_word_and_line), cmocka_unit_test(test_utf8_editing),
         cmocka_unit_test(test_full_line),        cmocka_unit_test(test_submit_and_history),
-        cmocka_unit_test(test_history_is_bounded),
+        cmocka_unit_test(test_history_is_bounded), cmocka_unit_test(test_fit_all_fits),
+        cmocka_unit_test(test_fit_long_sentence),  cmocka_unit_test(test_fit_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -189,3 +189,86 @@ prompt_result prompt_key_apply(prompt_state *p, prompt_key k, uint32_t ch)
     }
     return PROMPT_NOTHING;
 }
+
+/* ------------------------------------------------------------ the line */
+
+/* Cells of the result showing words [a, b): the arrow, the words with an
+ * ellipsis for each side cut (one alone for an empty run of a non-empty
+ * output), a space, the verdict. */
+static int result_cells(const prompt_fit_in *in, int a, int b)
+{
+    int c = in->arrow_w + in->verdict_w;
+    if (in->n_words == 0) return c;
+    if (a == b) return c + in->ell_w + 1;
+    for (int k = a; k < b; k++) c += in->word_w[k] + (k > a);
+    if (a > 0) c += in->ell_w + 1;
+    if (b < in->n_words) c += 1 + in->ell_w;
+    return c + 1;
+}
+
+void prompt_fit(const prompt_fit_in *in, prompt_fit_out *out)
+{
+    memset(out, 0, sizeof *out);
+    out->res_x = -1;
+    const int avail = in->width - 1; /* cells 0 .. width-2 */
+    const int tw = in->text_w < 0 ? 0 : in->text_w;
+    const int cc = in->cursor < 0 ? 0 : in->cursor > tw ? tw : in->cursor;
+    const int n = in->has_result ? in->n_words : 0;
+    out->field_w = avail - 2;
+    if (in->has_result) {
+        const int full = result_cells(in, 0, n);
+        if (2 + tw + 1 + 2 + full <= avail) {
+            /* All of it: the result from the middle, or right after the
+             * text, moved left for the note when that makes it fit. */
+            const int lo = 2 + tw + 3;
+            int x = in->width / 2 > lo ? in->width / 2 : lo;
+            if (x + full > avail) x = avail - full;
+            if (in->note_w > 0) {
+                if (x + full + 2 + in->note_w <= avail)
+                    out->note = 1;
+                else if (avail - full - 2 - in->note_w >= lo) {
+                    x = avail - full - 2 - in->note_w;
+                    out->note = 1;
+                }
+            }
+            out->res_x = x;
+            out->w0 = 0;
+            out->w1 = n;
+            out->end_x = x + full;
+            out->field_w = x - 2 - 2;
+        } else {
+            const int share = (avail - 2) / (in->editing ? 2 : 3);
+            int fw = avail - 2 - 2 - full;
+            if (fw < share) fw = share;
+            if (fw > tw + 1) fw = tw + 1;
+            if (fw < 1) fw = 1;
+            const int x = 2 + fw + 2, budget = avail - x;
+            int a = 0, b = 0;
+            if (n > 0) {
+                const int f = in->focus < 0 ? 0 : in->focus >= n ? n - 1 : in->focus;
+                a = f;
+                b = result_cells(in, f, f + 1) <= budget ? f + 1 : f;
+                for (int grew = b > a; grew;) {
+                    grew = 0;
+                    if (b < n && result_cells(in, a, b + 1) <= budget) {
+                        b++;
+                        grew = 1;
+                    }
+                    if (a > 0 && result_cells(in, a - 1, b) <= budget) {
+                        a--;
+                        grew = 1;
+                    }
+                }
+            }
+            if (result_cells(in, a, b) <= budget) {
+                out->field_w = fw;
+                out->res_x = x;
+                out->w0 = a;
+                out->w1 = b;
+                out->end_x = x + result_cells(in, a, b);
+            }
+        }
+    }
+    if (out->field_w < 1) out->field_w = 1;
+    out->skip = cc >= out->field_w ? cc - out->field_w + 1 : 0;
+}

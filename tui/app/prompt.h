@@ -54,4 +54,44 @@ int utf8_count(const char *s, int bytes);
 int utf8_next(const char *s, int len, int i);
 int utf8_prev(const char *s, int i);
 
+/* ---- where the prompt line's parts go (bars.c draws them) ----
+ *
+ *   > typed text|           → word word word ✓  12 words > 10 trained
+ *
+ * The typed text from x = 2, then the result of the last sentence sent:
+ * an arrow, the output words, the verdict, and a note when there is room.
+ * When it all does not fit, the text field shrinks to a share of the line
+ * (a half while the line is being edited, a third otherwise) and scrolls to
+ * keep the cursor in view; the output words are cut to a run around `focus`
+ * (the first wrong word), with an ellipsis for each side cut; the note goes
+ * first, and the verdict never goes while the arrow and it fit. The last
+ * column stays empty. */
+typedef struct {
+    int width;          /* the line's cells */
+    int text_w;         /* characters typed */
+    int cursor;         /* characters before the cursor */
+    int editing;        /* the line is not the one the result is for */
+    int has_result;     /* 0: no result (the rest is ignored) */
+    int arrow_w;        /* "→ " with its space */
+    int ell_w;          /* the ellipsis */
+    int verdict_w;      /* "✓", "✗ word 3 wrong", ... */
+    int note_w;         /* 0: no note */
+    const int *word_w;  /* the output words' widths, n_words of them */
+    int n_words;
+    int focus;          /* the output word to keep in view */
+} prompt_fit_in;
+
+typedef struct {
+    int field_w;        /* cells of the text field, from x = 2 */
+    int skip;           /* characters of the line scrolled out on the left */
+    int res_x;          /* x of the arrow; -1: no result shown */
+    int w0, w1;         /* output words [w0, w1) shown, an ellipsis before when
+                           w0 > 0 and after when w1 < n_words (one alone when
+                           w0 == w1 < n_words) */
+    int note;           /* 1: the note follows the verdict, two cells after */
+    int end_x;          /* the first cell after the verdict */
+} prompt_fit_out;
+
+void prompt_fit(const prompt_fit_in *in, prompt_fit_out *out);
+
 #endif
