@@ -33,7 +33,7 @@ static void test_all_right(void **state)
     verdict_short(buf, sizeof buf, &v, 0);
     assert_string_equal(buf, "OK");
     verdict_long(buf, sizeof buf, &v, 0);
-    assert_string_equal(buf, "OK the reversal");
+    assert_string_equal(buf, "OK right");
     assert_int_equal(verdict_focus(&v), 0);
 }
 

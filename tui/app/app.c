@@ -73,12 +73,17 @@ typedef struct {
     /* the sentence shown in the heatmap */
     s2s_decoding rev;
     int have_rev;
+    verdict ver;        /* rev against the reversal of the sentence shown */
     int user;           /* 1: the user's sentence, 0: the probe */
     s2s_sentence sent;  /* the user's sentence (owned) */
+    char sent_line[PROMPT_MAX]; /* the line it was typed as */
+    char note[96];      /* the prompt's short note on it ("12 words > 10 trained"), or "" */
     uint64_t rev_seq;   /* the snapshot it was computed with */
     double rev_time;
-    char result[PROMPT_MAX];
     int step;
+
+    /* the training sentences' lengths in words, for the notes */
+    int train_shortest, train_longest;
 
     prompt_state prompt;
     eval_job *eval;
@@ -131,15 +136,22 @@ static void load_latest(app *a)
     a->loaded = m.seq;
 }
 
-/* Words of the output (up to <EOS>) into buf. */
-static void join_out(char *buf, size_t n, const s2s_decoding *r)
+/* words[0..count) joined by spaces into buf; when they do not all fit, as
+ * many as do and then "…", so that a cut never passes for the whole. */
+static void join_words(char *buf, size_t n, const char *const *words, int count)
 {
+    static const char ELL[] = " \xe2\x80\xa6"; /* " …" */
     size_t len = 0;
     buf[0] = '\0';
-    for (int t = 0; t < r->n_words && len + 1 < n; t++) {
-        int k = snprintf(buf + len, n - len, "%s%s", t ? " " : "", r->out[t]);
-        if (k < 0) break;
-        len += (size_t)k;
+    for (int t = 0; t < count; t++) {
+        const size_t wl = strlen(words[t]) + (t ? 1 : 0);
+        /* Room for this word, and for the ellipsis unless it is the last. */
+        if (len + wl + (t + 1 < count ? sizeof ELL - 1 : 0) + 1 > n) {
+            if (len + sizeof ELL <= n) memcpy(buf + len, ELL, sizeof ELL);
+            return;
+        }
+        snprintf(buf + len, n - len, "%s%s", t ? " " : "", words[t]);
+        len += wl;
     }
 }
 
@@ -163,12 +175,49 @@ static int show_sentence(app *a, const s2s_sentence *s, s2s_error *err)
     if (a->have_rev) decoding_free(&a->rev);
     a->rev = r;
     a->have_rev = 1;
+    verdict_check(&a->ver, (const char *const *)s->w, s->len, (const char *const *)r.out,
+                  r.n_words);
     a->rev_ver++;
     a->rev_seq = a->loaded;
     a->rev_time = s2s_now_s();
     if (a->step >= r.steps) a->step = r.steps - 1;
     if (a->step < 0) a->step = 0;
     return 0;
+}
+
+/* The log's record of a sentence sent: what was typed, what came back, the
+ * verdict, the weights; then a line for each note on what in it lies
+ * outside the training data. Also sets the prompt's short note. */
+static void log_sentence(app *a)
+{
+    const s2s_decoding *r = &a->rev;
+    char lab[64], ver[96], out[LOG_LINE];
+    weights_label(lab, sizeof lab, &a->meta);
+    verdict_long(ver, sizeof ver, &a->ver, a->style.utf8);
+    /* The output gets what the line has left after the rest. */
+    size_t room = LOG_LINE - strlen(a->sent_line) - strlen(ver) - strlen(lab) - 32;
+    join_words(out, room < sizeof out ? room : sizeof out, (const char *const *)r->out, r->n_words);
+    log_add(&a->log, LOG_USER, "> %s \xe2\x86\x92 %s  %s  (weights of %s)", a->sent_line, out, ver,
+            lab);
+
+    input_scope sc = {a->sent.len, a->train_shortest, a->train_longest, 0};
+    char unseen[LOG_LINE / 2] = "";
+    size_t ul = 0;
+    for (int i = 0; i < r->n_src; i++)
+        if (r->unknown[i]) {
+            sc.unseen++;
+            int k = snprintf(unseen + ul, sizeof unseen - ul, "%s%s", ul ? ", " : "", r->src[i]);
+            if (k > 0) ul = ul + (size_t)k < sizeof unseen ? ul + (size_t)k : sizeof unseen - 1;
+        }
+    char notes[SCOPE_NOTES][SCOPE_NOTE_LEN];
+    const int nn = scope_notes(&sc, notes);
+    for (int k = 0; k < nn; k++) {
+        if (k == nn - 1 && sc.unseen > 0)
+            log_add(&a->log, LOG_BAD, "%s (%s)", notes[k], unseen);
+        else
+            log_add(&a->log, LOG_BAD, "%s", notes[k]);
+    }
+    scope_short(a->note, sizeof a->note, &sc, a->style.utf8);
 }
 
 /* Enter: reverse the prompt's line. */
@@ -198,17 +247,8 @@ static void submit(app *a)
         return;
     }
     sentence_free(&old);
-    join_out(a->result, sizeof a->result, &a->rev);
-    char lab[64], unk[256] = "";
-    weights_label(lab, sizeof lab, &a->meta);
-    size_t ul = 0;
-    for (int i = 0; i < a->rev.n_src; i++)
-        if (a->rev.unknown[i] && ul + 1 < sizeof unk) {
-            int k = snprintf(unk + ul, sizeof unk - ul, "%s%s", ul ? ", " : "; unknown: ", a->rev.src[i]);
-            if (k > 0) ul += (size_t)k;
-        }
-    log_add(&a->log, LOG_USER, "> %s \xe2\x86\x92 %s  (weights of %s%s)", a->prompt.submitted,
-            a->result, lab, unk);
+    snprintf(a->sent_line, sizeof a->sent_line, "%s", a->prompt.submitted);
+    log_sentence(a);
 }
 
 /* The shown sentence again with newer weights (at most every REFRESH_S). */
@@ -220,11 +260,7 @@ static void refresh_shown(app *a)
     s2s_error err;
     s2s_error_clear(&err);
     const s2s_sentence *s = a->user ? &a->sent : &a->st.va.s[0];
-    if (show_sentence(a, s, &err) == 0) {
-        if (a->user) join_out(a->result, sizeof a->result, &a->rev);
-    } else {
-        a->rev_time = s2s_now_s(); /* do not retry every frame */
-    }
+    if (show_sentence(a, s, &err) != 0) a->rev_time = s2s_now_s(); /* do not retry every frame */
 }
 
 /* ------------------------------------------------------------- commands */
@@ -235,14 +271,11 @@ static void save_png(app *a)
         log_add(&a->log, LOG_ERROR, "nothing to save yet");
         return;
     }
-    char title[PROMPT_MAX * 2 + 64], in[PROMPT_MAX] = "", lab[64];
-    size_t len = 0;
-    for (int i = 0; i + 1 < a->rev.n_src && len + 1 < sizeof in; i++) {
-        int k = snprintf(in + len, sizeof in - len, "%s%s", i ? " " : "", a->rev.src[i]);
-        if (k > 0) len += (size_t)k;
-    }
-    char out[PROMPT_MAX];
-    join_out(out, sizeof out, &a->rev);
+    char title[PROMPT_MAX * 2 + 64], in[PROMPT_MAX], out[PROMPT_MAX], lab[64];
+    /* The words only: not the start marker, not <EOS>. */
+    join_words(in, sizeof in, (const char *const *)a->rev.src + a->rev.prefix,
+               a->rev.n_src - 1 - a->rev.prefix);
+    join_words(out, sizeof out, (const char *const *)a->rev.out, a->rev.n_words);
     snprintf(title, sizeof title, "%s -> %s", in, out);
     s2s_heatmap h = {
         .src = (const char *const *)a->rev.src, .n_src = a->rev.n_src,
@@ -406,9 +439,9 @@ static void draw(app *a)
         fnv_u64(fnv_u64(fnv_u64(h0, a->rev_ver), (uint64_t)a->step), (uint64_t)a->user);
     want[PANE_LOG] = fnv_u64(h0, a->log_total);
     want[PANE_KEYS] = fnv_u64(fnv_u64(h0, (uint64_t)a->paused), (uint64_t)a->log_scale);
-    want[PANE_PROMPT] = fnv(fnv(fnv_u64(fnv_u64(h0, (uint64_t)a->prompt.cur), (uint64_t)a->user),
-                                a->prompt.line, (size_t)a->prompt.len),
-                            a->result, strlen(a->result));
+    want[PANE_PROMPT] = fnv(fnv_u64(fnv_u64(fnv_u64(h0, (uint64_t)a->prompt.cur), (uint64_t)a->user),
+                                    a->rev_ver),
+                            a->prompt.line, (size_t)a->prompt.len);
 #define STALE(p) (a->full || want[p] != a->drawn[p])
 
     chart_data cd = {a->tv.loss, a->tv.n_loss, a->tv.stride, a->tv.val, a->tv.val_x, a->tv.n_val,
@@ -417,7 +450,7 @@ static void draw(app *a)
     wnoutrefresh(a->win[PANE_CHART]);
 
     heat_data hd = {a->have_rev ? &a->rev : NULL, a->user ? "you" : "probe", a->step,
-                    model_config(a->im)->attention};
+                    model_config(a->im)->attention, a->have_rev ? a->ver.first_wrong : -1};
     if (STALE(PANE_HEATMAP)) {
         heatmap_draw(a->win[PANE_HEATMAP], s, &hd);
         wnoutrefresh(a->win[PANE_HEATMAP]);
@@ -444,8 +477,15 @@ static void draw(app *a)
         keys_draw(a->win[PANE_KEYS], s, a->paused, a->log_scale);
         wnoutrefresh(a->win[PANE_KEYS]);
     }
-    if (STALE(PANE_PROMPT))
-        prompt_draw(a->win[PANE_PROMPT], s, &a->prompt, a->user ? a->result : NULL);
+    if (STALE(PANE_PROMPT)) {
+        prompt_view pv = {NULL, 0, &a->ver, a->note[0] ? a->note : NULL,
+                          strcmp(a->prompt.line, a->sent_line) != 0};
+        if (a->user && a->have_rev) {
+            pv.words = (const char *const *)a->rev.out;
+            pv.n = a->rev.n_words;
+        }
+        prompt_draw(a->win[PANE_PROMPT], s, &a->prompt, &pv);
+    }
     wnoutrefresh(a->win[PANE_PROMPT]); /* always, and last: the cursor stays in the prompt */
 #undef STALE
     memcpy(a->drawn, want, sizeof want);
@@ -617,6 +657,18 @@ static void restore_signals(const struct sigaction old[3])
 
 /* --------------------------------------------------------------- running */
 
+/* The shortest and longest training sentence in words (src_len counts
+ * <EOS>); 0 and 0 for an empty set. */
+static void training_lengths(const s2s_dataset *d, int *shortest, int *longest)
+{
+    *shortest = *longest = 0;
+    if (d->count <= 0) return;
+    *longest = d->max_src - 1;
+    *shortest = d->src_len[0] - 1;
+    for (int i = 1; i < d->count; i++)
+        if (d->src_len[i] - 1 < *shortest) *shortest = d->src_len[i] - 1;
+}
+
 /* The UI's own state beside the training set-up: the snapshot buffer, the
  * chart's cells, the log, the inference model and the view of training. */
 static int app_alloc(app *a)
@@ -774,6 +826,7 @@ int tui_run(const cli_opts *o)
         free(a);
         return rc;
     }
+    training_lengths(&a->st.dtr, &a->train_shortest, &a->train_longest);
     if (app_alloc(a) == 0 && app_start(a) == 0) run_loop(a);
 
     stop_worker(a);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "evaluate.h"
 #include "layout.h"
 #include "ui.h"
 
@@ -122,33 +123,74 @@ void status_draw(WINDOW *w, const ui_style *s, const status_data *d)
 
 /* ------------------------------------------------------------------ prompt */
 
-void prompt_draw(WINDOW *w, const ui_style *s, const prompt_state *p, const char *result)
+void prompt_draw(WINDOW *w, const ui_style *s, const prompt_state *p, const prompt_view *v)
 {
     werase(w);
     const int W = getmaxx(w);
     ui_put(w, 0, 0, 2, ui_attr(s, ROLE_TITLE), "> ");
-    const int fw = W - 3; /* the text field */
-    const int tw = utf8_count(p->line, p->len);
-    const int cc = utf8_count(p->line, p->cur);
-    int off = cc >= fw ? cc - fw + 1 : 0;
-    /* Skip `off` characters. */
-    int i = 0;
-    for (int k = 0; k < off; k++) i = utf8_next(p->line, p->len, i);
-    ui_put(w, 0, 2, fw, A_NORMAL, p->line + i);
+    const int has = v && v->words && v->v;
+    char verdict_s[64] = "";
+    int word_w[S2S_MAX_STEPS];
+    const int n = has ? (v->n < S2S_MAX_STEPS ? v->n : S2S_MAX_STEPS) : 0;
+    if (has) verdict_short(verdict_s, sizeof verdict_s, v->v, s->utf8);
+    for (int k = 0; k < n; k++) word_w[k] = ui_width(v->words[k]);
+    char arrow[16];
+    snprintf(arrow, sizeof arrow, "%s ", ui_glyph(s, "arrow"));
+    const char *ell = ui_glyph(s, "ellipsis");
+    const prompt_fit_in in = {
+        .width = W, .text_w = utf8_count(p->line, p->len), .cursor = utf8_count(p->line, p->cur),
+        .editing = has && v->editing, .has_result = has, .arrow_w = ui_width(arrow),
+        .ell_w = ui_width(ell), .verdict_w = ui_width(verdict_s),
+        .note_w = has && v->note ? ui_width(v->note) : 0, .word_w = word_w, .n_words = n,
+        .focus = has ? verdict_focus(v->v) : 0,
+    };
+    prompt_fit_out f;
+    prompt_fit(&in, &f);
 
-    if (result && result[0]) {
-        char buf[PROMPT_MAX + 16];
-        snprintf(buf, sizeof buf, "%s %s", ui_glyph(s, "arrow"), result);
-        int rw = ui_width(buf);
-        int rx = W / 2 > 2 + tw + 3 ? W / 2 : 2 + tw + 3;
-        if (rx + rw > W - 1) rx = W - 1 - rw;
-        if (rx >= 2 + tw + 3) ui_put(w, 0, rx, W - 1 - rx, ui_attr(s, ROLE_GOOD), buf);
-    } else if (p->len == 0) {
+    /* The text field, scrolled to the cursor. */
+    int i = 0;
+    for (int k = 0; k < f.skip; k++) i = utf8_next(p->line, p->len, i);
+    ui_put(w, 0, 2, f.field_w, A_NORMAL, p->line + i);
+    if (!has && p->len == 0)
         ui_put(w, 0, 3, W - 4, ui_attr(s, ROLE_DIM),
                "type a sentence and press Enter to reverse it, e.g. the cat sat");
+
+    if (f.res_x >= 0) {
+        /* The result: right in green; wrong with its first wrong (or
+         * extra) word in reverse video; all dim while the line is edited. */
+        const int right = v->v->kind == VERDICT_RIGHT;
+        const attr_t dim = ui_attr(s, ROLE_DIM);
+        const attr_t word = v->editing ? dim : right ? ui_attr(s, ROLE_GOOD) : A_NORMAL;
+        const attr_t bad = v->editing ? dim : ui_attr(s, ROLE_ERROR) | A_REVERSE;
+        const int end = W - 1;
+        int x = f.res_x;
+        x += ui_put(w, 0, x, end - x, dim, arrow);
+        if (n > 0 && f.w0 == f.w1) { /* not even the focus word fits */
+            x += ui_put(w, 0, x, end - x, dim, ell);
+        } else if (n > 0) {
+            if (f.w0 > 0) {
+                x += ui_put(w, 0, x, end - x, dim, ell);
+                x += ui_put(w, 0, x, end - x, A_NORMAL, " ");
+            }
+            for (int k = f.w0; k < f.w1; k++) {
+                if (k > f.w0) x += ui_put(w, 0, x, end - x, A_NORMAL, " ");
+                x += ui_put(w, 0, x, end - x, k == v->v->first_wrong ? bad : word, v->words[k]);
+            }
+            if (f.w1 < n) {
+                x += ui_put(w, 0, x, end - x, A_NORMAL, " ");
+                x += ui_put(w, 0, x, end - x, dim, ell);
+            }
+        }
+        if (n > 0) x += ui_put(w, 0, x, end - x, A_NORMAL, " ");
+        x += ui_put(w, 0, x, end - x, v->editing ? dim : ui_attr(s, right ? ROLE_GOOD : ROLE_ERROR),
+                    verdict_s);
+        if (f.note) {
+            x += ui_put(w, 0, x, end - x, A_NORMAL, "  ");
+            ui_put(w, 0, x, end - x, ui_attr(s, ROLE_WARN), v->note);
+        }
     }
     wattrset(w, A_NORMAL);
-    wmove(w, 0, 2 + cc - off);
+    wmove(w, 0, 2 + in.cursor - f.skip);
 }
 
 /* -------------------------------------------------------------- key legend */

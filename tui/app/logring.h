@@ -9,7 +9,7 @@
 
 #include "err.h"
 
-enum { LOG_LINE = 240 };
+enum { LOG_LINE = 1024 }; /* a 100-word sentence and its reversal fit */
 
 typedef enum { LOG_INFO = 0, LOG_EPOCH, LOG_GOOD, LOG_BAD, LOG_ERROR, LOG_USER } log_kind;
 

@@ -1,6 +1,7 @@
 /* stepview.c — one decoder step of the shown heatmap (PgUp/PgDn choose it):
  * for each encoder token its score, its attention weight and its share of
- * the context vector, as bars.
+ * the context vector, as bars; a long sentence scrolls to keep the
+ * attention peak in view, with ▲ / ▼ where tokens are hidden.
  *
  * What is shown is exact, and no more: the model API returns the weights
  * α_i = softmax(e)_i, so the scores are known up to the constant softmax
@@ -99,6 +100,10 @@ void step_draw(WINDOW *w, const ui_style *s, const heat_data *d)
         snprintf(num, sizeof num, "%5.3f", (double)a[j]);
         ui_put(w, y, W - 7, 6, A_NORMAL, num);
     }
+    /* ▲ / ▼ beside the first / last row when tokens are scrolled out. */
+    if (rows > 0 && first > 0) ui_put(w, 2, 1, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "up"));
+    if (rows > 0 && first + rows < n)
+        ui_put(w, 2 + rows - 1, 1, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "down"));
     if (notes >= 1)
         ui_put(w, H - 1 - notes, 2, W - 3, ui_attr(s, ROLE_DIM),
                s->utf8 ? "score = e\xe1\xb5\xa2 \xe2\x88\x92 max e = ln(\xce\xb1\xe1\xb5\xa2/\xce\xb1max), exact"

@@ -142,11 +142,15 @@ static const char *translit(unsigned c)
     case 0x2192: return "->";
     case 0x2190: return "<-";
     case 0x2713: return "v";
+    case 0x2717: return "x";
     case 0x2014: case 0x2013: case 0x2500: case 0x2015: return "-";
     case 0x00B7: case 0x2022: return ".";
     case 0x2026: return "...";
     case 0x00D7: return "x";
     case 0x25B6: case 0x25B8: return ">";
+    case 0x25C0: case 0x25C2: return "<";
+    case 0x25B2: return "^";
+    case 0x25BC: return "v";
     case 0x2502: return "|";
     case 0x2591: return ".";
     case 0x2592: return ":";
@@ -268,7 +272,9 @@ const char *ui_glyph(const ui_style *s, const char *name)
         {"val", "\xe2\x97\x8f", "o"},   {"best", "\xe2\x97\x86", "*"},
         {"select", "\xe2\x96\xb6", ">"}, {"times", "\xc3\x97", "x"},
         {"alpha", "\xce\xb1", "a"},     {"sigma", "\xce\xa3", "sum"},
-        {"ellipsis", "\xe2\x80\xa6", "~"},
+        {"ellipsis", "\xe2\x80\xa6", "..."},
+        {"left", "\xe2\x97\x80", "<"},  {"right", "\xe2\x96\xb6", ">"},
+        {"up", "\xe2\x96\xb2", "^"},    {"down", "\xe2\x96\xbc", "v"},
     };
     for (size_t i = 0; i < sizeof G / sizeof G[0]; i++)
         if (strcmp(G[i].name, name) == 0) return s->utf8 ? G[i].utf : G[i].asc;

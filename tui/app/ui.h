@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "logring.h"
 #include "prompt.h"
+#include "verdict.h"
 #include "worker.h"
 
 typedef struct {
@@ -72,7 +73,8 @@ int ui_width(const char *s);
 int ui_wrap(const char *s, int width, int *start, int *len, int max);
 /* The pane's border and its title at the top left. */
 void ui_frame(WINDOW *w, const ui_style *s, const char *title);
-/* A glyph by name, for the style: "hline", "arrow", "check", "block", "light". */
+/* A glyph by name, for the style: "hline", "arrow", "check", "block",
+ * "light", "select", "left", "right", "up", "down", "ellipsis", ... */
 const char *ui_glyph(const ui_style *s, const char *name);
 
 /* ---- the panes' data (the chart's, chart_data, is in chartraster.h) ---- */
@@ -82,7 +84,18 @@ typedef struct {
     const char *label;     /* "probe" or "you" */
     int step;              /* the selected decoder step (row) */
     int attention;         /* S2S_ATTN_* of the model */
+    int wrong;             /* the first wrong (or extra) output row; -1: none */
 } heat_data;
+
+/* What the prompt line shows after the typed text: the result of the last
+ * sentence sent, if any. */
+typedef struct {
+    const char *const *words; /* the output words; NULL: no result */
+    int n;
+    const verdict *v;         /* against the reversal of what was sent */
+    const char *note;         /* a short note on the input ("12 words > 10 trained"), or NULL */
+    int editing;              /* the line is no longer the one sent: the result dims */
+} prompt_view;
 
 typedef struct {
     const train_view *tv;
@@ -104,8 +117,9 @@ void heatmap_draw(WINDOW *w, const ui_style *s, const heat_data *d);
 void step_draw(WINDOW *w, const ui_style *s, const heat_data *d);
 void log_draw(WINDOW *w, const ui_style *s, const log_data *d);
 void status_draw(WINDOW *w, const ui_style *s, const status_data *d);
-/* Draws the prompt line and leaves the window's cursor at the edit point. */
-void prompt_draw(WINDOW *w, const ui_style *s, const prompt_state *p, const char *result);
+/* Draws the prompt line (where its parts go is prompt_fit's) and leaves the
+ * window's cursor at the edit point. */
+void prompt_draw(WINDOW *w, const ui_style *s, const prompt_state *p, const prompt_view *v);
 void keys_draw(WINDOW *w, const ui_style *s, int paused, int log_scale);
 void help_draw(WINDOW *w, const ui_style *s);
 void too_small_draw(WINDOW *w, const ui_style *s, int need_cols, int need_rows);

@@ -57,7 +57,7 @@ int verdict_long(char *buf, size_t n, const verdict *v, int utf8)
 {
     const char *x = mark(0, utf8);
     switch (v->kind) {
-    case VERDICT_RIGHT: return snprintf(buf, n, "%s the reversal", mark(1, utf8));
+    case VERDICT_RIGHT: return snprintf(buf, n, "%s right", mark(1, utf8));
     case VERDICT_WRONG:
         if (v->n_out == v->n_in)
             return snprintf(buf, n, "%s word %d is wrong", x, v->first_wrong + 1);

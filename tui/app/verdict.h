@@ -37,7 +37,7 @@ int verdict_focus(const verdict *v);
  * "✗ stopped early", "✗ too long"; with utf8 = 0, "OK" and "X" for the
  * marks. Returns the characters written (snprintf's count). */
 int verdict_short(char *buf, size_t n, const verdict *v, int utf8);
-/* In a sentence, for the log: "✓ the reversal", "✗ word 3 is wrong (6 words
+/* In a sentence, for the log: "✓ right", "✗ word 3 is wrong (6 words
  * for 6)", "✗ stopped early: 4 of 6 words", "✗ too long: 8 words for 6",
  * "✗ no words". */
 int verdict_long(char *buf, size_t n, const verdict *v, int utf8);
