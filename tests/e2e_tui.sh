@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # e2e_tui.sh — the terminal UI end to end, driven through tmux (a private
 # server: tmux -L): it trains a small model while we watch the status and the
-# chart, pause and resume, type a sentence and read its reversal on screen,
-# save the heatmap PNG, step through the decoder, evaluate, resize below the
-# minimum and back, open the help, quit with F10 (exit status 0); then an
+# chart, pause and resume, type a sentence and read its reversal and its ✓
+# on screen, save the heatmap PNG, step through the decoder, evaluate,
+# resize below the minimum and back, open the help, type sentences longer
+# than any training sentence (12 and 50 words) and with an unseen word and
+# read the notes, watch the 50-word heatmap scroll inside its frame at 80x24
+# and 64x18, quit with F10 (exit status 0); then an
 # ASCII, no-colour session that continues from the saved model and quits
 # with ^Q. Every wait is on a condition, with a time limit.
 #
@@ -52,6 +55,32 @@ wait_for() {
         if cap | grep -Eq -- "$2"; then return 0; fi
         sleep 0.2
     done
+    return 1
+}
+# frame_ok ROWS LEFT RIGHT: on screen rows 0..ROWS-1, the heatmap pane's
+# left and right borders stand at columns LEFT and RIGHT (counted in
+# characters: bash indexes strings by character in a UTF-8 locale), so
+# nothing drawn inside it ran over its frame.
+frame_ok() {
+    local LC_ALL=C.UTF-8
+    local rows=$1 l=$2 r=$3 i=0 line
+    while IFS= read -r line; do
+        [ "$i" -lt "$rows" ] || break
+        case ${line:$l:1} in "│" | "╭" | "╰") ;; *) return 1 ;; esac
+        case ${line:$r:1} in "│" | "╮" | "╯") ;; *) return 1 ;; esac
+        i=$((i + 1))
+    done < <(cap)
+    [ "$i" -eq "$rows" ]
+}
+# marker_in ROW0 ROW1 COL: the selected step's ▶ stands in column COL of
+# one of the screen rows ROW0..ROW1.
+marker_in() {
+    local LC_ALL=C.UTF-8
+    local i=0 line
+    while IFS= read -r line; do
+        if [ "$i" -ge "$1" ] && [ "$i" -le "$2" ] && [ "${line:$3:1}" = "▶" ]; then return 0; fi
+        i=$((i + 1))
+    done < <(cap)
     return 1
 }
 # wait_for_bytes SECONDS REGEX: as wait_for, matching bytes (C locale).
@@ -161,9 +190,9 @@ expect "training finishes (epoch lines in the log)" 90 'finished · epoch 5/5'
 expect "log shows the seed's epoch line" 1 'Epoch 05/05 \| Train Loss: [0-9.]+ \| Val Loss: [0-9.]+'
 
 keys "the cat sat" Enter
-expect "Enter shows the reversal on the prompt line" 10 '^> the cat sat +(→|->) sat cat the'
+expect "Enter shows the reversal on the prompt line, marked ✓" 10 '^> the cat sat +(→|->) sat cat the ✓'
 expect "the heatmap switched to the sentence" 5 'Attention: the cat sat (→|->) sat cat the'
-expect "the log records it" 5 '> the cat sat (→|->) sat cat the'
+expect "the log records it, and that it is right" 5 '> the cat sat (→|->) sat cat the  ✓ right'
 expect "heatmap rows are the output words" 2 '▶ +sat'
 
 keys F2
@@ -203,6 +232,39 @@ tm resize-window -t "$S" -x 70 -y 20
 expect "70x20 (no step pane) still draws" 5 '╭ Attention: the cat sat'
 tm resize-window -t "$S" -x 120 -y 40
 
+# Sentences outside the training data (3 to 10 words of the seed's 34):
+# the notes say so, and the verdict is shown whatever the model writes.
+keys Escape "the cat sat on the mat and the dog ran in house" Enter
+expect "a 12-word sentence: the note on its length" 10 '12 words — longest training sentence: 10'
+expect "a 12-word sentence: ✓ or ✗ on the prompt line" 5 '^> .*(→|->) .*(✓|✗)'
+keys Escape "the zebra sat" Enter
+expect "an unseen word: the note in the log" 10 '1 word never seen: marked \? \(zebra\)'
+expect "an unseen word: the short note on the prompt line" 5 '^> the zebra sat .*(✓|✗).* 1 unseen \?'
+expect "an unseen word: marked ? in the heatmap" 5 'zebra\?'
+W50="the cat sat on the mat big red dog ran in the house small blue bird eats fish"
+W50="$W50 old fox jumps over the lazy brown dog quick cat drinks in the hot car sad"
+W50="$W50 fast slow new tree hat on the cold mat happy red fish in the blue house"
+keys Escape "$W50" Enter
+expect "a 50-word sentence: the note on its length" 10 '50 words — longest training sentence: 10'
+expect "a 50-word sentence: ✓ or ✗ on the prompt line" 5 '^> .*(→|->) .*(✓|✗)'
+if frame_ok 22 54 119; then ok "a 50-word sentence at 120x40: the heatmap keeps its frame"; else
+    bad "a 50-word sentence at 120x40: the heatmap keeps its frame" "$(cap)"; fi
+tm resize-window -t "$S" -x 80 -y 24
+expect "80x24: the heatmap scrolls the 51 columns" 5 'cols [0-9]+-[0-9]+/51'
+if frame_ok 13 36 79; then ok "80x24: the heatmap keeps its frame"; else
+    bad "80x24: the heatmap keeps its frame" "$(cap)"; fi
+expect "80x24: ✓ or ✗ on the prompt line" 5 '^> .*(→|->) .*(✓|✗)'
+keys NPage NPage NPage NPage NPage NPage NPage NPage
+sleep 0.5
+if marker_in 2 11 37 && frame_ok 13 36 79; then ok "80x24: the selected step stays in view, frame intact"; else
+    bad "80x24: the selected step stays in view, frame intact" "$(cap)"; fi
+tm resize-window -t "$S" -x 64 -y 18
+sleep 0.5
+if marker_in 2 7 29 && frame_ok 9 28 63 && ! cap | grep -q 'terminal too small'; then
+    ok "64x18 (the minimum): the heatmap keeps its frame and the selected step"
+else bad "64x18 (the minimum): the heatmap keeps its frame and the selected step" "$(cap)"; fi
+tm resize-window -t "$S" -x 120 -y 40
+
 keys F10
 if wait_exit main 20; then
     st=$(cat "$T/main.status")
@@ -223,6 +285,8 @@ start ascii LC_ALL=C NO_COLOR=1 -- --model "$T/run/best.ckpt" --epochs 1 --lr 3e
 expect "C locale: ASCII frames" 20 '^\+ Loss'
 expect "--model continues from the checkpoint's epoch ($BEST)" 20 "epoch $((BEST + 1))/$((BEST + 1))"
 expect "the log says it continues" 5 "continuing from .*best\\.ckpt \\(epoch $BEST\\)"
+keys "the cat sat" Enter
+expect "ASCII: the verdict as OK or X" 20 '^> the cat sat +-> .*(OK|X)'
 if cap | grep -q $'\xe2'; then bad "no UTF-8 on an ASCII terminal" "$(cap)"; else ok "no UTF-8 on an ASCII terminal"; fi
 keys C-q
 if wait_exit ascii 20 && [ "$(cat "$T/ascii.status")" = 0 ]; then ok "^Q quits with status 0"; else
