@@ -48,6 +48,9 @@ static void check(int H, int W, int n, int steps, int label_w, int step, int foc
         const int f = focus < 0 ? 0 : focus >= n ? n - 1 : focus;
         if (f < g.col0 || f >= g.col0 + g.ncols) FAIL("focus column not shown");
     }
+    if (g.head_end > W - 1 || g.head_end < heat_col_x(&g, g.col0 + g.ncols) ||
+        (g.more_right && g.head_end != g.right_x))
+        FAIL("head_end");
     if (g.more_left != (g.col0 > 0) || g.more_right != (g.col0 + g.ncols < n)) FAIL("more flags");
     if (g.more_left && (g.left_x < g.label_x + g.label_w || g.left_x >= g.gx)) FAIL("◀ position");
     if (g.more_right && (g.right_x < heat_col_x(&g, g.col0 + g.ncols) || g.right_x > W - 2))
@@ -77,7 +80,7 @@ static void check(int H, int W, int n, int steps, int label_w, int step, int foc
         }
         const int x = heat_col_x(&g, g.col0 + k);
         if (x <= prev_end) FAIL("labels touch or overlap");
-        if (x + shown[k] > heat_col_x(&g, g.col0 + g.ncols)) FAIL("label past the grid");
+        if (x + shown[k] > g.head_end) FAIL("label past the head row's end");
         if (g.cw >= 3 && shown[k] > g.fill) FAIL("label over the gap");
         prev_end = x + shown[k];
     }
@@ -189,12 +192,14 @@ static void test_packed_labels(void **state)
     heat_col_labels(&g, width, 5, shown);
     const int want[8] = {3, 0, 3, 0, 0, 3, 0, 3};
     for (int k = 0; k < 8; k++) assert_int_equal(shown[k], want[k]);
-    /* A label longer than HEAT_LABEL_MAX is cut there; at the grid's end
-     * the focus label is cut to fit. */
+    /* A label longer than HEAT_LABEL_MAX is cut there; the focus label
+     * runs past the grid to the border (the grid ends at 54, the border at
+     * 55), and is cut there. */
+    assert_int_equal(g.head_end, 55);
     for (int k = 0; k < 20; k++) width[k] = 14;
     heat_col_labels(&g, width, 19, shown);
     assert_int_equal(shown[0], HEAT_LABEL_MAX);
-    assert_int_equal(shown[19], 2);
+    assert_int_equal(shown[19], 3);
 }
 
 int main(void)

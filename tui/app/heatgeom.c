@@ -53,6 +53,7 @@ void heat_geom_compute(heat_geom *g, int H, int W, int n_src, int steps, int lab
         if (g->more_right) g->right_x = g->gx + g->ncols;
     }
     g->fill = g->cw >= 3 ? g->cw - 1 : g->cw;
+    g->head_end = g->more_right ? g->right_x : W - 1;
 
     /* Rows: one per step, scrolled around the selected one. */
     g->nrows = steps < vis ? steps : vis;
@@ -75,7 +76,7 @@ void heat_col_labels(const heat_geom *g, const int *width, int focus, int *shown
         for (int k = 0; k < n; k++) shown[k] = width[k] < g->fill ? width[k] : g->fill;
         return;
     }
-    const int end = g->gx + n * g->cw; /* the first cell after the grid */
+    const int end = g->head_end;
     /* The focus column's label first: whole if it fits before the end, else
      * cut there. */
     int fs = end, fe = end; /* its cells, [fs, fe) */

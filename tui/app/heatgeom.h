@@ -35,6 +35,7 @@ typedef struct {
     int head_y, gy, legend_y; /* the column labels' row, step row0's row, the legend's */
     int more_left, more_right, more_up, more_down; /* something hidden that way */
     int left_x, right_x; /* x of ◀ and ▶ on the head row (when more_left / more_right) */
+    int head_end;        /* column labels end before this x: ▶, or the right border */
 } heat_geom;
 
 /* Fills g for a pane of H x W cells (border included) showing n_src columns
@@ -52,7 +53,8 @@ int heat_col_x(const heat_geom *g, int j);
  * to draw from heat_col_x (0: not drawn). Columns of 3 cells or more get
  * each its own label, cut to `fill`. Narrower columns cannot: labels are
  * then packed left to right where they fit whole (up to HEAT_LABEL_MAX
- * cells, a space between two), the focus column's first. */
+ * cells, a space between two, before head_end), the focus column's first
+ * (cut at head_end if it must be). */
 void heat_col_labels(const heat_geom *g, const int *width, int focus, int *shown);
 
 #endif
