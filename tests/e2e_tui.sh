@@ -72,6 +72,18 @@ frame_ok() {
     done < <(cap)
     [ "$i" -eq "$rows" ]
 }
+# wait_frame SECONDS ROWS LEFT RIGHT: polls until frame_ok holds. After a
+# resize the screen shows the old layout until the UI has redrawn (text that
+# both layouts hold matches before that): wait for the new frame first.
+wait_frame() {
+    local end=$((SECONDS + $1))
+    shift
+    while [ "$SECONDS" -lt "$end" ]; do
+        if frame_ok "$@"; then return 0; fi
+        sleep 0.2
+    done
+    return 1
+}
 # marker_in ROW0 ROW1 COL: the selected step's ▶ stands in column COL of
 # one of the screen rows ROW0..ROW1.
 marker_in() {
@@ -247,20 +259,19 @@ W50="$W50 fast slow new tree hat on the cold mat happy red fish in the blue hous
 keys Escape "$W50" Enter
 expect "a 50-word sentence: the note on its length" 10 '50 words — longest training sentence: 10'
 expect "a 50-word sentence: ✓ or ✗ on the prompt line" 5 '^> .*(→|->) .*(✓|✗)'
-if frame_ok 22 54 119; then ok "a 50-word sentence at 120x40: the heatmap keeps its frame"; else
+if wait_frame 5 22 54 119; then ok "a 50-word sentence at 120x40: the heatmap keeps its frame"; else
     bad "a 50-word sentence at 120x40: the heatmap keeps its frame" "$(cap)"; fi
 tm resize-window -t "$S" -x 80 -y 24
-expect "80x24: the heatmap scrolls the 51 columns" 5 'cols [0-9]+-[0-9]+/51'
-if frame_ok 13 36 79; then ok "80x24: the heatmap keeps its frame"; else
+if wait_frame 5 13 36 79; then ok "80x24: the heatmap keeps its frame"; else
     bad "80x24: the heatmap keeps its frame" "$(cap)"; fi
+expect "80x24: the heatmap scrolls the 51 columns" 5 'cols [0-9]+-[0-9]+/51'
 expect "80x24: ✓ or ✗ on the prompt line" 5 '^> .*(→|->) .*(✓|✗)'
 keys NPage NPage NPage NPage NPage NPage NPage NPage
 sleep 0.5
 if marker_in 2 11 37 && frame_ok 13 36 79; then ok "80x24: the selected step stays in view, frame intact"; else
     bad "80x24: the selected step stays in view, frame intact" "$(cap)"; fi
 tm resize-window -t "$S" -x 64 -y 18
-sleep 0.5
-if marker_in 2 7 29 && frame_ok 9 28 63 && ! cap | grep -q 'terminal too small'; then
+if wait_frame 5 9 28 63 && marker_in 2 7 29 && ! cap | grep -q 'terminal too small'; then
     ok "64x18 (the minimum): the heatmap keeps its frame and the selected step"
 else bad "64x18 (the minimum): the heatmap keeps its frame and the selected step" "$(cap)"; fi
 tm resize-window -t "$S" -x 120 -y 40
