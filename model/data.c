@@ -15,6 +15,11 @@ const char *const S2S_SEED_WORDS[34] = {
     "sad",   "fast", "slow",  "old",   "new",    "hot",   "cold",
 };
 
+const char *const S2S_UNSEEN_WORDS[S2S_UNSEEN_COUNT] = {
+    "zebra", "apple", "river", "stone", "cloud", "green", "lamp", "door", "wolf",   "moon",
+    "sun",   "tall",  "short", "cup",   "pen",   "book",  "sing", "walks", "under", "purple",
+};
+
 static const char *const SPECIALS[S2S_NUM_SPECIAL] = {"<PAD>", "<SOS>", "<EOS>", "<UNK>"};
 
 static char *dup_bytes(const char *s, size_t n)
@@ -227,9 +232,11 @@ void corpus_free(s2s_corpus *c)
 /* ------------------------------------------------------------------ */
 
 /* n sentences of min_len..max_len words (uniform), words uniform from the
- * seed's list. With 3..10 these are exactly the seed's draws. */
-static int synth_fill(s2s_corpus *c, int n, int min_len, int max_len, s2s_rng *rng,
-                      s2s_error *err)
+ * seed's list, except n_unseen of them (at distinct positions, uniform) from
+ * the unseen list (S2S_UNSEEN_ALL: all of them). With n_unseen = 0 nothing
+ * more is drawn, so with 3..10 these are exactly the seed's draws. */
+static int synth_fill(s2s_corpus *c, int n, int min_len, int max_len, int n_unseen,
+                      s2s_rng *rng, s2s_error *err)
 {
     c->s = calloc(n > 0 ? (size_t)n : 1, sizeof *c->s);
     if (!c->s)
@@ -245,8 +252,24 @@ static int synth_fill(s2s_corpus *c, int n, int min_len, int max_len, s2s_rng *r
         if (!s->w)
             return s2s_fail(err, S2S_ERR_NOMEM,
                             "out of memory for synthetic sentence %d (%d words)", i + 1, len);
+        /* unseen[k]: word k comes from the unseen list. The first n_unseen
+         * of a partial shuffle of the positions pick them. */
+        unsigned char unseen[S2S_MAX_SENTENCE_WORDS];
+        memset(unseen, n_unseen == S2S_UNSEEN_ALL, sizeof unseen);
+        if (n_unseen > 0) {
+            int pos[S2S_MAX_SENTENCE_WORDS];
+            for (int k = 0; k < len; k++) pos[k] = k;
+            for (int k = 0; k < n_unseen; k++) {
+                const int j = k + (int)rng_below(rng, (uint32_t)(len - k));
+                const int t = pos[k];
+                pos[k] = pos[j];
+                pos[j] = t;
+                unseen[pos[k]] = 1;
+            }
+        }
         for (int k = 0; k < len; k++) {
-            const char *word = S2S_SEED_WORDS[rng_below(rng, 34)];
+            const char *word = unseen[k] ? S2S_UNSEEN_WORDS[rng_below(rng, S2S_UNSEEN_COUNT)]
+                                         : S2S_SEED_WORDS[rng_below(rng, 34)];
             s->w[k] = dup_bytes(word, strlen(word));
             if (!s->w[k])
                 return s2s_fail(err, S2S_ERR_NOMEM,
@@ -269,9 +292,9 @@ int corpus_synthetic(s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
                         n_test);
     s2s_rng rng;
     rng_seed(&rng, seed);
-    int rc = synth_fill(train, n_train, 3, 10, &rng, err);
-    if (!rc) rc = synth_fill(val, n_val, 3, 10, &rng, err);
-    if (!rc) rc = synth_fill(test, n_test, 3, 10, &rng, err);
+    int rc = synth_fill(train, n_train, 3, 10, 0, &rng, err);
+    if (!rc) rc = synth_fill(val, n_val, 3, 10, 0, &rng, err);
+    if (!rc) rc = synth_fill(test, n_test, 3, 10, 0, &rng, err);
     if (rc) {
         corpus_free(train);
         corpus_free(val);
@@ -291,7 +314,27 @@ int corpus_synthetic_lengths(s2s_corpus *c, int n, int min_len, int max_len, uin
                         max_len, S2S_MAX_SENTENCE_WORDS);
     s2s_rng rng;
     rng_seed(&rng, seed);
-    int rc = synth_fill(c, n, min_len, max_len, &rng, err);
+    int rc = synth_fill(c, n, min_len, max_len, 0, &rng, err);
+    if (rc) corpus_free(c);
+    return rc;
+}
+
+int corpus_synthetic_unseen(s2s_corpus *c, int n, int min_len, int max_len, int n_unseen,
+                            uint64_t seed, s2s_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (n < 0) return s2s_fail(err, S2S_ERR_ARG, "negative number of sentences (%d)", n);
+    if (min_len < 1 || max_len < min_len || max_len > S2S_MAX_SENTENCE_WORDS)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "sentence lengths %d..%d: must be 1 <= min <= max <= %d", min_len,
+                        max_len, S2S_MAX_SENTENCE_WORDS);
+    if (n_unseen != S2S_UNSEEN_ALL && (n_unseen < 0 || n_unseen > min_len))
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "%d unseen words in sentences of %d..%d words (must be 0 to %d, or all)",
+                        n_unseen, min_len, max_len, min_len);
+    s2s_rng rng;
+    rng_seed(&rng, seed);
+    int rc = synth_fill(c, n, min_len, max_len, n_unseen, &rng, err);
     if (rc) corpus_free(c);
     return rc;
 }

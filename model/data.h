@@ -64,10 +64,29 @@ int corpus_synthetic(s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
 /* n sentences of min_len..max_len words (each length equally likely), words
  * drawn uniformly from the seed's list, from a generator seeded with seed:
  * the synthetic task at other lengths (`analyze` and `compare` use 11..15,
- * which training never shows). 1 <= min_len <= max_len <=
+ * 16..30 and 31..50 with seeds 1115, 1630 and 3150; training never shows
+ * these lengths). 1 <= min_len <= max_len <=
  * S2S_MAX_SENTENCE_WORDS. */
 int corpus_synthetic_lengths(s2s_corpus *c, int n, int min_len, int max_len, uint64_t seed,
                              s2s_error *err);
+/* Twenty common English words that are not among S2S_SEED_WORDS, so a
+ * model trained on the seed's task has never seen them (they encode as
+ * <UNK>): zebra apple river stone cloud green lamp door wolf moon sun tall
+ * short cup pen book sing walks under purple. */
+#define S2S_UNSEEN_COUNT 20
+extern const char *const S2S_UNSEEN_WORDS[S2S_UNSEEN_COUNT];
+/* n_unseen of corpus_synthetic_unseen: every word from the unseen list. */
+#define S2S_UNSEEN_ALL (-1)
+/* n sentences of min_len..max_len words (each length equally likely) from a
+ * generator seeded with seed, like corpus_synthetic_lengths, but with
+ * n_unseen of each sentence's words (at distinct positions drawn uniformly)
+ * drawn uniformly from S2S_UNSEEN_WORDS instead of the seed's list;
+ * S2S_UNSEEN_ALL: every word. 1 <= min_len <= max_len <=
+ * S2S_MAX_SENTENCE_WORDS, 0 <= n_unseen <= min_len. `analyze` and `compare`
+ * use 3..10 words with one unseen word (seed 1310) and with only unseen
+ * words (seed 2310). */
+int corpus_synthetic_unseen(s2s_corpus *c, int n, int min_len, int max_len, int n_unseen,
+                            uint64_t seed, s2s_error *err);
 /* A user's file, one sentence per line (blank lines skipped), split
  * deterministically 80/10/10 by a shuffle seeded with seed. Fewer than 10
  * usable sentences is an error. */
