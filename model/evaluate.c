@@ -1,6 +1,8 @@
 /* evaluate.c — exact match, token accuracy, where outputs go wrong; see evaluate.h. */
 #include "evaluate.h"
 
+#include <string.h>
+
 int decoded_first_error(const int *out, int out_len, int stopped, const int *ref, int ref_len)
 {
     const int n = out_len < ref_len ? out_len : ref_len;
@@ -8,6 +10,33 @@ int decoded_first_error(const int *out, int out_len, int stopped, const int *ref
         if (out[t] != ref[t]) return t + 1;
     if (out_len != ref_len) return n + 1; /* <EOS> where a word belongs, or a word for <EOS> */
     return stopped ? 0 : ref_len + 1;
+}
+
+int decoded_first_error_words(const s2s_sentence *src, const s2s_vocab *v, const int *out,
+                              int out_len, int stopped, const float *attn, int steps,
+                              int prefix)
+{
+    const int n = src->len, n_src = prefix + n + 1;
+    if (n < 0 || n > S2S_MAX_SENTENCE_WORDS || out_len < 0 || out_len > S2S_MAX_STEPS ||
+        steps < 0 || steps > S2S_MAX_STEPS || prefix < 0 || prefix > S2S_MAX_PREFIX ||
+        (attn && steps < out_len))
+        return -1;
+    for (int t = 0; t < out_len; t++)
+        if (out[t] < 0 || out[t] >= v->size) return -1;
+    int copy_from[S2S_MAX_STEPS];
+    for (int t = 0; t < out_len; t++) copy_from[t] = -1;
+    if (attn) {
+        int unknown[S2S_MAX_PREFIX + S2S_MAX_SENTENCE_WORDS + 1] = {0};
+        for (int i = 0; i < n; i++) unknown[prefix + i] = vocab_find(v, src->w[i]) < 0;
+        decode_copy_rule(out, out_len, attn, steps, prefix, n_src, unknown, copy_from);
+    }
+    const int m = out_len < n ? out_len : n;
+    for (int t = 0; t < m; t++) {
+        const char *w = copy_from[t] >= 0 ? src->w[copy_from[t] - prefix] : v->word[out[t]];
+        if (strcmp(w, src->w[n - 1 - t]) != 0) return t + 1;
+    }
+    if (out_len != n) return m + 1;
+    return stopped ? 0 : n + 1;
 }
 
 void error_profile_add(s2s_error_profile *p, int first_error_step, int words, int out_len,

@@ -16,6 +16,22 @@
  * A missing <EOS> after ref_len right words gives ref_len + 1. */
 int decoded_first_error(const int *out, int out_len, int stopped, const int *ref, int ref_len);
 
+/* The same check on words, for sources with words the vocabulary lacks
+ * (they are encoded as <UNK>; decode.h): the output's words — v's word for
+ * each id, or the source word that decode_copy_rule copies there — are
+ * compared as strings with src's words reversed. out[0..out_len) are the
+ * output ids, stopped as in s2s_decoded; attn is its (steps, prefix +
+ * src->len + 1) attention, or NULL for a model without attention (nothing
+ * is copied, so an unknown word is never right). Returns the 1-based step of
+ * the first wrong token as decoded_first_error does, 0 when exactly right,
+ * -1 when the arguments are out of range (more than S2S_MAX_SENTENCE_WORDS
+ * words or S2S_MAX_STEPS steps, prefix outside 0..S2S_MAX_PREFIX, an id
+ * outside v). */
+#define S2S_MAX_PREFIX 4
+int decoded_first_error_words(const s2s_sentence *src, const s2s_vocab *v, const int *out,
+                              int out_len, int stopped, const float *attn, int steps,
+                              int prefix);
+
 /* Wrong outputs of one length, by the kind of step that first went wrong
  * and by output length against the input's. */
 #define S2S_MAX_STEPS (2 * S2S_MAX_SENTENCE_WORDS + 2)
