@@ -31,30 +31,42 @@ int attn_mirror_index(int k, int n)
     return k > n ? n : n - k;
 }
 
-int attn_row_measure(const float *row, int n_src, s2s_attn_row *r, s2s_error *err)
+int attn_row_measure_prefixed(const float *row, int n_cols, int prefix, s2s_attn_row *r,
+                              s2s_error *err)
 {
-    if (!row || n_src < 1) return s2s_fail(err, S2S_ERR_ARG, "empty attention row");
-    double sum = 0;
-    int arg = 0;
-    for (int i = 0; i < n_src; i++) {
+    if (!row || n_cols < 1) return s2s_fail(err, S2S_ERR_ARG, "empty attention row");
+    if (prefix < 0 || prefix >= n_cols)
+        return s2s_fail(err, S2S_ERR_ARG, "%d marker columns in a row of %d", prefix, n_cols);
+    double sum = 0, marker = 0;
+    int arg = prefix, top = 0; /* the largest after the prefix, and over the whole row */
+    for (int i = 0; i < n_cols; i++) {
         const float w = row[i];
         if (!isfinite(w) || w < 0)
             return s2s_fail(err, S2S_ERR_ARG, "attention weight %d is %g (must be finite and >= 0)",
                             i, (double)w);
         sum += w;
-        if (w > row[arg]) arg = i;
+        if (i < prefix) marker += w;
+        if (i >= prefix && w > row[arg]) arg = i;
+        if (w > row[top]) top = i;
     }
     if (!(sum > 0)) return s2s_fail(err, S2S_ERR_ARG, "attention row sums to 0");
     double h = 0;
-    for (int i = 0; i < n_src; i++) {
+    for (int i = 0; i < n_cols; i++) {
         const double p = row[i] / sum;
         if (p > 0) h -= p * log2(p);
     }
-    r->argmax = arg;
+    r->argmax = arg - prefix;
     r->sum = sum;
     r->peak = row[arg] / sum;
     r->entropy = h > 0 ? h : 0; /* -0 and rounding below zero read as 0 */
+    r->marker = marker / sum;
+    r->marker_peak = top < prefix;
     return 0;
+}
+
+int attn_row_measure(const float *row, int n_src, s2s_attn_row *r, s2s_error *err)
+{
+    return attn_row_measure_prefixed(row, n_src, 0, r, err);
 }
 
 void attn_stats_init(s2s_attn_stats *s)
@@ -62,10 +74,13 @@ void attn_stats_init(s2s_attn_stats *s)
     memset(s, 0, sizeof *s);
 }
 
-int attn_stats_add(s2s_attn_stats *s, const float *attn, int steps, int n_src, s2s_error *err)
+int attn_stats_add_prefixed(s2s_attn_stats *s, const float *attn, int steps, int prefix,
+                            int n_cols, s2s_error *err)
 {
-    const int n = n_src - 1;
     if (!attn) return s2s_fail(err, S2S_ERR_ARG, "no attention matrix");
+    if (prefix < 0 || prefix >= n_cols)
+        return s2s_fail(err, S2S_ERR_ARG, "%d marker columns in a matrix of %d", prefix, n_cols);
+    const int n_src = n_cols - prefix, n = n_src - 1;
     if (n < 1 || n > S2S_MAX_SENTENCE_WORDS)
         return s2s_fail(err, S2S_ERR_ARG, "a sentence of %d words (must be 1 to %d)", n,
                         S2S_MAX_SENTENCE_WORDS);
@@ -76,10 +91,11 @@ int attn_stats_add(s2s_attn_stats *s, const float *attn, int steps, int n_src, s
     /* Measure every row first, so a bad one leaves s untouched. */
     s2s_attn_row rows[S2S_MAX_SENTENCE_WORDS + 1];
     for (int t = 0; t < steps; t++) {
-        int rc = attn_row_measure(attn + (size_t)t * (size_t)n_src, n_src, &rows[t], err);
+        int rc = attn_row_measure_prefixed(attn + (size_t)t * (size_t)n_cols, n_cols, prefix,
+                                           &rows[t], err);
         if (rc) return rc;
     }
-    const double hmax = log2((double)n_src);
+    const double hmax = log2((double)n_cols);
     for (int t = 0; t < steps; t++) {
         const int k = t + 1;
         const int mirror = attn_mirror_index(k, n);
@@ -89,15 +105,22 @@ int attn_stats_add(s2s_attn_stats *s, const float *attn, int steps, int n_src, s
         a->offset[attn_offset_bin(r->argmax - mirror)]++;
         a->peak_on_first += r->argmax == 0;
         a->peak_on_eos += r->argmax == n;
+        a->peak_on_marker += r->marker_peak;
         a->peak += r->peak;
-        const double on = attn[(size_t)t * (size_t)n_src + (size_t)mirror] / r->sum;
+        const double on = attn[(size_t)t * (size_t)n_cols + (size_t)(prefix + mirror)] / r->sum;
         a->on_mirror += on;
         if (r->argmax != mirror) a->on_mirror_missed += on;
         a->entropy += r->entropy;
         a->entropy_norm += r->entropy / hmax;
+        a->on_marker += r->marker;
     }
     s->sentences[n]++;
     return 0;
+}
+
+int attn_stats_add(s2s_attn_stats *s, const float *attn, int steps, int n_src, s2s_error *err)
+{
+    return attn_stats_add_prefixed(s, attn, steps, 0, n_src, err);
 }
 
 static void acc_add(s2s_attn_acc *to, const s2s_attn_acc *a)
@@ -106,31 +129,49 @@ static void acc_add(s2s_attn_acc *to, const s2s_attn_acc *a)
     for (int b = 0; b < S2S_OFF_BINS; b++) to->offset[b] += a->offset[b];
     to->peak_on_first += a->peak_on_first;
     to->peak_on_eos += a->peak_on_eos;
+    to->peak_on_marker += a->peak_on_marker;
     to->peak += a->peak;
     to->on_mirror += a->on_mirror;
     to->on_mirror_missed += a->on_mirror_missed;
     to->entropy += a->entropy;
     to->entropy_norm += a->entropy_norm;
+    to->on_marker += a->on_marker;
 }
 
-void attn_stats_sum(const s2s_attn_stats *s, int words, int kind, s2s_attn_acc *out)
+void attn_stats_sum_lengths(const s2s_attn_stats *s, int lo, int hi, int kind,
+                            s2s_attn_acc *out)
 {
     memset(out, 0, sizeof *out);
-    for (int n = 1; n <= S2S_MAX_SENTENCE_WORDS; n++) {
-        if (words && n != words) continue;
+    if (lo < 1) lo = 1;
+    if (hi > S2S_MAX_SENTENCE_WORDS) hi = S2S_MAX_SENTENCE_WORDS;
+    for (int n = lo; n <= hi; n++)
         for (int k = 0; k < S2S_STEP_KINDS; k++)
             if (kind == S2S_STEPS_ALL || k == kind ||
                 (kind == S2S_STEPS_WORDS && k != S2S_STEP_EOS))
                 acc_add(out, &s->acc[n][k]);
-    }
+}
+
+void attn_stats_sum(const s2s_attn_stats *s, int words, int kind, s2s_attn_acc *out)
+{
+    if (words)
+        attn_stats_sum_lengths(s, words, words, kind, out);
+    else
+        attn_stats_sum_lengths(s, 1, S2S_MAX_SENTENCE_WORDS, kind, out);
+}
+
+long attn_stats_sentences_lengths(const s2s_attn_stats *s, int lo, int hi)
+{
+    if (lo < 1) lo = 1;
+    if (hi > S2S_MAX_SENTENCE_WORDS) hi = S2S_MAX_SENTENCE_WORDS;
+    long total = 0;
+    for (int n = lo; n <= hi; n++) total += s->sentences[n];
+    return total;
 }
 
 long attn_stats_sentences(const s2s_attn_stats *s, int words)
 {
     if (words) return words > 0 && words <= S2S_MAX_SENTENCE_WORDS ? s->sentences[words] : 0;
-    long total = 0;
-    for (int n = 1; n <= S2S_MAX_SENTENCE_WORDS; n++) total += s->sentences[n];
-    return total;
+    return attn_stats_sentences_lengths(s, 1, S2S_MAX_SENTENCE_WORDS);
 }
 
 static double mean(double sum, long n)
@@ -167,6 +208,16 @@ double attn_acc_mean_entropy(const s2s_attn_acc *a)
 double attn_acc_mean_entropy_norm(const s2s_attn_acc *a)
 {
     return mean(a->entropy_norm, a->steps);
+}
+
+double attn_acc_mean_on_marker(const s2s_attn_acc *a)
+{
+    return mean(a->on_marker, a->steps);
+}
+
+double attn_acc_share_peak_on_marker(const s2s_attn_acc *a)
+{
+    return mean((double)a->peak_on_marker, a->steps);
 }
 
 int attn_acc_mode_bin(const s2s_attn_acc *a)
