@@ -1,6 +1,7 @@
-/* test_analysis.c — attention statistics on hand-made matrices, where
- * decoding first goes wrong, exact match by length, and the synthetic
- * sentences of other lengths. */
+/* test_attn_stats.c — attention statistics on hand-made matrices (with and
+ * without a start-marker column), where decoding first goes wrong (by ids,
+ * and by words with the copy-through rule), exact match by length, and the
+ * synthetic sentences of other lengths and with unseen words. */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -344,6 +345,181 @@ static void test_add_refuses(void **state)
     free(before);
 }
 
+/* ------------------------------------------------- a start-marker column */
+
+static void test_row_measure_prefixed(void **state)
+{
+    (void)state;
+    s2s_error err = {0};
+    s2s_attn_row r;
+    /* The marker holds the most, 0.5: the peak is the largest of the rest. */
+    const float row[4] = {0.5f, 0.1f, 0.3f, 0.1f};
+    CHECK_OK(attn_row_measure_prefixed(row, 4, 1, &r, &err), &err);
+    assert_int_equal(r.argmax, 1); /* column 2, counted from the first word */
+    assert_true(fabs(r.peak - 0.3) < 1e-6);
+    assert_true(fabs(r.marker - 0.5) < 1e-6);
+    assert_int_equal(r.marker_peak, 1);
+    const double h = -(0.5 * log2(0.5) + 0.3 * log2(0.3) + 2 * 0.1 * log2(0.1));
+    assert_true(fabs(r.entropy - h) < 1e-6); /* of the whole row */
+
+    /* Without a prefix it is attn_row_measure. */
+    s2s_attn_row r0;
+    CHECK_OK(attn_row_measure_prefixed(row, 4, 0, &r, &err), &err);
+    CHECK_OK(attn_row_measure(row, 4, &r0, &err), &err);
+    assert_int_equal(r.argmax, 0);
+    assert_int_equal(r0.argmax, 0);
+    assert_true(r.peak == r0.peak && r.entropy == r0.entropy);
+    assert_true(r.marker == 0 && r0.marker == 0 && !r.marker_peak && !r0.marker_peak);
+
+    /* All the weight on the marker: the peak is the first word's, weight 0. */
+    const float all[3] = {1, 0, 0};
+    CHECK_OK(attn_row_measure_prefixed(all, 3, 1, &r, &err), &err);
+    assert_int_equal(r.argmax, 0);
+    assert_true(r.peak == 0 && r.marker == 1 && r.marker_peak == 1);
+    /* On a tie the first column counts as the largest: the marker. */
+    const float tie[3] = {0.4f, 0.4f, 0.2f};
+    CHECK_OK(attn_row_measure_prefixed(tie, 3, 1, &r, &err), &err);
+    assert_int_equal(r.marker_peak, 1);
+    const float tie2[3] = {0.3f, 0.4f, 0.3f};
+    CHECK_OK(attn_row_measure_prefixed(tie2, 3, 1, &r, &err), &err);
+    assert_int_equal(r.marker_peak, 0);
+
+    assert_int_equal(attn_row_measure_prefixed(row, 4, 4, &r, &err), S2S_ERR_ARG);
+    assert_int_equal(attn_row_measure_prefixed(row, 4, -1, &r, &err), S2S_ERR_ARG);
+    const float neg[3] = {-1, 1, 1};
+    assert_int_equal(attn_row_measure_prefixed(neg, 3, 1, &r, &err), S2S_ERR_ARG);
+}
+
+/* A (n+1, 1+n+1) matrix: column 0 is the start marker. Word steps put
+ * `word_marker` on it and the rest on their mirrored word; the <EOS> step
+ * puts `eos_marker` on it and the rest on word 1 (as a model that reads its
+ * stop off the marker might). */
+static float *with_marker(int n, float word_marker, float eos_marker)
+{
+    const int C = n + 2;
+    float *a = calloc((size_t)(n + 1) * (size_t)C, sizeof *a);
+    assert_non_null(a);
+    for (int t = 0; t <= n; t++) {
+        const int k = t + 1;
+        if (k <= n) {
+            a[t * C] = word_marker;
+            a[t * C + 1 + attn_mirror_index(k, n)] = 1.0f - word_marker;
+        } else {
+            a[t * C] = eos_marker;
+            a[t * C + 1] = 1.0f - eos_marker;
+        }
+    }
+    return a;
+}
+
+static void test_prefixed_stats(void **state)
+{
+    (void)state;
+    s2s_error err = {0};
+    s2s_attn_stats *s = malloc(sizeof *s), *plain = malloc(sizeof *plain);
+    assert_non_null(s);
+    assert_non_null(plain);
+    attn_stats_init(s);
+    for (int n = 3; n <= 5; n++) {
+        float *a = with_marker(n, 0.1f, 0.8f);
+        CHECK_OK(attn_stats_add_prefixed(s, a, n + 1, 1, n + 2, &err), &err);
+        free(a);
+    }
+    s2s_attn_acc wd, eos;
+    attn_stats_sum(s, 0, S2S_STEPS_WORDS, &wd);
+    attn_stats_sum(s, 0, S2S_STEP_EOS, &eos);
+    assert_int_equal(wd.steps, 3 + 4 + 5);
+    /* The marker column is skipped: every word step is on its mirrored word. */
+    assert_int_equal(wd.offset[BIN(0)], wd.steps);
+    assert_true(fabs(attn_acc_mean_on_mirror(&wd) - 0.9) < 1e-6);
+    assert_true(fabs(attn_acc_mean_peak(&wd) - 0.9) < 1e-6);
+    assert_true(fabs(attn_acc_mean_on_marker(&wd) - 0.1) < 1e-6);
+    assert_int_equal(wd.peak_on_marker, 0);
+    assert_true(attn_acc_share_peak_on_marker(&wd) == 0);
+    /* The <EOS> step: the marker holds 0.8, the largest weight; among the
+     * words the peak is word 1 (offset -n: -3, -4, -5). */
+    assert_int_equal(eos.steps, 3);
+    assert_int_equal(eos.peak_on_marker, 3);
+    assert_true(attn_acc_share_peak_on_marker(&eos) == 1.0);
+    assert_true(fabs(attn_acc_mean_on_marker(&eos) - 0.8) < 1e-6);
+    assert_int_equal(eos.peak_on_first, 3);
+    assert_int_equal(eos.offset[BIN(-3)], 1);
+    assert_int_equal(eos.offset[S2S_OFF_BIN_LEFT], 2);
+    assert_true(fabs(attn_acc_mean_peak(&eos) - 0.2) < 1e-6);
+    assert_true(fabs(attn_acc_mean_on_mirror(&eos)) < 1e-6);
+    /* Entropy of the whole row over log2(n + 2) columns. */
+    const double h = -(0.8 * log2(0.8) + 0.2 * log2(0.2));
+    assert_true(fabs(eos.entropy - 3 * h) < 1e-5);
+    assert_true(fabs(eos.entropy_norm - (h / log2(5) + h / log2(6) + h / log2(7))) < 1e-5);
+
+    /* With nothing on the marker, the counts are those of the matrix
+     * without its first column. */
+    attn_stats_init(s);
+    attn_stats_init(plain);
+    const int n = 4, C = n + 2;
+    float *a = with_marker(n, 0.0f, 0.0f), *b = calloc((size_t)(n + 1) * (n + 1), sizeof *b);
+    assert_non_null(b);
+    a[2 * C + 2] = 0.25f; /* step 3 spreads a little */
+    for (int t = 0; t <= n; t++)
+        for (int j = 0; j <= n; j++) b[t * (n + 1) + j] = a[t * C + 1 + j];
+    CHECK_OK(attn_stats_add_prefixed(s, a, n + 1, 1, C, &err), &err);
+    CHECK_OK(attn_stats_add(plain, b, n + 1, n + 1, &err), &err);
+    for (int k = 0; k < S2S_STEP_KINDS; k++) {
+        const s2s_attn_acc *x = &s->acc[n][k], *y = &plain->acc[n][k];
+        assert_int_equal(x->steps, y->steps);
+        assert_memory_equal(x->offset, y->offset, sizeof x->offset);
+        assert_int_equal(x->peak_on_first, y->peak_on_first);
+        assert_int_equal(x->peak_on_eos, y->peak_on_eos);
+        assert_true(fabs(x->peak - y->peak) < 1e-9);
+        assert_true(fabs(x->on_mirror - y->on_mirror) < 1e-9);
+        assert_true(fabs(x->on_mirror_missed - y->on_mirror_missed) < 1e-9);
+        assert_true(fabs(x->entropy - y->entropy) < 1e-9);
+        assert_true(x->on_marker == 0 && x->peak_on_marker == 0);
+    }
+    /* ... and prefix 0 is attn_stats_add itself. */
+    attn_stats_init(s);
+    CHECK_OK(attn_stats_add_prefixed(s, b, n + 1, 0, n + 1, &err), &err);
+    assert_memory_equal(s, plain, sizeof *s);
+
+    /* Refused: steps that do not fit the words, a prefix filling the row. */
+    assert_int_equal(attn_stats_add_prefixed(s, a, n + 2, 1, C, &err), S2S_ERR_ARG);
+    assert_int_equal(attn_stats_add_prefixed(s, a, n + 1, C, C, &err), S2S_ERR_ARG);
+    assert_int_equal(attn_stats_add_prefixed(s, a, 1, 1, 2, &err), S2S_ERR_ARG); /* 0 words */
+    assert_memory_equal(s, plain, sizeof *s);
+    free(a);
+    free(b);
+    free(s);
+    free(plain);
+}
+
+static void test_sum_lengths(void **state)
+{
+    (void)state;
+    s2s_error err = {0};
+    s2s_attn_stats *s = malloc(sizeof *s);
+    assert_non_null(s);
+    attn_stats_init(s);
+    for (int n = 2; n <= 6; n++) {
+        float *a = one_hot(n, col_mirror);
+        CHECK_OK(attn_stats_add(s, a, n + 1, n + 1, &err), &err);
+        if (n == 4) CHECK_OK(attn_stats_add(s, a, n + 1, n + 1, &err), &err);
+        free(a);
+    }
+    s2s_attn_acc a, b;
+    attn_stats_sum_lengths(s, 3, 5, S2S_STEPS_WORDS, &a);
+    assert_int_equal(a.steps, 3 + 2 * 4 + 5);
+    assert_int_equal(attn_stats_sentences_lengths(s, 3, 5), 4);
+    assert_int_equal(attn_stats_sentences_lengths(s, -5, 500), 6);
+    attn_stats_sum_lengths(s, -5, 500, S2S_STEPS_ALL, &a);
+    attn_stats_sum(s, 0, S2S_STEPS_ALL, &b);
+    assert_memory_equal(&a, &b, sizeof a);
+    attn_stats_sum_lengths(s, 7, 50, S2S_STEPS_ALL, &a);
+    assert_int_equal(a.steps, 0);
+    attn_stats_sum_lengths(s, 5, 3, S2S_STEPS_ALL, &a);
+    assert_int_equal(a.steps, 0);
+    free(s);
+}
+
 /* ------------------------------------------------- where decoding goes wrong */
 
 static void test_first_error(void **state)
@@ -401,6 +577,104 @@ static void test_first_error(void **state)
     assert_int_equal(hist_max(empty, 3), -1);
     assert_int_equal(hist_mode(tie, 3), 1);
     assert_int_equal(hist_max(tie, 3), 3);
+}
+
+/* ------------------------------------------ right by words, with copying */
+
+/* A vocabulary of the seed's words. */
+static void seed_vocab(s2s_vocab *v)
+{
+    s2s_error err = {0};
+    CHECK_OK(vocab_create(v, &err), &err);
+    for (int i = 0; i < 34; i++) {
+        int id;
+        CHECK_OK(vocab_add(v, S2S_SEED_WORDS[i], &id, &err), &err);
+    }
+}
+
+/* Sets row t of a (steps, C) matrix to 0.9 on column col, the rest spread. */
+static void peak_row(float *a, int C, int t, int col)
+{
+    for (int j = 0; j < C; j++) a[t * C + j] = 0.1f / (float)(C - 1);
+    a[t * C + col] = 0.9f;
+}
+
+static void test_first_error_words(void **state)
+{
+    (void)state;
+    s2s_vocab v;
+    seed_vocab(&v);
+    char *w[4] = {"the", "zebra", "sat", "cloud"}; /* zebra and cloud are unseen */
+    s2s_sentence src = {.len = 3, .w = w};
+    const int the = vocab_find(&v, "the"), sat = vocab_find(&v, "sat"),
+              cat = vocab_find(&v, "cat");
+    assert_true(the >= 0 && sat >= 0 && cat >= 0);
+    assert_true(vocab_find(&v, "zebra") < 0);
+
+    /* Columns: the zebra sat <EOS>; steps: sat ? the <EOS>. */
+    enum { C = 4, STEPS = 4 };
+    float a[STEPS * C];
+    for (int t = 0; t < STEPS; t++) peak_row(a, C, t, t < 3 ? 2 - t : 3);
+    /* The model writes <UNK> where zebra belongs: copied, right by words;
+     * by ids <UNK> = <UNK> is right too. */
+    const int unk_out[3] = {sat, S2S_UNK, the};
+    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, a, STEPS, 0), 0);
+    /* It writes a known word there, under a peak on zebra: the copy rule
+     * writes zebra, so it is right; by ids it is wrong at step 2. */
+    const int cat_out[3] = {sat, cat, the};
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, a, STEPS, 0), 0);
+    const int ref_ids[3] = {sat, S2S_UNK, the};
+    assert_int_equal(decoded_first_error(cat_out, 3, 1, ref_ids, 3), 2);
+    /* Without attention nothing is copied. */
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, NULL, STEPS, 0), 2);
+    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, NULL, STEPS, 0), 2);
+    /* Step 2 looks at "the" instead: nothing is copied there. */
+    peak_row(a, C, 1, 0);
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, a, STEPS, 0), 2);
+    /* ... and <UNK> written there copies the word under the peak, "the". */
+    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, a, STEPS, 0), 2);
+    peak_row(a, C, 1, 1);
+    /* Lengths and stopping, as decoded_first_error counts them. */
+    const int longer[4] = {sat, cat, the, the};
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 2, 1, a, STEPS, 0), 3);
+    assert_int_equal(decoded_first_error_words(&src, &v, longer, 4, 1, a, STEPS, 0), 4);
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 0, a, 3, 0), 4);
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 0, 1, a, 1, 0), 1);
+    /* A wrong known word. */
+    const int wrong[3] = {the, cat, the};
+    assert_int_equal(decoded_first_error_words(&src, &v, wrong, 3, 1, a, STEPS, 0), 1);
+
+    /* With a start marker in column 0, the same decisions one column over;
+     * a peak on the marker copies nothing. */
+    enum { CP = 5 };
+    float b[STEPS * CP];
+    for (int t = 0; t < STEPS; t++) peak_row(b, CP, t, 1 + (t < 3 ? 2 - t : 3));
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, b, STEPS, 1), 0);
+    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, b, STEPS, 1), 0);
+    peak_row(b, CP, 1, 0);
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, b, STEPS, 1), 2);
+    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, b, STEPS, 1), 2);
+
+    /* Only unseen words: cloud zebra -> zebra cloud, written as <UNK>s. */
+    char *u[2] = {"cloud", "zebra"};
+    s2s_sentence src2 = {.len = 2, .w = u};
+    enum { C2 = 3, S2 = 3 };
+    float c[S2 * C2];
+    for (int t = 0; t < S2; t++) peak_row(c, C2, t, t < 2 ? 1 - t : 2);
+    const int unks[2] = {S2S_UNK, S2S_UNK};
+    assert_int_equal(decoded_first_error_words(&src2, &v, unks, 2, 1, c, S2, 0), 0);
+    /* Both word steps peak on cloud, equally: the earlier copies it, and the
+     * later, having written <UNK>, writes the word under its peak, cloud
+     * again: wrong at step 1. */
+    peak_row(c, C2, 0, 0);
+    assert_int_equal(decoded_first_error_words(&src2, &v, unks, 2, 1, c, S2, 0), 1);
+
+    /* Out of range. */
+    const int bad[3] = {sat, 99, the};
+    assert_int_equal(decoded_first_error_words(&src, &v, bad, 3, 1, a, STEPS, 0), -1);
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, a, 2, 0), -1);
+    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, a, STEPS, -1), -1);
+    vocab_free(&v);
 }
 
 static void test_exact_by_length(void **state)
@@ -479,6 +753,87 @@ static void test_synthetic_lengths(void **state)
     corpus_free(&c);
 }
 
+static int in_list(const char *w, const char *const *list, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(w, list[i]) == 0) return 1;
+    return 0;
+}
+
+static void test_synthetic_unseen(void **state)
+{
+    (void)state;
+    s2s_error err = {0};
+    /* The unseen words are not the seed's, and not repeated. */
+    for (int i = 0; i < S2S_UNSEEN_COUNT; i++) {
+        assert_false(in_list(S2S_UNSEEN_WORDS[i], S2S_SEED_WORDS, 34));
+        assert_false(in_list(S2S_UNSEEN_WORDS[i], S2S_UNSEEN_WORDS, i));
+    }
+    s2s_corpus one, one2, all, none, lens;
+    CHECK_OK(corpus_synthetic_unseen(&one, 1000, 3, 10, 1, 1310, &err), &err);
+    CHECK_OK(corpus_synthetic_unseen(&one2, 1000, 3, 10, 1, 1310, &err), &err);
+    CHECK_OK(corpus_synthetic_unseen(&all, 1000, 3, 10, S2S_UNSEEN_ALL, 2310, &err), &err);
+    assert_int_equal(one.count, 1000);
+    int at[10] = {0}, used[S2S_UNSEEN_COUNT] = {0}, seen[11] = {0};
+    for (int i = 0; i < one.count; i++) {
+        const s2s_sentence *s = &one.s[i];
+        assert_true(s->len >= 3 && s->len <= 10);
+        seen[s->len]++;
+        int n_unseen = 0;
+        for (int k = 0; k < s->len; k++) {
+            assert_string_equal(s->w[k], one2.s[i].w[k]);
+            if (in_list(s->w[k], S2S_UNSEEN_WORDS, S2S_UNSEEN_COUNT)) {
+                n_unseen++;
+                at[k]++;
+                for (int j = 0; j < S2S_UNSEEN_COUNT; j++)
+                    used[j] += strcmp(s->w[k], S2S_UNSEEN_WORDS[j]) == 0;
+            } else {
+                assert_true(in_list(s->w[k], S2S_SEED_WORDS, 34));
+            }
+        }
+        assert_int_equal(n_unseen, 1);
+    }
+    for (int l = 3; l <= 10; l++) assert_true(seen[l] > 80 && seen[l] < 170);
+    for (int j = 0; j < S2S_UNSEEN_COUNT; j++) assert_true(used[j] > 20); /* about 50 each */
+    assert_true(at[0] > 100 && at[2] > 100 && at[9] > 0); /* at every position */
+    for (int i = 0; i < all.count; i++) {
+        assert_true(all.s[i].len >= 3 && all.s[i].len <= 10);
+        for (int k = 0; k < all.s[i].len; k++)
+            assert_true(in_list(all.s[i].w[k], S2S_UNSEEN_WORDS, S2S_UNSEEN_COUNT));
+    }
+    /* With no unseen word it draws what corpus_synthetic_lengths draws. */
+    CHECK_OK(corpus_synthetic_unseen(&none, 200, 11, 15, 0, 1115, &err), &err);
+    CHECK_OK(corpus_synthetic_lengths(&lens, 200, 11, 15, 1115, &err), &err);
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(none.s[i].len, lens.s[i].len);
+        for (int k = 0; k < lens.s[i].len; k++)
+            assert_string_equal(none.s[i].w[k], lens.s[i].w[k]);
+    }
+    /* As many unseen words as the shortest sentence has. */
+    corpus_free(&one2);
+    CHECK_OK(corpus_synthetic_unseen(&one2, 50, 3, 4, 3, 7, &err), &err);
+    for (int i = 0; i < one2.count; i++) {
+        int n_unseen = 0;
+        for (int k = 0; k < one2.s[i].len; k++)
+            n_unseen += in_list(one2.s[i].w[k], S2S_UNSEEN_WORDS, S2S_UNSEEN_COUNT);
+        assert_int_equal(n_unseen, 3);
+    }
+    corpus_free(&one);
+    corpus_free(&one2);
+    corpus_free(&all);
+    corpus_free(&none);
+    corpus_free(&lens);
+
+    s2s_corpus c;
+    assert_int_equal(corpus_synthetic_unseen(&c, 5, 3, 10, 4, 1, &err), S2S_ERR_ARG);
+    assert_int_equal(corpus_synthetic_unseen(&c, 5, 3, 10, -2, 1, &err), S2S_ERR_ARG);
+    assert_int_equal(corpus_synthetic_unseen(&c, -1, 3, 10, 1, 1, &err), S2S_ERR_ARG);
+    assert_int_equal(corpus_synthetic_unseen(&c, 5, 0, 10, 0, 1, &err), S2S_ERR_ARG);
+    assert_int_equal(corpus_synthetic_unseen(&c, 5, 3, 101, 1, 1, &err), S2S_ERR_ARG);
+    assert_int_equal(c.count, 0);
+    assert_null(c.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,9 +844,14 @@ int main(void)
         cmocka_unit_test(test_shifted),
         cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_add_refuses),
+        cmocka_unit_test(test_row_measure_prefixed),
+        cmocka_unit_test(test_prefixed_stats),
+        cmocka_unit_test(test_sum_lengths),
         cmocka_unit_test(test_first_error),
+        cmocka_unit_test(test_first_error_words),
         cmocka_unit_test(test_exact_by_length),
         cmocka_unit_test(test_synthetic_lengths),
+        cmocka_unit_test(test_synthetic_unseen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
