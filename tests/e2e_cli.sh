@@ -412,8 +412,14 @@ for q in "1. What patterns do you observe in the attention weights?" \
 done
 check "analysis.md: the test exact match in the header" \
     grep -Eq '^- \*\*Test exact match: [0-9]+\.[0-9]% \([0-9]+/1000\)\*\*' "$T/analysis.md"
-check "analysis.md: exact match for every length 3 to 15" test \
-    "$(grep -Ec '^\| ([3-9]|1[0-5]) \| (test|never trained) \| [0-9]+ \| [0-9.]+% \([0-9]+/[0-9]+\) \|$' "$T/analysis.md")" -eq 13
+check "analysis.md: exact match for every length 3 to 15, then by five lengths to 50" test \
+    "$(grep -Ec '^\| ([3-9]|1[0-5]|(16|21|26|31|36|41|46)-(20|25|30|35|40|45|50)) \| (test|never trained) \| [0-9]+ \| [0-9.]+% \([0-9]+/[0-9]+\) \|$' "$T/analysis.md")" -eq 20
+check "analysis.md: totals of the four length sets and the two with unseen words" test \
+    "$(grep -Ec '^\| \*\*(3-10|11-15|16-30|31-50)\*\* \| (test|never trained|one unseen word|unseen words only) \| 1000 \| \*\*[0-9.]+% \([0-9]+/1000\)\*\* \|$' "$T/analysis.md")" -eq 6
+check "analysis.md: attention statistics for each of the six sets" test \
+    "$(grep -Ec '^\| (3-10|11-15|16-30|31-50) \| (test|never trained|one unseen word|unseen words only) \| [0-9.]+% \([0-9]+/1000\) \| [0-9]+ \|' "$T/analysis.md")" -eq 6
+check "analysis.md: wrong outputs of every set" test \
+    "$(grep -c '^- \*\*Wrong outputs, ' "$T/analysis.md")" -eq 6
 check "analysis.md: the offset table has a word-steps row" \
     grep -Eq '^\| \*\*word steps\*\* \| [0-9]+ \|' "$T/analysis.md"
 check "analysis.md: says how many sentences were left out" \
@@ -441,11 +447,15 @@ usage_error "analyze with a stray argument" "$BIN" analyze oops
 
 run "$BIN" compare "$AN" "$T/noatt/best.ckpt" --png "$T/acc.png" --device cpu
 check "compare exits 0" test "$rc" -eq 0
-check "compare: a table row for every length 3 to 15" test \
-    "$(grep -Ec '^\| ([3-9]|1[0-5]) \| [0-9]+ \| [0-9.]+% \| [0-9.]+% \|$' "$T/out")" -eq 13
+check "compare: a table row for every length 3 to 15, then by five lengths to 50" test \
+    "$(grep -Ec '^\| ([3-9]|1[0-5]|(16|21|26|31|36|41|46)-(20|25|30|35|40|45|50)) \| [0-9]+ \| [0-9.]+% \| [0-9.]+% \|$' "$T/out")" -eq 20
 check "compare: columns named by attention" grep -Eq '^\| words \| sentences \| bahdanau \| none \|$' "$T/out"
-check "compare: totals for 3-10 and 11-15" test \
-    "$(grep -Ec '^\| \*\*(3-10|11-15)\*\* \|' "$T/out")" -eq 2
+check "compare: totals for 3-10, 11-15, 16-30 and 31-50" test \
+    "$(grep -Ec '^\| \*\*(3-10|11-15|16-30|31-50)\*\* \| 1000 \|' "$T/out")" -eq 4
+check "compare: rows for one unseen word and unseen words only" test \
+    "$(grep -Ec '^\| \*\*3-10, (one unseen word|unseen words only)\*\* \| 1000 \|' "$T/out")" -eq 2
+check "compare: without attention nothing is copied, so no sentence with an unseen word is right" \
+    test "$(grep -Ec '^\| \*\*3-10, (one unseen word|unseen words only)\*\* \| 1000 \| \*\*[0-9.]+%\*\* \| \*\*0\.0%\*\* \|$' "$T/out")" -eq 2
 check "compare --png writes a PNG" png_ok "$T/acc.png"
 run "$BIN" compare "$AN" "$AN" --device cpu
 check "compare: the same kind twice is named by file" grep -qF "| $AN | $AN |" "$T/out"

@@ -1,6 +1,7 @@
 /* cmd_analyze.c — `seq2seq analyze`: the attention of a model measured on
- * its test set and on longer sentences, written to analysis.md (report.h),
- * with a summary on stdout. */
+ * its test set, on longer sentences and on sentences with unseen words
+ * (evaluated.h), written to analysis.md (report.h), with a summary on
+ * stdout. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,22 +10,26 @@
 #include "commands.h"
 #include "report.h"
 
-/* Adds the exactly reversed sentences of d to st, the others to prof. */
-static int gather(const s2s_dataset *d, const s2s_decoded *res, s2s_attn_stats *st,
-                  s2s_error_profile *prof, s2s_error *err)
+/* Adds set s's sentences reversed exactly to r's statistics of that set,
+ * the others to its error profiles. */
+static int gather(const evaluated *e, int s, report *r, s2s_attn_stats *st, s2s_error *err)
 {
+    const eval_part *p = &e->set[s];
+    const s2s_dataset *d = &p->d;
+    const s2s_decoded *res = &p->r;
     for (int i = 0; i < d->count; i++) {
-        const int words = d->src_len[i] - 1;
-        if (res->correct[i]) {
-            int rc = attn_stats_add(st, res->attn[i], res->steps[i], d->src_len[i], err);
+        const int words = d->src_len[i] - 1, step = p->first_error[i];
+        if (step == 0) {
+            int rc = attn_stats_add_prefixed(st, res->attn[i], res->steps[i], res->prefix,
+                                             res->prefix + d->src_len[i], err);
             if (rc) return rc;
             continue;
         }
-        if (words < 1 || words > EVAL_MAXW) continue;
-        int step = decoded_first_error(res->out + res->out_off[i], res->out_len[i],
-                                       res->stopped[i], d->tgt + d->tgt_off[i] + 1, words);
-        if (step > 0)
-            error_profile_add(&prof[words], step, words, res->out_len[i], res->stopped[i]);
+        if (words < 1 || words > EVAL_MAXW || step < 0) continue;
+        error_profile_add(&r->prof[s][words], step, words, res->out_len[i], res->stopped[i]);
+        if (s == EVAL_SET_UNSEEN1) /* step n - j writes source word j (0-based) */
+            for (int j = 0; j < words; j++)
+                if (d->src[d->src_off[i] + j] == S2S_UNK && step == words - j) r->wrong_at_unseen++;
     }
     return 0;
 }
@@ -33,27 +38,26 @@ static int gather(const s2s_dataset *d, const s2s_decoded *res, s2s_attn_stats *
 static void print_summary(const cli_opts *o, const evaluated *e, const evaluated *b,
                           const s2s_attn_stats *st)
 {
-    long k, n, kl, nl;
-    evaluated_range(e, EVAL_TEST_MIN, EVAL_TEST_MAX, &k, &n);
-    evaluated_range(e, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX, &kl, &nl);
     s2s_attn_acc all;
     attn_stats_sum(st, 0, S2S_STEPS_WORDS, &all);
-    printf("Model: %s (%s attention, epoch %d, device %s)\n", o->model,
-           attention_name(model_config(e->cm.m)->attention), e->cm.meta.epoch, e->cm.be->name);
-    printf("Exact match: %s on 3-10 words (test set), %s on %d-%d words (never trained)\n",
-           fmt_kn(k, n).s, fmt_kn(kl, nl).s, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX);
+    printf("Model: %s (%s attention, epoch %d, device %s; sets decoded in %.1f s)\n", o->model,
+           attention_name(model_config(e->cm.m)->attention), e->cm.meta.epoch, e->cm.be->name,
+           e->seconds);
+    printf("Exact match:");
+    for (int s = 0; s < EVAL_SETS; s++)
+        printf("%s %s on %s words (%s)", s ? "," : "", fmt_kn(e->set[s].k, e->set[s].n).s,
+               EVAL_SET[s].range, EVAL_SET[s].label);
+    printf("\n");
     if (all.steps)
         printf("Attention over %ld exact sentences (%ld word steps): peak on the mirrored position "
                "%s, mean peak weight %.3f, mean entropy %.3f bits\n",
                attn_stats_sentences(st, 0), all.steps,
                fmt_share(attn_acc_share(&all, attn_offset_bin(0))).s, attn_acc_mean_peak(&all),
                attn_acc_mean_entropy(&all));
-    if (o->baseline) {
-        long kb, nb;
-        evaluated_range(b, EVAL_TEST_MIN, EVAL_TEST_MAX, &kb, &nb);
+    if (o->baseline)
         printf("Baseline %s (%s attention): %s on 3-10 words\n", o->baseline,
-               attention_name(model_config(b->cm.m)->attention), fmt_kn(kb, nb).s);
-    }
+               attention_name(model_config(b->cm.m)->attention),
+               fmt_kn(b->set[EVAL_SET_TEST].k, b->set[EVAL_SET_TEST].n).s);
     printf("Analysis written to %s\n", o->out);
 }
 
@@ -63,18 +67,20 @@ int cmd_analyze(const cli_opts *o)
     evaluated e, b;
     memset(&e, 0, sizeof e);
     memset(&b, 0, sizeof b);
-    s2s_attn_stats *st = malloc(sizeof *st), *stl = malloc(sizeof *stl);
+    s2s_attn_stats *st[EVAL_SETS] = {0};
+    int have_st = 1;
+    for (int k = 0; k < EVAL_SETS; k++) have_st &= (st[k] = malloc(sizeof *st[k])) != NULL;
     report *r = calloc(1, sizeof *r);
     s2s_error err;
     s2s_error_clear(&err);
     int rc;
-    if (!st || !stl || !r) {
+    if (!have_st || !r) {
         fprintf(stderr, "seq2seq %s: out of memory for the attention statistics (%zu bytes)\n",
-                cmd, 2 * sizeof *st + sizeof *r);
+                cmd, EVAL_SETS * sizeof *st[0] + sizeof *r);
         rc = CLI_EXIT_ERROR;
         goto done;
     }
-    if ((rc = evaluated_open(&e, o, cmd, o->model, 1)) != 0) goto done;
+    if ((rc = evaluated_load(&e, o, cmd, o->model)) != 0) goto done;
     if (model_config(e.cm.m)->attention == S2S_ATTN_NONE) {
         fprintf(stderr, "seq2seq %s: %s has no attention (trained with --attention none), so "
                         "there is nothing to measure; give it as --baseline of a model with "
@@ -83,29 +89,33 @@ int cmd_analyze(const cli_opts *o)
         rc = CLI_EXIT_ERROR;
         goto done;
     }
+    if ((rc = evaluated_decode(&e, cmd, 1)) != 0) goto done;
     if (o->baseline && (rc = evaluated_open(&b, o, cmd, o->baseline, 0)) != 0) goto done;
 
-    attn_stats_init(st);
-    attn_stats_init(stl);
     r->o = o;
     r->device = e.cm.be->name;
     r->e = &e;
     r->base = o->baseline ? &b : NULL;
-    r->st = st;
-    r->stl = stl;
-    if (gather(&e.dte, &e.rte, st, r->prof, &err) || gather(&e.dlg, &e.rlg, stl, r->prof, &err) ||
-        report_write(o->out, r, &err)) {
+    r->prefix = e.set[EVAL_SET_TEST].r.prefix;
+    for (int k = 0; k < EVAL_SETS; k++) {
+        attn_stats_init(st[k]);
+        r->st[k] = st[k];
+        if (gather(&e, k, r, st[k], &err)) {
+            rc = cli_fail(cmd, &err);
+            goto done;
+        }
+    }
+    if (report_write(o->out, r, &err)) {
         rc = cli_fail(cmd, &err);
         goto done;
     }
-    print_summary(o, &e, &b, st);
+    print_summary(o, &e, &b, st[EVAL_SET_TEST]);
     rc = CLI_EXIT_OK;
 done:
     fflush(stdout);
     evaluated_close(&e);
     evaluated_close(&b);
-    free(st);
-    free(stl);
+    for (int k = 0; k < EVAL_SETS; k++) free(st[k]);
     free(r);
     return rc;
 }

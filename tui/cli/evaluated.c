@@ -2,60 +2,202 @@
 #include "evaluated.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "evaluate.h"
 
-enum { DECODE_BATCH = 64 };
+enum { DECODE_BATCH = 64, EVAL_N = 1000 };
+
+const eval_set_spec EVAL_SET[EVAL_SETS] = {
+    [EVAL_SET_TEST] = {"3-10", "test", 3, 10, 0, 0, SETUP_N_TEST},
+    [EVAL_SET_11_15] = {"11-15", "never trained", 11, 15, 0, 1115, EVAL_N},
+    [EVAL_SET_16_30] = {"16-30", "never trained", 16, 30, 0, 1630, EVAL_N},
+    [EVAL_SET_31_50] = {"31-50", "never trained", 31, 50, 0, 3150, EVAL_N},
+    [EVAL_SET_UNSEEN1] = {"3-10", "one unseen word", 3, 10, 1, 1310, EVAL_N},
+    [EVAL_SET_UNSEEN_ALL] = {"3-10", "unseen words only", 3, 10, S2S_UNSEEN_ALL, 2310, EVAL_N},
+};
+
+static void part_free(eval_part *p)
+{
+    decoded_free(&p->r);
+    dataset_free(&p->d);
+    corpus_free(&p->c);
+    free(p->first_error);
+    memset(p, 0, sizeof *p);
+}
 
 void evaluated_close(evaluated *e)
 {
-    decoded_free(&e->rte);
-    decoded_free(&e->rlg);
-    dataset_free(&e->dte);
-    dataset_free(&e->dlg);
-    corpus_free(&e->tr);
-    corpus_free(&e->va);
-    corpus_free(&e->te);
-    corpus_free(&e->lg);
+    for (int s = 0; s < EVAL_SETS; s++) part_free(&e->set[s]);
     cli_model_close(&e->cm);
     memset(e, 0, sizeof *e);
+}
+
+/* Orders c's sentences longest first, keeping the order within a length: a
+ * batch then holds sentences of about one length, so the decoder runs about
+ * as many steps as they need (it runs up to 2 * (longest + 1) for all), and
+ * the model's workspace, which grows to the largest batch and never
+ * shrinks, is allocated once, by the first batch, not again at every
+ * longer one. */
+static int sort_by_length(s2s_corpus *c, s2s_error *err)
+{
+    if (c->count < 2) return 0;
+    s2s_sentence *sorted = malloc(sizeof *sorted * (size_t)c->count);
+    if (!sorted)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory sorting %d sentences", c->count);
+    int at = 0;
+    for (int len = S2S_MAX_SENTENCE_WORDS; len >= 0; len--)
+        for (int i = 0; i < c->count; i++)
+            if (c->s[i].len == len) sorted[at++] = c->s[i];
+    free(c->s);
+    c->s = sorted;
+    return 0;
+}
+
+/* Makes set s's sentences: the test split from the checkpoint's seed, or
+ * the generated ones. */
+static int make_corpus(evaluated *e, int s, s2s_error *err)
+{
+    const eval_set_spec *sp = &EVAL_SET[s];
+    eval_part *p = &e->set[s];
+    if (s == EVAL_SET_TEST) {
+        s2s_corpus tr, va;
+        int rc = setup_make_corpus(NULL, e->cm.meta.seed, &tr, &va, &p->c, err);
+        corpus_free(&tr);
+        corpus_free(&va);
+        return rc;
+    }
+    int rc = sp->unseen ? corpus_synthetic_unseen(&p->c, sp->n, sp->min, sp->max, sp->unseen,
+                                                  sp->seed, err)
+                        : corpus_synthetic_lengths(&p->c, sp->n, sp->min, sp->max, sp->seed, err);
+    return rc ? rc : sort_by_length(&p->c, err);
+}
+
+/* The <UNK>s set s must have: none for known words, one per sentence, or
+ * every word. */
+static long expected_unknown(const eval_part *p, int s)
+{
+    if (EVAL_SET[s].unseen == 0) return 0;
+    if (EVAL_SET[s].unseen > 0) return (long)EVAL_SET[s].unseen * p->c.count;
+    long words = 0;
+    for (int i = 0; i < p->c.count; i++) words += p->c.s[i].len;
+    return words;
+}
+
+static int measure_set(evaluated *e, int s, int keep_attn, const char *cmd, s2s_error *err)
+{
+    eval_part *p = &e->set[s];
+    const int has_attn = model_config(e->cm.m)->attention != S2S_ATTN_NONE;
+    int rc = make_corpus(e, s, err);
+    if (!rc) rc = dataset_create(&p->d, &p->c, &e->cm.vocab, err);
+    if (rc) return rc;
+    if (p->d.unknown != expected_unknown(p, s)) {
+        if (s == EVAL_SET_TEST)
+            return s2s_fail(err, S2S_ERR_ARG,
+                            "%s: %d words of the synthetic test set are not in the model's "
+                            "vocabulary; %s works on the seed's synthetic task only (was the "
+                            "model trained with --data?)",
+                            e->cm.path, p->d.unknown, cmd);
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "%s: the set with %s has %d words the vocabulary lacks, not %ld: the "
+                        "model knows some of the unseen words (%s ... %s); %s works on the "
+                        "seed's synthetic task only",
+                        e->cm.path, EVAL_SET[s].label, p->d.unknown, expected_unknown(p, s),
+                        S2S_UNSEEN_WORDS[0], S2S_UNSEEN_WORDS[S2S_UNSEEN_COUNT - 1], cmd);
+    }
+    const int unseen = EVAL_SET[s].unseen != 0;
+    rc = decode_dataset(e->cm.m, &p->d, DECODE_BATCH, keep_attn || (unseen && has_attn), &p->r,
+                        err);
+    if (rc) return rc;
+    p->first_error = calloc((size_t)(p->d.count > 0 ? p->d.count : 1), sizeof *p->first_error);
+    if (!p->first_error)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the scores of %d sentences",
+                        p->d.count);
+    for (int i = 0; i < p->d.count; i++) {
+        const int *out = p->r.out + p->r.out_off[i];
+        int step;
+        if (unseen) {
+            step = decoded_first_error_words(&p->c.s[i], &e->cm.vocab, out, p->r.out_len[i],
+                                             p->r.stopped[i], has_attn ? p->r.attn[i] : NULL,
+                                             p->r.steps[i], p->r.prefix);
+            if (step < 0)
+                return s2s_fail(err, S2S_ERR_ARG,
+                                "sentence %d of the set with %s: its decoding is out of range "
+                                "for the word check",
+                                i + 1, EVAL_SET[s].label);
+        } else {
+            step = decoded_first_error(out, p->r.out_len[i], p->r.stopped[i],
+                                       p->d.tgt + p->d.tgt_off[i] + 1, p->d.tgt_len[i] - 2);
+        }
+        p->first_error[i] = step;
+    }
+    /* exact_by_length wants 1 for an exact match. */
+    int *is_exact = malloc(sizeof(int) * (size_t)(p->d.count > 0 ? p->d.count : 1));
+    if (!is_exact) return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for %d scores", p->d.count);
+    for (int i = 0; i < p->d.count; i++) is_exact[i] = p->first_error[i] == 0;
+    exact_by_length(&p->d, is_exact, EVAL_MAXW, p->count, p->correct);
+    free(is_exact);
+    p->n = p->k = 0;
+    for (int w = 0; w <= EVAL_MAXW; w++) {
+        p->n += p->count[w];
+        p->k += p->correct[w];
+    }
+    return 0;
+}
+
+int evaluated_load(evaluated *e, const cli_opts *o, const char *cmd, const char *path)
+{
+    memset(e, 0, sizeof *e);
+    return cli_model_open(&e->cm, o, cmd, path);
+}
+
+int evaluated_decode(evaluated *e, const char *cmd, int keep_attn)
+{
+    const double t0 = s2s_now_s();
+    s2s_error err;
+    s2s_error_clear(&err);
+    for (int s = 0; s < EVAL_SETS; s++)
+        if (measure_set(e, s, keep_attn, cmd, &err)) return cli_fail(cmd, &err);
+    e->seconds = s2s_now_s() - t0;
+    return CLI_EXIT_OK;
 }
 
 int evaluated_open(evaluated *e, const cli_opts *o, const char *cmd, const char *path,
                    int keep_attn)
 {
-    memset(e, 0, sizeof *e);
-    int rc = cli_model_open(&e->cm, o, cmd, path);
-    if (rc) return rc;
-    s2s_error err;
-    s2s_error_clear(&err);
-    if (setup_make_corpus(NULL, e->cm.meta.seed, &e->tr, &e->va, &e->te, &err) ||
-        dataset_create(&e->dte, &e->te, &e->cm.vocab, &err))
-        return cli_fail(cmd, &err);
-    if (e->dte.unknown > 0) {
-        s2s_fail(&err, S2S_ERR_ARG,
-                 "%s: %d words of the synthetic test set are not in the model's vocabulary; "
-                 "%s works on the seed's synthetic task only (was the model trained with --data?)",
-                 path, e->dte.unknown, cmd);
-        return cli_fail(cmd, &err);
-    }
-    if (corpus_synthetic_lengths(&e->lg, ANALYZE_LONG_N, ANALYZE_LONG_MIN, ANALYZE_LONG_MAX,
-                                 ANALYZE_LONG_SEED, &err) ||
-        dataset_create(&e->dlg, &e->lg, &e->cm.vocab, &err) ||
-        decode_dataset(e->cm.m, &e->dte, DECODE_BATCH, keep_attn, &e->rte, &err) ||
-        decode_dataset(e->cm.m, &e->dlg, DECODE_BATCH, keep_attn, &e->rlg, &err))
-        return cli_fail(cmd, &err);
-    exact_by_length(&e->dte, e->rte.correct, EVAL_MAXW, e->count, e->correct);
-    exact_by_length(&e->dlg, e->rlg.correct, EVAL_MAXW, e->count, e->correct);
-    return CLI_EXIT_OK;
+    int rc = evaluated_load(e, o, cmd, path);
+    return rc ? rc : evaluated_decode(e, cmd, keep_attn);
 }
 
 void evaluated_range(const evaluated *e, int lo, int hi, long *k, long *n)
 {
     *k = *n = 0;
-    for (int w = lo; w <= hi; w++) {
-        *k += e->correct[w];
-        *n += e->count[w];
+    if (lo < 0) lo = 0;
+    if (hi > EVAL_MAXW) hi = EVAL_MAXW;
+    for (int s = 0; s < EVAL_LENGTH_SETS; s++)
+        for (int w = lo; w <= hi; w++) {
+            *k += e->set[s].correct[w];
+            *n += e->set[s].count[w];
+        }
+}
+
+int evaluated_rows(int *lo, int *hi)
+{
+    int n = 0;
+    for (int w = EVAL_TEST_MIN; w <= EVAL_MAXW && n < EVAL_ROWS; n++) {
+        const int last = w <= EVAL_ROW_SINGLE ? w : w + EVAL_ROW_GROUP - 1;
+        lo[n] = w;
+        hi[n] = last < EVAL_MAXW ? last : EVAL_MAXW;
+        w = hi[n] + 1;
     }
+    return n;
+}
+
+int evaluated_set_of_length(int w)
+{
+    for (int s = 0; s < EVAL_LENGTH_SETS; s++)
+        if (w >= EVAL_SET[s].min && w <= EVAL_SET[s].max) return s;
+    return -1;
 }

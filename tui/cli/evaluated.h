@@ -1,8 +1,16 @@
 /* evaluated.h — a trained model decoded on the synthetic sets `analyze`
- * and `compare` measure it on: its own test split (3..10 words, rebuilt
- * from the checkpoint's seed as `eval` does) and ANALYZE_LONG_N sentences of
- * ANALYZE_LONG_MIN..MAX words from a fixed seed of their own
- * (ANALYZE_LONG_SEED), which training never shows. */
+ * and `compare` measure it on (EVAL_SET): its own test split (3..10 words,
+ * rebuilt from the checkpoint's seed as `eval` does), 1000 sentences each of
+ * 11..15, 16..30 and 31..50 words (lengths training never shows), and 1000
+ * sentences of 3..10 words with one word, or every word, that the
+ * vocabulary lacks. The generated sets come from fixed seeds of their own
+ * (1115, 1630, 3150, 1310, 2310); training draws its data from --seed
+ * (default 42) and never from these lengths or words.
+ *
+ * Exact match: the sets of known words are scored by ids, as `eval` does
+ * (s2s_decoded.correct); the sets with unseen words by the words written
+ * after the copy-through rule (decoded_first_error_words), since an unknown
+ * word is encoded as <UNK> and is right when copied through. */
 #ifndef S2S_EVALUATED_H
 #define S2S_EVALUATED_H
 
@@ -10,27 +18,69 @@
 #include "options.h"
 #include "setup.h"
 
-/* The extra sentences: ANALYZE_LONG_N of ANALYZE_LONG_MIN..MAX words. */
-enum { ANALYZE_LONG_N = 1000, ANALYZE_LONG_MIN = 11, ANALYZE_LONG_MAX = 15 };
-#define ANALYZE_LONG_SEED 1115u
-enum { EVAL_MAXW = ANALYZE_LONG_MAX, EVAL_TEST_MIN = 3, EVAL_TEST_MAX = 10 };
+enum { EVAL_MAXW = 50, EVAL_TEST_MIN = 3, EVAL_TEST_MAX = 10 };
+
+typedef enum {
+    EVAL_SET_TEST = 0,   /* the model's own test split, 3..10 words */
+    EVAL_SET_11_15,      /* never trained lengths */
+    EVAL_SET_16_30,
+    EVAL_SET_31_50,
+    EVAL_SET_UNSEEN1,    /* 3..10 words, exactly one of them unseen */
+    EVAL_SET_UNSEEN_ALL, /* 3..10 words, all of them unseen */
+    EVAL_SETS
+} eval_set_id;
+/* The sets EVAL_SET_TEST .. EVAL_SET_31_50: words the model knows, lengths
+ * that do not overlap, together 3..EVAL_MAXW. */
+#define EVAL_LENGTH_SETS 4
 
 typedef struct {
-    cli_model cm;            /* the checkpoint: path, backend, model, vocabulary, meta */
-    s2s_corpus tr, va, te, lg;
-    s2s_dataset dte, dlg;    /* the test split; the longer sentences */
-    s2s_decoded rte, rlg;    /* their greedy decodings */
-    long count[EVAL_MAXW + 1], correct[EVAL_MAXW + 1]; /* by length: test, then the longer */
+    const char *range; /* "3-10", "11-15", ... */
+    const char *label; /* "test", "never trained", "one unseen word", "unseen words only" */
+    int min, max;      /* lengths in words */
+    int unseen;        /* words per sentence from S2S_UNSEEN_WORDS: 0, 1 or S2S_UNSEEN_ALL */
+    uint64_t seed;     /* 0: the checkpoint's own seed (the test split) */
+    int n;             /* sentences */
+} eval_set_spec;
+extern const eval_set_spec EVAL_SET[EVAL_SETS];
+
+/* One set, decoded. */
+typedef struct {
+    s2s_corpus c;      /* the sentences; the generated ones sorted by length */
+    s2s_dataset d;
+    s2s_decoded r;     /* greedy decodings (attention kept as asked, and always for
+                          the unseen-word sets of a model with attention) */
+    int *first_error;  /* per sentence: 0 = reversed exactly, else the step of the
+                          first wrong token (decoded_first_error[_words]) */
+    long count[EVAL_MAXW + 1], correct[EVAL_MAXW + 1]; /* by length */
+    long n, k;         /* sentences, exact matches */
+} eval_part;
+
+typedef struct {
+    cli_model cm;      /* the checkpoint: path, backend, model, vocabulary, meta */
+    eval_part set[EVAL_SETS];
+    double seconds;    /* wall time spent building and decoding the sets */
 } evaluated;
 
-/* Opens path, decodes both sets (keep_attn: with their attention) and
- * counts exact matches by length. Prints its failure as "seq2seq CMD: ...";
- * returns a CLI_EXIT_* status. Close with evaluated_close either way. */
+/* Opens path, decodes every set (keep_attn: with its attention) and counts
+ * exact matches. Prints its failure as "seq2seq CMD: ..."; returns a
+ * CLI_EXIT_* status. Close with evaluated_close either way. */
 int evaluated_open(evaluated *e, const cli_opts *o, const char *cmd, const char *path,
                    int keep_attn);
 void evaluated_close(evaluated *e);
+/* evaluated_open in two halves: open the model, then decode the sets. */
+int evaluated_load(evaluated *e, const cli_opts *o, const char *cmd, const char *path);
+int evaluated_decode(evaluated *e, const char *cmd, int keep_attn);
 
-/* Exact matches *k of sentences *n over lengths lo..hi. */
+/* Exact matches *k of sentences *n over lengths lo..hi of the length sets. */
 void evaluated_range(const evaluated *e, int lo, int hi, long *k, long *n);
+
+/* The length sets' rows of the tables: every length up to EVAL_ROW_SINGLE,
+ * then groups of EVAL_ROW_GROUP lengths up to EVAL_MAXW. Fills lo[i], hi[i]
+ * (room for EVAL_ROWS) and returns how many rows there are. */
+enum { EVAL_ROW_SINGLE = 15, EVAL_ROW_GROUP = 5, EVAL_ROWS = 32 };
+int evaluated_rows(int *lo, int *hi);
+
+/* The length set holding sentences of w words, or -1. */
+int evaluated_set_of_length(int w);
 
 #endif

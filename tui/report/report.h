@@ -17,9 +17,12 @@ typedef struct {
     const char *device;
     const evaluated *e;                   /* the model analysed */
     const evaluated *base;                /* --baseline, or NULL */
-    const s2s_attn_stats *st;             /* test sentences reversed exactly */
-    const s2s_attn_stats *stl;            /* 11..15-word sentences reversed exactly */
-    s2s_error_profile prof[EVAL_MAXW + 1];     /* wrong outputs by length */
+    int prefix;                           /* columns before the first word in its attention
+                                             (1: a start marker; decode.h) */
+    const s2s_attn_stats *st[EVAL_SETS];  /* each set's sentences reversed exactly */
+    s2s_error_profile prof[EVAL_SETS][EVAL_MAXW + 1]; /* wrong outputs by set and length */
+    long wrong_at_unseen; /* wrong outputs of the one-unseen-word set whose first wrong
+                             token is at the step that writes the unseen word */
 } report;
 
 /* Writes the report to path through path.tmp and a rename. */
