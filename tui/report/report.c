@@ -925,6 +925,18 @@ static void failures(FILE *f, const report *r, int s2, int lengths)
                 2 * r->wrong_at_unseen > p.wrong
                     ? "most failures are at the copy itself"
                     : "most failures are at other steps than the copy");
+    s2s_attn_acc wd;
+    attn_stats_sum(test_st(r), 0, S2S_STEPS_WORDS, &wd);
+    const int wmode = attn_acc_mode_bin(&wd), d = wmode >= 0 ? attn_bin_offset(wmode) : 0;
+    if (s2 == EVAL_SET_UNSEEN1 && 2 * r->wrong_at_unseen > p.wrong && d != 0 &&
+        wmode != S2S_OFF_BIN_LEFT && wmode != S2S_OFF_BIN_RIGHT &&
+        attn_acc_share(&wd, wmode) >= DOMINANT)
+        fprintf(f, ". The copy rule writes an unknown word at a step whose attention peaks on "
+                   "it; %s of this model's word steps peak at offset %s (question 2), so the "
+                   "step that peaks on the unknown word comes %s step%s %s the step that should "
+                   "write it",
+                fmt_share(attn_acc_share(&wd, wmode)).s, bin_label(wmode).s,
+                count_word(abs(d)).s, abs(d) == 1 ? "" : "s", d > 0 ? "after" : "before");
     fprintf(f, ".\n");
 }
 
