@@ -445,6 +445,17 @@ check "analyze --out into a missing directory: exit 1, names the file" test "$rc
     -n "$(grep '/nonexistent/dir/a.md' "$T/err" || true)"
 usage_error "analyze with a stray argument" "$BIN" analyze oops
 
+# A location model's attention has a start-marker column before the words:
+# the position statistics skip it and its weight is reported on its own.
+run "$BIN" train --attention location --epochs 2 --embed 32 --hidden 64 --layers 1 --lr 3e-3 \
+    --device cpu --out "$T/loc" --quiet
+run "$BIN" analyze --model "$T/loc/best.ckpt" --out "$T/loc.md" --device cpu
+check "analyze of a location model: exit 0, says it skips the start marker" test "$rc" -eq 0 -a \
+    -n "$(grep 'also sees a start marker' "$T/loc.md" || true)"
+check "analyze of a location model: the marker's weight at the <EOS> step, per set" test \
+    "$(grep -Ec '^\| (3-10|11-15|16-30|31-50) \| .* \| ([0-9]\.[0-9]{3}|-) \| ([0-9]\.[0-9]{3}|-) \| ([0-9.]+%|-) \|$' "$T/loc.md")" -eq 6 -a \
+    -n "$(grep -F 'marker weight, `<EOS>` step' "$T/loc.md" || true)"
+
 run "$BIN" compare "$AN" "$T/noatt/best.ckpt" --png "$T/acc.png" --device cpu
 check "compare exits 0" test "$rc" -eq 0
 check "compare: a table row for every length 3 to 15, then by five lengths to 50" test \

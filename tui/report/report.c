@@ -317,7 +317,11 @@ static void tables_offsets(FILE *f, const report *r)
                "mirrored position (0 = the source token the step writes; +1 = one position "
                "to its right, towards the end of the source). The `<EOS>` step's mirrored "
                "position is the source `<EOS>`, the last one, so its offsets are 0 or "
-               "negative: -n is the first word.\n\n");
+               "negative: -n is the first word.%s\n\n",
+            r->prefix ? " The start marker is not a position here: a step whose largest weight "
+                        "is on it counts where its largest weight among the words and the source "
+                        "`<EOS>` lies (the marker's own share is in the tables below)."
+                      : "");
     offset_header(f, "steps");
     attn_stats_sum(test_st(r), 0, S2S_STEPS_WORDS, &a);
     offset_row(f, "**word steps**", &a);
@@ -538,7 +542,13 @@ static void answer_patterns(FILE *f, const report *r, long n_exact)
             : pk >= FOCUSED ? "focused but not one-hot: most of a step's weight sits on one "
                               "position, the rest on others"
                             : "spread over several positions at once");
-    if (eos.steps > 0) {
+    const double on_marker = attn_acc_share_peak_on_marker(&eos);
+    if (eos.steps > 0 && r->prefix && on_marker >= DOMINANT) {
+        fprintf(f, " The `<EOS>` step continues the anti-diagonal past the first word onto the "
+                   "start marker: its largest weight is on the marker in %s of sentences, with "
+                   "%s of the weight there on average (question 4).",
+                fmt_share(on_marker).s, W(attn_acc_mean_on_marker(&eos)).s);
+    } else if (eos.steps > 0) {
         const double on_eos = frac(eos.peak_on_eos, eos.steps),
                      on_first = frac(eos.peak_on_first, eos.steps);
         const char *how;
@@ -559,7 +569,7 @@ static void answer_patterns(FILE *f, const report *r, long n_exact)
             fprintf(f, " Those peaks are among the words and the source `<EOS>`; counting the "
                        "start marker too, the `<EOS>` step's largest weight is on the marker in "
                        "%s of sentences (question 4).",
-                    fmt_share(attn_acc_share_peak_on_marker(&eos)).s);
+                    fmt_share(on_marker).s);
     }
     int lo, hi;
     length_span(test_st(r), &lo, &hi);
