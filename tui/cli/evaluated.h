@@ -7,10 +7,10 @@
  * (1115, 1630, 3150, 1310, 2310); training draws its data from --seed
  * (default 42) and never from these lengths or words.
  *
- * Exact match: the sets of known words are scored by ids, as `eval` does
- * (s2s_decoded.correct); the sets with unseen words by the words written
- * after the copy-through rule (decoded_first_error_words), since an unknown
- * word is encoded as <UNK> and is right when copied through. */
+ * Exact match: the sets of known words are scored by token ids, as `eval`
+ * does (decoded_first_error); the sets with unseen words by the words
+ * written after the copy-through rule (decoded_first_error_words), since an
+ * unknown word is encoded as <UNK> and is right when copied through. */
 #ifndef S2S_EVALUATED_H
 #define S2S_EVALUATED_H
 
