@@ -180,15 +180,18 @@ static const cli_command_info COMMANDS[] = {
      "sentences it reverses exactly, measures where each decoder step's attention peaks "
      "relative to the mirrored source position, the weight at the peak and the entropy, "
      "by step (first, middle, last word, <EOS>) and by sentence length. It also decodes "
-     "1000 sentences of 11 to 15 words, which training never shows. It writes the tables "
+     "1000 sentences each of 11-15, 16-30 and 31-50 words, which training never shows, and "
+     "of 3-10 words with one or only words the vocabulary lacks. It writes the tables "
      "and answers to the assignment's four questions, each sentence citing what was "
      "measured, to --out."},
     {CLI_COMPARE, "compare", "[OPTIONS] MODEL...",
-     "exact match by sentence length (3 to 15 words) of several models",
-     "Loads each MODEL (a checkpoint, e.g. trained with --attention bahdanau, luong and "
-     "none on the same budget), decodes its synthetic test set (3 to 10 words) and 1000 "
-     "sentences of 11 to 15 words that training never shows, and prints the exact match "
-     "for each length as a Markdown table, one column per model; --png draws it."},
+     "exact match by sentence length (3 to 50 words) and on unseen words, of several models",
+     "Loads each MODEL (a checkpoint, e.g. trained with --attention bahdanau, luong, none "
+     "and location on the same budget), decodes its synthetic test set (3 to 10 words), "
+     "1000 sentences each of 11-15, 16-30 and 31-50 words that training never shows, and "
+     "1000 of 3-10 words with one or only unseen words (right when the copy rule writes "
+     "them in place), and prints the exact match for each length and set as a Markdown "
+     "table, one column per model; --png draws it by length."},
 };
 #define NCOMMANDS ((int)(sizeof COMMANDS / sizeof COMMANDS[0]))
 
