@@ -159,7 +159,7 @@ static int is_sep(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
+int sentence_tokenize_max(const char *line, int max_words, s2s_sentence *out, s2s_error *err)
 {
     out->len = 0;
     out->w = NULL;
@@ -177,9 +177,8 @@ int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
             return s2s_fail(err, S2S_ERR_ARG,
                             "word %d (\"%.20s...\") is %zu bytes long; the limit is %d bytes",
                             n + 1, start, len, S2S_MAX_WORD_BYTES);
-        if (++n > S2S_MAX_SENTENCE_WORDS)
-            return s2s_fail(err, S2S_ERR_ARG, "sentence has more than %d words",
-                            S2S_MAX_SENTENCE_WORDS);
+        if (++n > max_words)
+            return s2s_fail(err, S2S_ERR_ARG, "sentence has more than %d words", max_words);
     }
     if (n == 0) return 0;
 
@@ -205,6 +204,11 @@ int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
     out->w = w;
     out->len = n;
     return 0;
+}
+
+int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
+{
+    return sentence_tokenize_max(line, S2S_MAX_SENTENCE_WORDS, out, err);
 }
 
 void sentence_free(s2s_sentence *s)
@@ -536,9 +540,11 @@ int dataset_create(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_
     memset(d, 0, sizeof *d);
     size_t nsrc = 0, ntgt = 0;
     for (int i = 0; i < c->count; i++) {
-        if (c->s[i].len < 0 || c->s[i].len > S2S_MAX_SENTENCE_WORDS)
+        /* Corpora are tokenized to S2S_MAX_SENTENCE_WORDS; a sentence to
+         * decode may be longer. */
+        if (c->s[i].len < 0 || c->s[i].len > S2S_MAX_INPUT_WORDS)
             return s2s_fail(err, S2S_ERR_ARG, "sentence %d has %d words (limit %d)", i + 1,
-                            c->s[i].len, S2S_MAX_SENTENCE_WORDS);
+                            c->s[i].len, S2S_MAX_INPUT_WORDS);
         nsrc += (size_t)c->s[i].len + 1;
         ntgt += (size_t)c->s[i].len + 2;
     }

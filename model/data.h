@@ -15,9 +15,15 @@
 
 enum { S2S_PAD = 0, S2S_SOS = 1, S2S_EOS = 2, S2S_UNK = 3, S2S_NUM_SPECIAL = 4 };
 
-/* Longest word and sentence we accept: longer input is an error, not a crash. */
+/* Longest word and sentence we accept: longer input is an error, not a crash.
+ * Training and test sets hold sentences of up to S2S_MAX_SENTENCE_WORDS words
+ * (training memory grows with the square of the length); one sentence to
+ * decode (`reverse`, the UI's prompt) may have up to S2S_MAX_INPUT_WORDS:
+ * decoding keeps one step's attention energies, so a 1000-word sentence
+ * takes tens of MiB. */
 #define S2S_MAX_WORD_BYTES 64
 #define S2S_MAX_SENTENCE_WORDS 100
+#define S2S_MAX_INPUT_WORDS 1000
 
 /* ---- vocabulary ---- */
 typedef struct {
@@ -49,7 +55,9 @@ typedef struct {
 
 /* Splits line on spaces, tabs, CR and LF. An empty or blank line gives
  * len == 0 (not an error: callers decide). A word longer than
- * S2S_MAX_WORD_BYTES or more than S2S_MAX_SENTENCE_WORDS words is an error. */
+ * S2S_MAX_WORD_BYTES or more than max_words words is an error. */
+int sentence_tokenize_max(const char *line, int max_words, s2s_sentence *out, s2s_error *err);
+/* The same for a corpus sentence: at most S2S_MAX_SENTENCE_WORDS words. */
 int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err);
 void sentence_free(s2s_sentence *s);
 

@@ -244,6 +244,15 @@ run_in "$T/gap.txt" "$BIN" reverse --model "$MODEL"
 check "stdin: an empty line is rejected by number, the rest reversed" test "$rc" -eq 1 -a \
     "$(lines_out)" -eq 2 -a -n "$(grep 'line 2' "$T/err" || true)"
 
+# Long input: up to 1000 words decode (one line out); 1001 is an error that names the limit.
+awk 'BEGIN { for (i = 0; i < 300; i++) printf "%s%s", (i ? " " : ""), (i % 2 ? "cat" : "the"); print "" }' >"$T/w300.txt"
+run_in "$T/w300.txt" "$BIN" reverse --model "$MODEL"
+check "reverse: a 300-word sentence gives one line" test "$rc" -eq 0 -a "$(lines_out)" -eq 1
+awk 'BEGIN { for (i = 0; i < 1001; i++) printf "%s%s", (i ? " " : ""), "the"; print "" }' >"$T/w1001.txt"
+run_in "$T/w1001.txt" "$BIN" reverse --model "$MODEL"
+check "reverse: 1001 words is an error naming the limit (1000)" test "$rc" -eq 1 -a \
+    -n "$(grep 'more than 1000 words' "$T/err" || true)"
+
 # --------------------------------------------------------------- --data FILE
 for i in $(seq 1 60); do echo "w$((i % 7)) w$((i % 5)) w$((i % 3)) x$((i % 4))"; done >"$T/mine.txt"
 run "$BIN" train --data "$T/mine.txt" --epochs 1 "${SMALL[@]}" --out "$T/mine" --quiet

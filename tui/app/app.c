@@ -226,7 +226,7 @@ static void submit(app *a)
     s2s_error err;
     s2s_error_clear(&err);
     s2s_sentence s = {0};
-    if (sentence_tokenize(a->prompt.submitted, &s, &err)) {
+    if (sentence_tokenize_max(a->prompt.submitted, S2S_MAX_INPUT_WORDS, &s, &err)) {
         log_add(&a->log, LOG_ERROR, "%s", err.msg);
         return;
     }

@@ -131,7 +131,7 @@ static int check_sentence(const cli_opts *o, s2s_sentence *sent)
     }
     s2s_error err;
     s2s_error_clear(&err);
-    int bad = sentence_tokenize(o->sentence, sent, &err);
+    int bad = sentence_tokenize_max(o->sentence, S2S_MAX_INPUT_WORDS, sent, &err);
     if (bad || sent->len == 0) {
         fprintf(stderr, "seq2seq eval: --sentence: %s\n", bad ? err.msg : "empty sentence");
         return CLI_EXIT_USAGE;

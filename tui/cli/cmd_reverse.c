@@ -74,7 +74,7 @@ static int sentence_from_args(const cli_opts *o, s2s_sentence *sent)
     s2s_error err;
     s2s_error_clear(&err);
     int rc = CLI_EXIT_OK;
-    if (sentence_tokenize(joined, sent, &err)) {
+    if (sentence_tokenize_max(joined, S2S_MAX_INPUT_WORDS, sent, &err)) {
         fprintf(stderr, "seq2seq reverse: %s\n", err.msg);
         rc = CLI_EXIT_USAGE;
     } else if (sent->len == 0) {
@@ -103,7 +103,7 @@ static int reverse_lines(const cli_model *cm, const char *png_path)
         snprintf(where, sizeof where, "line %ld: ", lineno);
         s2s_sentence s = {0};
         s2s_error_clear(&err);
-        const int bad = sentence_tokenize(line, &s, &err);
+        const int bad = sentence_tokenize_max(line, S2S_MAX_INPUT_WORDS, &s, &err);
         if (bad || s.len == 0) {
             fprintf(stderr, "seq2seq reverse: %s%s\n", where, bad ? err.msg : "empty sentence");
             sentence_free(&s);
