@@ -310,17 +310,7 @@ int corpus_synthetic(s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
 int corpus_synthetic_lengths(s2s_corpus *c, int n, int min_len, int max_len, uint64_t seed,
                              s2s_error *err)
 {
-    memset(c, 0, sizeof *c);
-    if (n < 0) return s2s_fail(err, S2S_ERR_ARG, "negative number of sentences (%d)", n);
-    if (min_len < 1 || max_len < min_len || max_len > S2S_MAX_SENTENCE_WORDS)
-        return s2s_fail(err, S2S_ERR_ARG,
-                        "sentence lengths %d..%d: must be 1 <= min <= max <= %d", min_len,
-                        max_len, S2S_MAX_SENTENCE_WORDS);
-    s2s_rng rng;
-    rng_seed(&rng, seed);
-    int rc = synth_fill(c, n, min_len, max_len, 0, &rng, err);
-    if (rc) corpus_free(c);
-    return rc;
+    return corpus_synthetic_unseen(c, n, min_len, max_len, 0, seed, err);
 }
 
 int corpus_synthetic_unseen(s2s_corpus *c, int n, int min_len, int max_len, int n_unseen,

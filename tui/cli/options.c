@@ -278,9 +278,7 @@ static int set_value(const cli_option *op, const char *s, cli_opts *o, const cha
             fprintf(err, "%s: --%s: '%s' is not a whole number\n", prefix, op->name, s);
             return CLI_EXIT_USAGE;
         }
-        if (errno == ERANGE || !in_range(op, (double)x)) {
-            return out_of_range(err, prefix, op, s);
-        }
+        if (errno == ERANGE || !in_range(op, (double)x)) return out_of_range(err, prefix, op, s);
         *(int *)(base + op->field) = (int)x;
         return 0;
     }
@@ -295,9 +293,7 @@ static int set_value(const cli_option *op, const char *s, cli_opts *o, const cha
             fprintf(err, "%s: --%s: %s is too large\n", prefix, op->name, s);
             return CLI_EXIT_USAGE;
         }
-        if (errno == ERANGE || !in_range(op, (double)x)) {
-            return out_of_range(err, prefix, op, s);
-        }
+        if (errno == ERANGE || !in_range(op, (double)x)) return out_of_range(err, prefix, op, s);
         *(float *)(base + op->field) = x;
         return 0;
     }
