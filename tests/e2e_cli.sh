@@ -419,6 +419,8 @@ for q in "1. What patterns do you observe in the attention weights?" \
     check "analysis.md: answer ${q%%.*} cites numbers" \
         test "$(printf '%s\n' "$body" | grep -Eo '[0-9]+\.[0-9]+%?' | wc -l)" -ge 2
 done
+check "analysis.md: the oracle-length table, a row per length set" test \
+    "$(sed -n '/^### Stopping or alignment/,/^#/p' "$T/analysis.md" | grep -Ec '^\| (3-10|11-15|16-30|31-50) words \| [0-9.]+% \([0-9]+/1000\) \| [0-9.]+% \([0-9]+/1000\) \| [-+][0-9.]+ \|$')" -eq 4
 check "analysis.md: the test exact match in the header" \
     grep -Eq '^- \*\*Test exact match: [0-9]+\.[0-9]% \([0-9]+/1000\)\*\*' "$T/analysis.md"
 check "analysis.md: exact match for every length 3 to 15, then by five lengths to 50" test \

@@ -90,6 +90,7 @@ int cmd_analyze(const cli_opts *o)
         goto done;
     }
     if ((rc = evaluated_decode(&e, cmd, 1)) != 0) goto done;
+    if ((rc = evaluated_oracle(&e, cmd)) != 0) goto done;
     if (o->baseline && (rc = evaluated_open(&b, o, cmd, o->baseline, 0)) != 0) goto done;
 
     r->o = o;

@@ -140,11 +140,33 @@ static int measure_set(evaluated *e, int s, int keep_attn, const char *cmd, s2s_
     exact_by_length(&p->d, is_exact, EVAL_MAXW, p->count, p->correct);
     free(is_exact);
     p->n = p->k = 0;
+    p->k_oracle = -1;
     for (int w = 0; w <= EVAL_MAXW; w++) {
         p->n += p->count[w];
         p->k += p->correct[w];
     }
     return 0;
+}
+
+int evaluated_oracle(evaluated *e, const char *cmd)
+{
+    s2s_error err;
+    s2s_error_clear(&err);
+    for (int s = 0; s < EVAL_SETS; s++) {
+        eval_part *p = &e->set[s];
+        p->k_oracle = -1;
+        if (s >= EVAL_LENGTH_SETS) continue; /* known words only: scored by ids */
+        s2s_decoded r;
+        if (decode_dataset_oracle(e->cm.m, &p->d, DECODE_BATCH, 0, &r, &err))
+            return cli_fail(cmd, &err);
+        p->k_oracle = 0;
+        for (int i = 0; i < p->d.count; i++)
+            p->k_oracle += decoded_first_error(r.out + r.out_off[i], r.out_len[i], r.stopped[i],
+                                               p->d.tgt + p->d.tgt_off[i] + 1,
+                                               p->d.tgt_len[i] - 2) == 0;
+        decoded_free(&r);
+    }
+    return CLI_EXIT_OK;
 }
 
 int evaluated_load(evaluated *e, const cli_opts *o, const char *cmd, const char *path)

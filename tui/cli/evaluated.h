@@ -53,6 +53,7 @@ typedef struct {
                           first wrong token (decoded_first_error[_words]) */
     long count[EVAL_MAXW + 1], correct[EVAL_MAXW + 1]; /* by length */
     long n, k;         /* sentences, exact matches */
+    long k_oracle;     /* exact matches decoded with the oracle length; -1 = not measured */
 } eval_part;
 
 typedef struct {
@@ -70,6 +71,11 @@ void evaluated_close(evaluated *e);
 /* evaluated_open in two halves: open the model, then decode the sets. */
 int evaluated_load(evaluated *e, const cli_opts *o, const char *cmd, const char *path);
 int evaluated_decode(evaluated *e, const char *cmd, int keep_attn);
+
+/* The length sets decoded again with an oracle length (no <EOS> before a
+ * sentence's own number of words), into each set's k_oracle: how much of
+ * what fails is stopping. */
+int evaluated_oracle(evaluated *e, const char *cmd);
 
 /* Exact matches *k of sentences *n over lengths lo..hi of the length sets. */
 void evaluated_range(const evaluated *e, int lo, int hi, long *k, long *n);

@@ -230,6 +230,44 @@ static void table_exact(FILE *f, const report *r)
     }
 }
 
+/* Stopping or alignment: each length set decoded freely and with an oracle
+ * length (no <EOS> before n words). Where the oracle gains CLEAR_GAIN points
+ * or more, stopping explains that much of the failure; where it does not,
+ * the words themselves are wrong. */
+static void table_oracle(FILE *f, const report *r)
+{
+    const evaluated *e = r->e;
+    if (e->set[EVAL_SET_11_15].k_oracle < 0) return;
+    fprintf(f, "\n### Stopping or alignment? (oracle length)\n\n"
+               "Each set of known words decoded again with an oracle length: no sentence may "
+               "write `<EOS>` before its own number of words. If exact match then rises, "
+               "what failed was stopping; if it does not, the words written were wrong.\n\n"
+               "| set | exact match | with the oracle length | gain (points) |\n"
+               "|---|---:|---:|---:|\n");
+    for (int s = 0; s < EVAL_LENGTH_SETS; s++) {
+        const eval_part *p = &e->set[s];
+        fprintf(f, "| %s words | %s | %s | %+.1f |\n", EVAL_SET[s].range, fmt_kn(p->k, p->n).s,
+                fmt_kn(p->k_oracle, p->n).s, percent(p->k_oracle, p->n) - percent(p->k, p->n));
+    }
+    fprintf(f, "\n");
+    for (int s = 1; s < EVAL_LENGTH_SETS; s++) {
+        const eval_part *p = &e->set[s];
+        const double a = percent(p->k, p->n), ao = percent(p->k_oracle, p->n);
+        if (p->k == p->n) continue;
+        fprintf(f, "- %s words: ", EVAL_SET[s].range);
+        if (ao - a >= CLEAR_GAIN)
+            fprintf(f, "stopping accounts for %.1f points of the %.1f lost (exact match %s "
+                       "with the oracle length)%s\n",
+                    ao - a, 100.0 - a, fmt_percent(ao).s,
+                    ao < 100.0 - CLEAR_GAIN ? "; the rest is wrong words" : "");
+        else
+            fprintf(f, "the stop alone does not explain it: with the oracle length exact "
+                       "match is %s against %s, so the words written are wrong too (the "
+                       "alignment is lost)\n",
+                    fmt_percent(ao).s, fmt_percent(a).s);
+    }
+}
+
 /* Per set: how many of its sentences were reversed exactly and what their
  * attention does, in one row each. */
 static void table_sets(FILE *f, const report *r)
@@ -1124,6 +1162,7 @@ static void write_report(FILE *f, const report *r)
     write_method(f, r);
     fprintf(f, "## Exact match by length\n\n");
     table_exact(f, r);
+    table_oracle(f, r);
     fprintf(f, "\n## Attention tables\n\n");
     table_sets(f, r);
     if (n_exact > 0) {
