@@ -111,7 +111,11 @@ static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_
 int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
                    s2s_decoded *r, s2s_error *err)
 {
-    return decode_order(m, d, batch, keep_attn, 0, 0, NULL, r, err);
+    /* On the CPU a batch stops once every sentence has written <EOS> (about
+     * half the steps of the 2·words+2 cap); on a GPU that would wait for the
+     * device at every step, so every step runs there. */
+    const int until_eos = strcmp(model_backend(m)->name, "cuda") != 0;
+    return decode_order(m, d, batch, keep_attn, 0, until_eos, NULL, r, err);
 }
 
 int decode_dataset_oracle(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
