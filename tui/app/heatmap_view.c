@@ -98,6 +98,94 @@ static void legend_draw(WINDOW *w, const ui_style *s, int y, legend_part *p, int
     }
 }
 
+/* Column labels, and ◀ ▶ where columns are hidden. */
+static void draw_col_labels(WINDOW *w, const ui_style *s, const s2s_decoding *r,
+                            const heat_geom *gp, int focus)
+{
+    const heat_geom g = *gp;
+    int width[S2S_MAX_SENTENCE_WORDS + 2], shown[S2S_MAX_SENTENCE_WORDS + 2];
+    const int nc = g.ncols <= S2S_MAX_SENTENCE_WORDS + 2 ? g.ncols : S2S_MAX_SENTENCE_WORDS + 2;
+    for (int k = 0; k < nc; k++) {
+        const int j = g.col0 + k;
+        width[k] = ui_width(r->src[j]) + r->unknown[j];
+    }
+    heat_geom lg = g;
+    lg.ncols = nc;
+    heat_col_labels(&lg, width, focus, shown);
+    /* Packed labels (columns under 3 cells) start above their column and
+     * alternate in style, so that two never read as one; the peak's stands
+     * out. */
+    for (int k = 0, nth = 0; k < nc; k++) {
+        if (!shown[k]) continue;
+        const int j = g.col0 + k;
+        ui_role role = ROLE_TITLE;
+        if (r->unknown[j])
+            role = ROLE_UNKNOWN;
+        else if (g.cw < 3 && j == focus)
+            role = ROLE_BEST;
+        else if (g.cw < 3 && nth % 2)
+            role = ROLE_NORMAL;
+        nth++;
+        put_marked(w, g.head_y, heat_col_x(&g, j), shown[k], ui_attr(s, role), r->src[j],
+                   r->unknown[j] ? "?" : "");
+    }
+    if (g.more_left) ui_put(w, g.head_y, g.left_x, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "left"));
+    if (g.more_right) ui_put(w, g.head_y, g.right_x, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "right"));
+
+}
+
+/* One row per decoder step: its output word (marked * when copied), then a
+ * shaded cell per visible source position. */
+static void draw_rows(WINDOW *w, const ui_style *s, const heat_data *d, const heat_geom *gp)
+{
+    const heat_geom g = *gp;
+    const s2s_decoding *r = d->r;
+    const int n = r->n_src;
+    for (int t = g.row0; t < g.row0 + g.nrows; t++) {
+        const int y = g.gy + t - g.row0;
+        const int sel = t == d->step;
+        if (sel) ui_put(w, y, g.mark_x, 1, ui_attr(s, ROLE_BEST), ui_glyph(s, "select"));
+        int l = ui_width(r->out[t]) + r->copied[t];
+        if (l > g.label_w) l = g.label_w;
+        const ui_role role = sel ? ROLE_SELECT : t == d->wrong ? ROLE_ERROR : ROLE_NORMAL;
+        put_marked(w, y, g.label_x + g.label_w - l, l, ui_attr(s, role), r->out[t],
+                   r->copied[t] ? "*" : "");
+        for (int j = g.col0; j < g.col0 + g.ncols; j++) {
+            attr_t a;
+            const char *glyph;
+            ui_heat_cell(s, r->attn[(size_t)t * n + j], &a, &glyph);
+            ui_repeat(w, y, heat_col_x(&g, j), g.fill, a, glyph);
+        }
+    }
+    if (g.more_up) ui_put(w, g.gy, g.mark_x + 1, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "up"));
+    if (g.more_down)
+        ui_put(w, g.gy + g.nrows - 1, g.mark_x + 1, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "down"));
+
+}
+
+/* Legend: the shade scale, what is hidden, the marks. */
+static void draw_legend(WINDOW *w, const ui_style *s, const s2s_decoding *r, const heat_geom *gp)
+{
+    const heat_geom g = *gp;
+    const int n = r->n_src;
+    legend_part p[LEGEND_PARTS];
+    int np = 0;
+    p[np++] = (legend_part){.scale = 1, .prio = 2};
+    if (!r->stopped)
+        p[np++] = (legend_part){"no <EOS> within the cap", ROLE_WARN, 5, 0};
+    if (g.more_up || g.more_down) {
+        p[np] = (legend_part){"", ROLE_DIM, 4, 0};
+        snprintf(p[np++].text, sizeof p[0].text, "rows %d-%d/%d", g.row0 + 1, g.row0 + g.nrows,
+                 r->steps);
+    }
+    if (g.more_left || g.more_right) {
+        p[np] = (legend_part){"", ROLE_DIM, 3, 0};
+        snprintf(p[np++].text, sizeof p[0].text, "cols %d-%d/%d", g.col0 + 1, g.col0 + g.ncols, n);
+    }
+    p[np++] = (legend_part){"? unknown  * copied", ROLE_DIM, 1, 0};
+    legend_draw(w, s, g.legend_y, p, np);
+}
+
 void heatmap_draw(WINDOW *w, const ui_style *s, const heat_data *d)
 {
     werase(w);
@@ -131,72 +219,7 @@ void heatmap_draw(WINDOW *w, const ui_style *s, const heat_data *d)
         return;
     }
 
-    /* Column labels, and ◀ ▶ where columns are hidden. */
-    int width[S2S_MAX_SENTENCE_WORDS + 2], shown[S2S_MAX_SENTENCE_WORDS + 2];
-    const int nc = g.ncols <= S2S_MAX_SENTENCE_WORDS + 2 ? g.ncols : S2S_MAX_SENTENCE_WORDS + 2;
-    for (int k = 0; k < nc; k++) {
-        const int j = g.col0 + k;
-        width[k] = ui_width(r->src[j]) + r->unknown[j];
-    }
-    heat_geom lg = g;
-    lg.ncols = nc;
-    heat_col_labels(&lg, width, focus, shown);
-    /* Packed labels (columns under 3 cells) start above their column and
-     * alternate in style, so that two never read as one; the peak's stands
-     * out. */
-    for (int k = 0, nth = 0; k < nc; k++) {
-        if (!shown[k]) continue;
-        const int j = g.col0 + k;
-        ui_role role = ROLE_TITLE;
-        if (r->unknown[j])
-            role = ROLE_UNKNOWN;
-        else if (g.cw < 3 && j == focus)
-            role = ROLE_BEST;
-        else if (g.cw < 3 && nth % 2)
-            role = ROLE_NORMAL;
-        nth++;
-        put_marked(w, g.head_y, heat_col_x(&g, j), shown[k], ui_attr(s, role), r->src[j],
-                   r->unknown[j] ? "?" : "");
-    }
-    if (g.more_left) ui_put(w, g.head_y, g.left_x, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "left"));
-    if (g.more_right) ui_put(w, g.head_y, g.right_x, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "right"));
-
-    /* Rows. */
-    for (int t = g.row0; t < g.row0 + g.nrows; t++) {
-        const int y = g.gy + t - g.row0;
-        const int sel = t == d->step;
-        if (sel) ui_put(w, y, g.mark_x, 1, ui_attr(s, ROLE_BEST), ui_glyph(s, "select"));
-        int l = ui_width(r->out[t]) + r->copied[t];
-        if (l > g.label_w) l = g.label_w;
-        const ui_role role = sel ? ROLE_SELECT : t == d->wrong ? ROLE_ERROR : ROLE_NORMAL;
-        put_marked(w, y, g.label_x + g.label_w - l, l, ui_attr(s, role), r->out[t],
-                   r->copied[t] ? "*" : "");
-        for (int j = g.col0; j < g.col0 + g.ncols; j++) {
-            attr_t a;
-            const char *glyph;
-            ui_heat_cell(s, r->attn[(size_t)t * n + j], &a, &glyph);
-            ui_repeat(w, y, heat_col_x(&g, j), g.fill, a, glyph);
-        }
-    }
-    if (g.more_up) ui_put(w, g.gy, g.mark_x + 1, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "up"));
-    if (g.more_down)
-        ui_put(w, g.gy + g.nrows - 1, g.mark_x + 1, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "down"));
-
-    /* Legend: the shade scale, what is hidden, the marks. */
-    legend_part p[LEGEND_PARTS];
-    int np = 0;
-    p[np++] = (legend_part){.scale = 1, .prio = 2};
-    if (!r->stopped)
-        p[np++] = (legend_part){"no <EOS> within the cap", ROLE_WARN, 5, 0};
-    if (g.more_up || g.more_down) {
-        p[np] = (legend_part){"", ROLE_DIM, 4, 0};
-        snprintf(p[np++].text, sizeof p[0].text, "rows %d-%d/%d", g.row0 + 1, g.row0 + g.nrows,
-                 r->steps);
-    }
-    if (g.more_left || g.more_right) {
-        p[np] = (legend_part){"", ROLE_DIM, 3, 0};
-        snprintf(p[np++].text, sizeof p[0].text, "cols %d-%d/%d", g.col0 + 1, g.col0 + g.ncols, n);
-    }
-    p[np++] = (legend_part){"? unknown  * copied", ROLE_DIM, 1, 0};
-    legend_draw(w, s, g.legend_y, p, np);
+    draw_col_labels(w, s, r, &g, focus);
+    draw_rows(w, s, d, &g);
+    draw_legend(w, s, r, &g);
 }
