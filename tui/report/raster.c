@@ -83,18 +83,27 @@ static float seg_dist(float px, float py, float x0, float y0, float x1, float y1
     return sqrtf(ex * ex + ey * ey);
 }
 
+/* The bounding box of n >= 1 points. */
+static void point_bounds(const float *xs, const float *ys, int n, float *minx, float *maxx,
+                         float *miny, float *maxy)
+{
+    *minx = *maxx = xs[0];
+    *miny = *maxy = ys[0];
+    for (int i = 1; i < n; i++) {
+        *minx = fminf(*minx, xs[i]);
+        *maxx = fmaxf(*maxx, xs[i]);
+        *miny = fminf(*miny, ys[i]);
+        *maxy = fmaxf(*maxy, ys[i]);
+    }
+}
+
 void raster_polyline(s2s_raster *r, const float *xs, const float *ys, int n, float width,
                      s2s_rgb c)
 {
     if (n < 1) return;
     const float half = width * 0.5f;
-    float minx = xs[0], maxx = xs[0], miny = ys[0], maxy = ys[0];
-    for (int i = 1; i < n; i++) {
-        minx = fminf(minx, xs[i]);
-        maxx = fmaxf(maxx, xs[i]);
-        miny = fminf(miny, ys[i]);
-        maxy = fmaxf(maxy, ys[i]);
-    }
+    float minx, maxx, miny, maxy;
+    point_bounds(xs, ys, n, &minx, &maxx, &miny, &maxy);
     int bx0 = (int)floorf(minx - half - 1), by0 = (int)floorf(miny - half - 1);
     int bx1 = (int)ceilf(maxx + half + 1), by1 = (int)ceilf(maxy + half + 1);
     if (bx0 < 0) bx0 = 0;
@@ -156,13 +165,8 @@ static int inside(const float *xs, const float *ys, int n, float px, float py)
 void raster_fill_polygon(s2s_raster *r, const float *xs, const float *ys, int n, s2s_rgb c)
 {
     if (n < 3) return;
-    float minx = xs[0], maxx = xs[0], miny = ys[0], maxy = ys[0];
-    for (int i = 1; i < n; i++) {
-        minx = fminf(minx, xs[i]);
-        maxx = fmaxf(maxx, xs[i]);
-        miny = fminf(miny, ys[i]);
-        maxy = fmaxf(maxy, ys[i]);
-    }
+    float minx, maxx, miny, maxy;
+    point_bounds(xs, ys, n, &minx, &maxx, &miny, &maxy);
     int bx0 = (int)floorf(minx), by0 = (int)floorf(miny);
     int bx1 = (int)ceilf(maxx), by1 = (int)ceilf(maxy);
     if (bx0 < 0) bx0 = 0;
