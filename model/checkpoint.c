@@ -143,7 +143,7 @@ static void wb_config(wbuf *b, const s2s_config *cfg, const s2s_ckpt_meta *mt)
     wb_bytes(b, S2S_CKPT_MAGIC, MAGIC_BYTES); /* includes the NUL */
     wb_u32(b, S2S_CKPT_VERSION);
     wb_u32(b, CONFIG_BYTES);
-    wb_u32(b, (uint32_t)cfg->vocab);
+    wb_u32(b, (uint32_t)cfg->src_vocab);
     wb_u32(b, (uint32_t)cfg->embed);
     wb_u32(b, (uint32_t)cfg->hidden);
     wb_u32(b, (uint32_t)cfg->layers);
@@ -218,16 +218,20 @@ static int encode_checkpoint(wbuf *b, s2s_model *m, const s2s_vocab *v, const s2
     return 0;
 }
 
-int checkpoint_save(const char *path, s2s_model *m, const s2s_vocab *v,
+int checkpoint_save(const char *path, s2s_model *m, const s2s_vocabs *vs,
                     const s2s_ckpt_meta *meta, s2s_error *err)
 {
-    if (!path || !*path || !m || !v)
+    if (!path || !*path || !m || !vs)
         return s2s_fail(err, S2S_ERR_ARG, "checkpoint_save: missing path, model or vocabulary");
     const s2s_config *cfg = model_config(m);
-    if (v->size != cfg->vocab)
+    const s2s_vocab *v = &vs->src;
+    if (!vs->shared || (meta && (meta->task != 0 || meta->tokens != 0)))
+        return s2s_fail(err, S2S_ERR_UNSUPPORTED,
+                        "cannot save %s: format version 1 holds only reversal models", path);
+    if (v->size != cfg->src_vocab)
         return s2s_fail(err, S2S_ERR_ARG,
                         "cannot save %s: the vocabulary has %d words but the model %d", path,
-                        v->size, cfg->vocab);
+                        v->size, cfg->src_vocab);
     const s2s_ckpt_meta mt = meta ? *meta : (s2s_ckpt_meta){.epoch = 0, .val_loss = NAN, .seed = 0};
     if (mt.epoch < 0) return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: epoch %d", path, mt.epoch);
 
@@ -401,7 +405,7 @@ static int parse_config(reader *r, s2s_config *cfg, s2s_ckpt_meta *mt, s2s_error
     if (V > INT_MAX || E > INT_MAX || H > INT_MAX || L > INT_MAX || att > INT_MAX)
         return bad(r, err, "bad configuration: a size is out of range (V=%u E=%u H=%u L=%u "
                            "attention=%u)", V, E, H, L, att);
-    *cfg = (s2s_config){.vocab = (int)V, .embed = (int)E, .hidden = (int)H, .layers = (int)L,
+    *cfg = (s2s_config){.src_vocab = (int)V, .tgt_vocab = (int)V, .embed = (int)E, .hidden = (int)H, .layers = (int)L,
                         .dropout = bits_f32(dropout_bits), .attention = (int)att};
     s2s_error sub = {0};
     if (config_validate(cfg, &sub)) return bad(r, err, "bad configuration: %s", sub.msg);
@@ -443,7 +447,7 @@ static int parse_vocab(reader *r, int V, s2s_vocab *vocab, s2s_error *err)
  * tell truncation from a damaged configuration. */
 static int check_tensor_room(reader *r, const s2s_config *cfg, int diagnose, s2s_error *err)
 {
-    const double V = cfg->vocab, E = cfg->embed, H = cfg->hidden, L = cfg->layers;
+    const double V = cfg->src_vocab, E = cfg->embed, H = cfg->hidden, L = cfg->layers;
     const double min_params = 2.0 * V * E + 6.0 * L * H * H + V * H;
     if (4.0 * min_params <= (double)(r->n - r->pos)) return 0;
     if (diagnose) {
@@ -556,16 +560,18 @@ out:
  * "damaged", so a configuration the file cannot possibly hold is walked
  * without building (a possibly huge) model. */
 static int parse_body(reader *r, s2s_backend *be, int diagnose, s2s_model **model,
-                      s2s_vocab *vocab, s2s_ckpt_meta *meta, s2s_error *err)
+                      s2s_vocabs *vocabs, s2s_ckpt_meta *meta, s2s_error *err)
 {
     *model = NULL;
-    memset(vocab, 0, sizeof *vocab);
+    memset(vocabs, 0, sizeof *vocabs);
+    vocabs->shared = 1;
+    s2s_vocab *vocab = &vocabs->src;
     r->pos = MAGIC_BYTES + 4;
     r->truncated = 0;
     s2s_config cfg;
     s2s_ckpt_meta mt;
     int rc = parse_config(r, &cfg, &mt, err);
-    if (!rc) rc = parse_vocab(r, cfg.vocab, vocab, err);
+    if (!rc) rc = parse_vocab(r, cfg.src_vocab, vocab, err);
     if (!rc) rc = check_tensor_room(r, &cfg, diagnose, err);
     if (!rc) rc = parse_tensors(r, be, &cfg, diagnose, model, err);
     if (rc) {
@@ -638,12 +644,12 @@ static int read_file(const char *path, unsigned char **buf, size_t *size, s2s_er
 static int diagnose_crc(reader *r, size_t size, s2s_backend *be, s2s_error *err)
 {
     s2s_model *m = NULL;
-    s2s_vocab v;
+    s2s_vocabs v;
     s2s_error sub = {0};
     r->n = size; /* the last four bytes may not be a trailer at all */
     int rc = parse_body(r, be, 1, &m, &v, NULL, &sub);
     model_free(m);
-    vocab_free(&v);
+    vocabs_free(&v);
     if (rc) {
         if (r->truncated) return s2s_fail(err, S2S_ERR_FORMAT, "%s", sub.msg);
         if (rc != S2S_ERR_FORMAT) return s2s_fail(err, (s2s_code)rc, "%s", sub.msg);
@@ -657,7 +663,7 @@ static int diagnose_crc(reader *r, size_t size, s2s_backend *be, s2s_error *err)
     return bad(r, err, "checksum mismatch: file is damaged");
 }
 
-int checkpoint_load(const char *path, s2s_backend *be, s2s_model **model, s2s_vocab *vocab,
+int checkpoint_load(const char *path, s2s_backend *be, s2s_model **model, s2s_vocabs *vocab,
                     s2s_ckpt_meta *meta, s2s_error *err)
 {
     if (model) *model = NULL;
@@ -712,7 +718,7 @@ int checkpoint_load(const char *path, s2s_backend *be, s2s_model **model, s2s_vo
         rc = bad(&r, err, "%zu unexpected bytes after the last tensor", r.n - r.pos);
         model_free(*model);
         *model = NULL;
-        vocab_free(vocab);
+        vocabs_free(vocab);
         goto out;
     }
     if (meta) *meta = mt;

@@ -43,19 +43,21 @@ typedef struct {
     int epoch;         /* 0 = untrained */
     float val_loss;    /* NaN if unknown */
     uint64_t seed;
+    int task;          /* s2s_task (task.h); version-1 files: reverse */
+    int tokens;        /* s2s_tokens; version-1 files: words */
 } s2s_ckpt_meta;
 
 uint32_t crc32_update(uint32_t crc, const void *data, size_t n);
 
 /* Writes the model's parameters, configuration and vocabulary. */
-int checkpoint_save(const char *path, s2s_model *m, const s2s_vocab *v,
+int checkpoint_save(const char *path, s2s_model *m, const s2s_vocabs *v,
                     const s2s_ckpt_meta *meta, s2s_error *err);
 
 /* Reads a checkpoint: makes a model on be with the file's configuration and
  * parameters, and the file's vocabulary (vocab must not be initialised; the
  * caller frees it with vocab_free). Every field is checked; the message says
  * which one is wrong and where. meta may be NULL. */
-int checkpoint_load(const char *path, s2s_backend *be, s2s_model **model, s2s_vocab *vocab,
+int checkpoint_load(const char *path, s2s_backend *be, s2s_model **model, s2s_vocabs *vocab,
                     s2s_ckpt_meta *meta, s2s_error *err);
 
 #endif

@@ -133,6 +133,34 @@ int vocab_add(s2s_vocab *v, const char *w, int *id, s2s_error *err)
     return 0;
 }
 
+int vocabs_create(s2s_vocabs *v, int shared, s2s_error *err)
+{
+    memset(v, 0, sizeof *v);
+    v->shared = shared != 0;
+    int rc = vocab_create(&v->src, err);
+    if (!rc && !v->shared) rc = vocab_create(&v->tgt, err);
+    if (rc) vocabs_free(v);
+    return rc;
+}
+
+const s2s_vocab *vocabs_tgt(const s2s_vocabs *v)
+{
+    return v->shared ? &v->src : &v->tgt;
+}
+
+s2s_vocab *vocabs_tgt_mut(s2s_vocabs *v)
+{
+    return v->shared ? &v->src : &v->tgt;
+}
+
+void vocabs_free(s2s_vocabs *v)
+{
+    if (!v) return;
+    vocab_free(&v->src);
+    vocab_free(&v->tgt);
+    v->shared = 0;
+}
+
 int vocab_find(const s2s_vocab *v, const char *w)
 {
     if (!v->slot || v->nslot <= 0 || !w) return -1;
@@ -153,6 +181,19 @@ void vocab_free(s2s_vocab *v)
 /* ------------------------------------------------------------------ */
 /* sentences                                                            */
 /* ------------------------------------------------------------------ */
+
+const char *tokens_name(int tokens)
+{
+    return tokens == S2S_TOKENS_CHARS ? "chars" : tokens == S2S_TOKENS_WORDS ? "words" : "?";
+}
+
+int tokens_parse(const char *s)
+{
+    if (!s) return -1;
+    if (strcmp(s, "words") == 0) return S2S_TOKENS_WORDS;
+    if (strcmp(s, "chars") == 0) return S2S_TOKENS_CHARS;
+    return -1;
+}
 
 static int is_sep(char c)
 {
@@ -206,6 +247,115 @@ int sentence_tokenize_max(const char *line, int max_words, s2s_sentence *out, s2
     return 0;
 }
 
+/* Bytes in the UTF-8 sequence at p (1..4), or 0 if it is not valid UTF-8
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+static int utf8_len(const unsigned char *p)
+{
+    const unsigned c = p[0];
+    int n;
+    unsigned cp;
+    if (c < 0x80) return c ? 1 : 0;
+    if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1Fu;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0Fu;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07u;
+    else return 0;
+    for (int k = 1; k < n; k++) {
+        if ((p[k] & 0xC0u) != 0x80u) return 0;
+        cp = (cp << 6) | (p[k] & 0x3Fu);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* Code points of line (a final CR/LF dropped) as tokens. */
+static int tokenize_chars(const char *line, int max_tokens, s2s_sentence *out, s2s_error *err)
+{
+    size_t len = strlen(line);
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+    int n = 0;
+    for (size_t i = 0; i < len; n++) {
+        const int k = utf8_len((const unsigned char *)line + i);
+        if (k == 0 || i + (size_t)k > len)
+            return s2s_fail(err, S2S_ERR_ARG, "invalid UTF-8 at byte %zu", i + 1);
+        if (n + 1 > max_tokens)
+            return s2s_fail(err, S2S_ERR_ARG, "sentence has more than %d characters",
+                            max_tokens);
+        i += (size_t)k;
+    }
+    if (n == 0) return 0;
+    char **w = calloc((size_t)n, sizeof *w);
+    if (!w)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting %d characters (%s)", n,
+                        S2S_SIZE((size_t)n * sizeof *w));
+    size_t i = 0;
+    for (int t = 0; t < n; t++) {
+        const int k = utf8_len((const unsigned char *)line + i);
+        w[t] = dup_bytes(line + i, (size_t)k);
+        if (!w[t]) {
+            for (int j = 0; j < t; j++) free(w[j]);
+            free(w);
+            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for character %d", t + 1);
+        }
+        i += (size_t)k;
+    }
+    out->w = w;
+    out->len = n;
+    return 0;
+}
+
+int sentence_tokenize_as(const char *line, int tokens, int max_tokens, s2s_sentence *out,
+                         s2s_error *err)
+{
+    out->len = 0;
+    out->w = NULL;
+    if (!line) return s2s_fail(err, S2S_ERR_ARG, "no sentence given");
+    if (tokens == S2S_TOKENS_CHARS) return tokenize_chars(line, max_tokens, out, err);
+    return sentence_tokenize_max(line, max_tokens, out, err);
+}
+
+size_t sentence_join(const s2s_sentence *s, int from, int n, int tokens, char *buf, size_t cap)
+{
+    size_t need = 0;
+    if (cap) buf[0] = '\0';
+    for (int k = from; k < from + n && k < s->len; k++) {
+        const char *sep = (tokens == S2S_TOKENS_CHARS || k == from) ? "" : " ";
+        const size_t a = strlen(sep), b = strlen(s->w[k]);
+        if (cap && need + a + b < cap) {
+            memcpy(buf + need, sep, a);
+            memcpy(buf + need + a, s->w[k], b);
+            buf[need + a + b] = '\0';
+        } else if (cap) {
+            cap = 0; /* stop writing; keep counting */
+        }
+        need += a + b;
+    }
+    return need;
+}
+
+size_t ids_join(const s2s_vocab *v, const int *ids, int n, int tokens, char *buf, size_t cap)
+{
+    /* A sentence view of the words, joined the one way sentence_join does. */
+    enum { CHUNK = 256 };
+    const char *w[CHUNK];
+    size_t need = 0;
+    for (int from = 0; from < n; from += CHUNK) {
+        const int k = n - from < CHUNK ? n - from : CHUNK;
+        for (int i = 0; i < k; i++) {
+            const int id = ids[from + i];
+            w[i] = (id >= 0 && id < v->size) ? v->word[id] : "<?>";
+        }
+        const s2s_sentence s = {.len = k, .w = (char **)w};
+        const size_t sep = (from > 0 && tokens != S2S_TOKENS_CHARS) ? 1 : 0;
+        const size_t at = need + sep < cap ? need + sep : cap;
+        if (sep && need + 1 < cap) buf[need] = ' ';
+        need += sep + sentence_join(&s, 0, k, tokens, buf + at, cap - at);
+    }
+    if (n == 0 && cap) buf[0] = '\0';
+    return need;
+}
+
 int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
 {
     return sentence_tokenize_max(line, S2S_MAX_SENTENCE_WORDS, out, err);
@@ -224,10 +374,14 @@ void sentence_free(s2s_sentence *s)
 void corpus_free(s2s_corpus *c)
 {
     if (!c) return;
-    if (c->s)
-        for (int i = 0; i < c->count; i++) sentence_free(&c->s[i]);
+    for (int i = 0; i < c->count; i++) {
+        if (c->s) sentence_free(&c->s[i]);
+        if (c->t) sentence_free(&c->t[i]);
+    }
     free(c->s);
+    free(c->t);
     c->s = NULL;
+    c->t = NULL;
     c->count = 0;
 }
 
@@ -485,16 +639,34 @@ int corpus_read(const char *path, s2s_corpus *c, s2s_error *err)
     return 0;
 }
 
+/* Adds every token of sentences s[0..n) to v, in order. */
+static int vocab_add_all(s2s_vocab *v, const s2s_sentence *s, int n, s2s_error *err)
+{
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < s[i].len; k++) {
+            int rc = vocab_add(v, s[i].w[k], NULL, err);
+            if (rc) return rc;
+        }
+    return 0;
+}
+
 int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err)
 {
     if (!v->slot || v->nslot <= 0)
         return s2s_fail(err, S2S_ERR_ARG, "vocab_build needs a vocab_create()ed vocabulary");
-    for (int i = 0; i < c->count; i++)
-        for (int k = 0; k < c->s[i].len; k++) {
-            int rc = vocab_add(v, c->s[i].w[k], NULL, err);
-            if (rc) return rc;
-        }
-    return 0;
+    return vocab_add_all(v, c->s, c->count, err);
+}
+
+int vocabs_build(s2s_vocabs *v, const s2s_corpus *c, s2s_error *err)
+{
+    int rc = vocab_build(&v->src, c, err);
+    if (!rc && c->t) {
+        s2s_vocab *t = vocabs_tgt_mut(v);
+        if (!t->slot || t->nslot <= 0)
+            return s2s_fail(err, S2S_ERR_ARG, "vocabs_build needs vocabs_create()ed vocabularies");
+        rc = vocab_add_all(t, c->t, c->count, err);
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -525,21 +697,34 @@ void dataset_free(s2s_dataset *d)
     memset(d, 0, sizeof *d);
 }
 
-int dataset_create(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_error *err)
+/* Encodes a target sentence as <SOS> + ids + <EOS> into ids[0 .. len+2). */
+static void sentence_encode_tgt(const s2s_sentence *s, const s2s_vocab *v, int *ids)
+{
+    ids[0] = S2S_SOS;
+    for (int k = 0; k < s->len; k++) {
+        const int id = vocab_find(v, s->w[k]);
+        ids[1 + k] = id < S2S_NUM_SPECIAL ? S2S_UNK : id;
+    }
+    ids[s->len + 1] = S2S_EOS;
+}
+
+int dataset_create(s2s_dataset *d, const s2s_corpus *c, const s2s_vocabs *v, s2s_error *err)
 {
     memset(d, 0, sizeof *d);
     size_t nsrc = 0, ntgt = 0;
     for (int i = 0; i < c->count; i++) {
         /* Corpora are tokenized to S2S_MAX_SENTENCE_WORDS; a sentence to
          * decode may be longer. */
-        if (c->s[i].len < 0 || c->s[i].len > S2S_MAX_INPUT_WORDS)
-            return s2s_fail(err, S2S_ERR_ARG, "sentence %d has %d words (limit %d)", i + 1,
-                            c->s[i].len, S2S_MAX_INPUT_WORDS);
+        const int tl = c->t ? c->t[i].len : c->s[i].len;
+        if (c->s[i].len < 0 || c->s[i].len > S2S_MAX_INPUT_WORDS || tl < 0 ||
+            tl > S2S_MAX_INPUT_WORDS)
+            return s2s_fail(err, S2S_ERR_ARG, "sentence %d has %d source and %d target tokens "
+                            "(limit %d)", i + 1, c->s[i].len, tl, S2S_MAX_INPUT_WORDS);
         nsrc += (size_t)c->s[i].len + 1;
-        ntgt += (size_t)c->s[i].len + 2;
+        ntgt += (size_t)tl + 2;
     }
-    if (ntgt > (size_t)INT_MAX)
-        return s2s_fail(err, S2S_ERR_ARG, "dataset too large (%zu tokens)", ntgt);
+    if (ntgt > (size_t)INT_MAX || nsrc > (size_t)INT_MAX)
+        return s2s_fail(err, S2S_ERR_ARG, "dataset too large (%zu + %zu tokens)", nsrc, ntgt);
     const size_t n = c->count > 0 ? (size_t)c->count : 1;
     d->src_off = malloc(n * sizeof(int));
     d->src_len = malloc(n * sizeof(int));
@@ -559,19 +744,25 @@ int dataset_create(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_
     for (int i = 0; i < c->count; i++) {
         const s2s_sentence *s = &c->s[i];
         int *src = d->src + so, *tgt = d->tgt + to;
-        d->unknown += sentence_encode_src(s, v, src);
-        /* target = <SOS> + reversed words + <EOS> */
-        tgt[0] = S2S_SOS;
-        for (int k = 0; k < s->len; k++) tgt[1 + k] = src[s->len - 1 - k];
-        tgt[s->len + 1] = S2S_EOS;
+        d->unknown += sentence_encode_src(s, &v->src, src);
+        int tl = s->len;
+        if (c->t) {
+            sentence_encode_tgt(&c->t[i], vocabs_tgt(v), tgt);
+            tl = c->t[i].len;
+        } else {
+            /* the seed's task: target = <SOS> + reversed words + <EOS> */
+            tgt[0] = S2S_SOS;
+            for (int k = 0; k < s->len; k++) tgt[1 + k] = src[s->len - 1 - k];
+            tgt[s->len + 1] = S2S_EOS;
+        }
         d->src_off[i] = so;
         d->src_len[i] = s->len + 1;
         d->tgt_off[i] = to;
-        d->tgt_len[i] = s->len + 2;
+        d->tgt_len[i] = tl + 2;
         if (d->src_len[i] > d->max_src) d->max_src = d->src_len[i];
         if (d->tgt_len[i] > d->max_tgt) d->max_tgt = d->tgt_len[i];
         so += s->len + 1;
-        to += s->len + 2;
+        to += tl + 2;
     }
     return 0;
 }

@@ -1,7 +1,8 @@
 /* data.h — vocabulary, sentences, datasets and padded batches.
  *
  * Token ids: <PAD>=0 <SOS>=1 <EOS>=2 <UNK>=3, then words in first-seen order.
- * Source = words + <EOS>; target = <SOS> + reversed words + <EOS>.
+ * Source = tokens + <EOS>; target = <SOS> + the target's tokens + <EOS>
+ * (for the seed's task, the reversed words).
  * Batches are time-major: element (t, b) of a (T, B) array is at [t*B + b].
  */
 #ifndef S2S_DATA_H
@@ -25,6 +26,14 @@ enum { S2S_PAD = 0, S2S_SOS = 1, S2S_EOS = 2, S2S_UNK = 3, S2S_NUM_SPECIAL = 4 }
 #define S2S_MAX_SENTENCE_WORDS 100
 #define S2S_MAX_INPUT_WORDS 1000
 
+/* ---- tokens ---- */
+/* How a line becomes tokens: words split on blanks (the seed's), or every
+ * UTF-8 code point, blanks included, as a token of its own. */
+typedef enum { S2S_TOKENS_WORDS = 0, S2S_TOKENS_CHARS = 1 } s2s_tokens;
+const char *tokens_name(int tokens);
+/* "words" | "chars"; -1 if neither. */
+int tokens_parse(const char *s);
+
 /* ---- vocabulary ---- */
 typedef struct {
     int size;      /* number of ids in use */
@@ -42,15 +51,33 @@ int vocab_add(s2s_vocab *v, const char *w, int *id, s2s_error *err);
 int vocab_find(const s2s_vocab *v, const char *w);
 void vocab_free(s2s_vocab *v);
 
+/* A model's vocabularies: one shared by source and target (reversal, copy
+ * and sort, as the seed), or one for each side (pairs, dates). */
+typedef struct {
+    s2s_vocab src;
+    s2s_vocab tgt;  /* empty (never created) when shared */
+    int shared;
+} s2s_vocabs;
+
+/* Makes src (and tgt unless shared) holding only the special tokens. */
+int vocabs_create(s2s_vocabs *v, int shared, s2s_error *err);
+/* The target side: &v->src when shared. */
+const s2s_vocab *vocabs_tgt(const s2s_vocabs *v);
+s2s_vocab *vocabs_tgt_mut(s2s_vocabs *v);
+void vocabs_free(s2s_vocabs *v);
+
 /* ---- sentences as words ---- */
 typedef struct {
     int len;      /* number of words */
     char **w;     /* words, owned */
 } s2s_sentence;
 
+/* Sentence pairs. t[i] is the target of s[i]; t == NULL means every target
+ * is its source reversed (the seed's task, the default). */
 typedef struct {
     int count;
-    s2s_sentence *s; /* owned */
+    s2s_sentence *s; /* sources, owned */
+    s2s_sentence *t; /* targets, owned, or NULL */
 } s2s_corpus;
 
 /* Splits line on spaces, tabs, CR and LF. An empty or blank line gives
@@ -59,7 +86,18 @@ typedef struct {
 int sentence_tokenize_max(const char *line, int max_words, s2s_sentence *out, s2s_error *err);
 /* The same for a corpus sentence: at most S2S_MAX_SENTENCE_WORDS words. */
 int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err);
+/* Splits line into tokens the way tokens says: words (sentence_tokenize_max)
+ * or UTF-8 code points, each a token (blanks too; a final CR/LF is not a
+ * token). Invalid UTF-8 is an error naming the byte offset. */
+int sentence_tokenize_as(const char *line, int tokens, int max_tokens, s2s_sentence *out,
+                         s2s_error *err);
+/* Writes the tokens of s (tokens w[from .. from+n)) into buf (cap bytes,
+ * NUL-terminated, cut short if it does not fit): words with a space between
+ * them, characters side by side. Returns the length it would need. */
+size_t sentence_join(const s2s_sentence *s, int from, int n, int tokens, char *buf, size_t cap);
 void sentence_free(s2s_sentence *s);
+/* The same for token ids of v ("<?>" for an id outside it). */
+size_t ids_join(const s2s_vocab *v, const int *ids, int n, int tokens, char *buf, size_t cap);
 
 /* The seed's 34 words, in the seed's order. */
 extern const char *const S2S_SEED_WORDS[34];
@@ -108,18 +146,23 @@ void corpus_free(s2s_corpus *c);
 /* Builds the vocabulary from a corpus (specials first, then words by first
  * appearance). v must be vocab_create()ed. */
 int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err);
+/* Builds the vocabularies from a corpus's sources and targets (a shared one
+ * from both: sources first, then targets). v must be vocabs_create()ed. */
+int vocabs_build(s2s_vocabs *v, const s2s_corpus *c, s2s_error *err);
 
 /* ---- encoded datasets ---- */
 typedef struct {
     int count;
     int *src_off, *src_len; /* sentence i: src[src_off[i] .. +src_len[i]), words + <EOS> */
-    int *tgt_off, *tgt_len; /* <SOS> + reversed words + <EOS> */
+    int *tgt_off, *tgt_len; /* <SOS> + target tokens + <EOS> */
     int *src, *tgt;         /* ids, owned */
     int max_src, max_tgt;   /* longest src_len / tgt_len */
     int unknown;            /* words mapped to <UNK> */
 } s2s_dataset;
 
-int dataset_create(s2s_dataset *d, const s2s_corpus *c, const s2s_vocab *v, s2s_error *err);
+/* Encodes c: sources with v->src, targets (c->t, or each source reversed)
+ * with the target vocabulary; unknown words become <UNK>. */
+int dataset_create(s2s_dataset *d, const s2s_corpus *c, const s2s_vocabs *v, s2s_error *err);
 void dataset_free(s2s_dataset *d);
 
 /* Encodes one sentence as a source (words + <EOS>) into ids[0 .. len+1);

@@ -228,7 +228,7 @@ static int label_decoding(s2s_decoding *r, const s2s_vocab *v, const s2s_sentenc
     return rc;
 }
 
-int decode_sentence(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s_decoding *r,
+int decode_sentence(s2s_model *m, const s2s_vocabs *v, const s2s_sentence *s, s2s_decoding *r,
                     s2s_error *err)
 {
     memset(r, 0, sizeof *r);
@@ -262,7 +262,7 @@ int decode_sentence(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s
     memcpy(r->attn, res.attn[0], sizeof(float) * (size_t)r->steps * (size_t)S);
     for (int i = 0; i < s->len; i++)
         r->unknown[r->prefix + i] = d.src[d.src_off[0] + i] == S2S_UNK;
-    rc = label_decoding(r, v, s, res.out + res.out_off[0],
+    rc = label_decoding(r, vocabs_tgt(v), s, res.out + res.out_off[0],
                         model_config(m)->attention != S2S_ATTN_NONE, err);
 done:
     if (rc) decoding_free(r);

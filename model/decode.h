@@ -56,7 +56,7 @@ typedef struct {
  * word is written at the step that attends to it most strongly among the
  * steps whose attention peaks on it, and a step that writes <UNK> writes the
  * source word under its attention peak. */
-int decode_sentence(s2s_model *m, const s2s_vocab *v, const s2s_sentence *s, s2s_decoding *r,
+int decode_sentence(s2s_model *m, const s2s_vocabs *v, const s2s_sentence *s, s2s_decoding *r,
                     s2s_error *err);
 void decoding_free(s2s_decoding *r);
 

@@ -12,12 +12,13 @@ int decoded_first_error(const int *out, int out_len, int stopped, const int *ref
     return stopped ? 0 : ref_len + 1;
 }
 
-int decoded_first_error_words(const s2s_sentence *src, const s2s_vocab *v, const int *out,
-                              int out_len, int stopped, const float *attn, int steps,
-                              int prefix)
+int decoded_first_error_words(const s2s_sentence *src, const s2s_sentence *ref,
+                              const s2s_vocabs *vs, const int *out, int out_len, int stopped,
+                              const float *attn, int steps, int prefix)
 {
-    const int n = src->len, n_src = prefix + n + 1;
-    if (n < 0 || n > S2S_MAX_SENTENCE_WORDS || out_len < 0 || out_len > S2S_MAX_STEPS ||
+    const s2s_vocab *v = vocabs_tgt(vs);
+    const int n = ref ? ref->len : src->len, n_src = prefix + src->len + 1;
+    if (n < 0 || src->len > S2S_MAX_SENTENCE_WORDS || n > S2S_MAX_SENTENCE_WORDS || out_len < 0 || out_len > S2S_MAX_STEPS ||
         steps < 0 || steps > S2S_MAX_STEPS || prefix < 0 || prefix > S2S_MAX_PREFIX ||
         (attn && steps < out_len))
         return -1;
@@ -27,13 +28,13 @@ int decoded_first_error_words(const s2s_sentence *src, const s2s_vocab *v, const
     for (int t = 0; t < out_len; t++) copy_from[t] = -1;
     if (attn) {
         int unknown[S2S_MAX_PREFIX + S2S_MAX_SENTENCE_WORDS + 1] = {0};
-        for (int i = 0; i < n; i++) unknown[prefix + i] = vocab_find(v, src->w[i]) < 0;
+        for (int i = 0; i < src->len; i++) unknown[prefix + i] = vocab_find(&vs->src, src->w[i]) < 0;
         decode_copy_rule(out, out_len, attn, steps, prefix, n_src, unknown, copy_from);
     }
     const int m = out_len < n ? out_len : n;
     for (int t = 0; t < m; t++) {
         const char *w = copy_from[t] >= 0 ? src->w[copy_from[t] - prefix] : v->word[out[t]];
-        if (strcmp(w, src->w[n - 1 - t]) != 0) return t + 1;
+        if (strcmp(w, ref ? ref->w[t] : src->w[n - 1 - t]) != 0) return t + 1;
     }
     if (out_len != n) return m + 1;
     return stopped ? 0 : n + 1;

@@ -17,9 +17,10 @@
 int decoded_first_error(const int *out, int out_len, int stopped, const int *ref, int ref_len);
 
 /* The same check on words, for sources with words the vocabulary lacks
- * (they are encoded as <UNK>; decode.h): the output's words — v's word for
- * each id, or the source word that decode_copy_rule copies there — are
- * compared as strings with src's words reversed. out[0..out_len) are the
+ * (they are encoded as <UNK>; decode.h): the output's words — the target
+ * vocabulary's word for each id, or the source word that decode_copy_rule
+ * copies there — are compared as strings with ref's (NULL: src's words
+ * reversed). out[0..out_len) are the
  * output ids, stopped as in s2s_decoded; attn is its (steps, prefix +
  * src->len + 1) attention, or NULL for a model without attention (nothing
  * is copied, so an unknown word is never right). Returns the 1-based step of
@@ -28,7 +29,8 @@ int decoded_first_error(const int *out, int out_len, int stopped, const int *ref
  * words or S2S_MAX_STEPS steps, prefix outside 0..S2S_MAX_PREFIX, an id
  * outside v). */
 #define S2S_MAX_PREFIX 4
-int decoded_first_error_words(const s2s_sentence *src, const s2s_vocab *v, const int *out,
+int decoded_first_error_words(const s2s_sentence *src, const s2s_sentence *ref,
+                              const s2s_vocabs *v, const int *out,
                               int out_len, int stopped, const float *attn, int steps,
                               int prefix);
 

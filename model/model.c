@@ -163,9 +163,12 @@ int attention_parse(const char *s)
 
 int config_validate(const s2s_config *c, s2s_error *err)
 {
-    if (c->vocab < S2S_NUM_SPECIAL + 1 || c->vocab > 1000000)
-        return s2s_fail(err, S2S_ERR_ARG, "vocabulary size %d is out of range (5..1000000)",
-                        c->vocab);
+    if (c->src_vocab < S2S_NUM_SPECIAL + 1 || c->src_vocab > 1000000)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "source vocabulary size %d is out of range (5..1000000)", c->src_vocab);
+    if (c->tgt_vocab < S2S_NUM_SPECIAL + 1 || c->tgt_vocab > 1000000)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "target vocabulary size %d is out of range (5..1000000)", c->tgt_vocab);
     if (c->embed < 1 || c->embed > 4096)
         return s2s_fail(err, S2S_ERR_ARG, "embedding size %d is out of range (1..4096)", c->embed);
     if (c->hidden < 1 || c->hidden > 4096)
@@ -237,10 +240,10 @@ int model_create(s2s_model **out, const s2s_config *cfg, s2s_backend *be, s2s_er
     m->cfg = *cfg;
     m->be = be;
     m->nshards = be->shards < 1 ? 1 : be->shards > MAX_SHARDS ? MAX_SHARDS : be->shards;
-    const int V = cfg->vocab, E = cfg->embed, H = cfg->hidden;
+    const int Vs = cfg->src_vocab, V = cfg->tgt_vocab, E = cfg->embed, H = cfg->hidden;
 
     /* The seed's state_dict order. */
-    m->enc_emb = add_tensor(m, "encoder.embedding.weight", V, E);
+    m->enc_emb = add_tensor(m, "encoder.embedding.weight", Vs, E);
     add_gru(m, "encoder.gru", E, m->enc_wih, m->enc_whh, m->enc_bih, m->enc_bhh);
     m->dec_emb = add_tensor(m, "decoder.embedding.weight", V, E);
     if (additive(cfg)) {
@@ -382,7 +385,7 @@ int model_get_grads(s2s_model *m, float *host, s2s_error *err)
 static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, int S, int T,
                         int E_steps)
 {
-    const int E = c->embed, H = c->hidden, V = c->vocab, L = c->layers;
+    const int E = c->embed, H = c->hidden, V = c->tgt_vocab, L = c->layers;
     const int D = T; /* room for up to T decoder steps (greedy decoding uses D = T) */
     const int EH = E > H ? E : H;
     size_t off = 0;
@@ -732,7 +735,7 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
                          int train, uint64_t seed)
 {
     s2s_backend *be = m->be;
-    const int H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
+    const int H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.tgt_vocab;
     const size_t BH = (size_t)B * H;
     const int n = w->dec_n[t];
 
@@ -831,7 +834,7 @@ static void forward(s2s_model *m, workspace *w, const s2s_batch *b, int D,
                     const unsigned char *feed, int train, uint64_t seed, int with_loss, float scale)
 {
     s2s_backend *be = m->be;
-    const int B = b->B, S = b->S, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
+    const int B = b->B, S = b->S, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.tgt_vocab;
     encoder_forward(m, w, B, S, train, seed);
     /* The decoder starts from each sentence's state at its last real token. */
     for (int l = 0; l < L; l++)
@@ -941,7 +944,7 @@ static void dec_embedding_backward(s2s_model *m, workspace *w, int t, int n, int
 static void decoder_step_backward(s2s_model *m, workspace *w, int t, int B, int S, int train)
 {
     s2s_backend *be = m->be;
-    const int H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
+    const int H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.tgt_vocab;
     const size_t BH = (size_t)B * H;
     const int n = w->dec_n[t]; /* live rows; the others have zero gradient throughout */
 
@@ -967,7 +970,7 @@ static void decoder_step_backward(s2s_model *m, workspace *w, int t, int B, int 
 static void decoder_weight_grads(s2s_model *m, workspace *w, int B, int D, int train)
 {
     s2s_backend *be = m->be;
-    const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.vocab;
+    const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.tgt_vocab;
     const int attn = m->cfg.attention, in0 = dec_in0(&m->cfg);
     const int drop = train && m->cfg.dropout > 0.0f;
     const size_t BH = (size_t)B * H;
@@ -1087,8 +1090,8 @@ static int check_batch(const s2s_model *m, const s2s_batch *b, s2s_error *err)
         if (b->src_len[i] < 1 || b->src_len[i] > b->S)
             return s2s_fail(err, S2S_ERR_ARG, "sentence %d of the batch has source length %d (1..%d)",
                             i, b->src_len[i], b->S);
-    int rc = check_ids(b->src, b->S, b->B, m->cfg.vocab, "source", err);
-    if (!rc && b->tgt) rc = check_ids(b->tgt, b->T, b->B, m->cfg.vocab, "target", err);
+    int rc = check_ids(b->src, b->S, b->B, m->cfg.src_vocab, "source", err);
+    if (!rc && b->tgt) rc = check_ids(b->tgt, b->T, b->B, m->cfg.tgt_vocab, "target", err);
     return rc;
 }
 
@@ -1096,7 +1099,7 @@ static int check_batch(const s2s_model *m, const s2s_batch *b, s2s_error *err)
 
 double model_train_flops(const s2s_model *m, const s2s_batch *b)
 {
-    const double E = m->cfg.embed, H = m->cfg.hidden, V = m->cfg.vocab;
+    const double E = m->cfg.embed, H = m->cfg.hidden, V = m->cfg.tgt_vocab;
     const int L = m->cfg.layers, attn = m->cfg.attention;
     double fwd = 0.0;
     for (int i = 0; i < b->B; i++) {
@@ -1359,15 +1362,15 @@ static int greedy(s2s_model *m, const s2s_batch *b, int max_steps, int oracle, i
     if (rc) return rc;
     if (oracle && !m->no_eos) {
         /* −1e30 at <EOS>: added to the logits of rows that may not stop. */
-        float *host = calloc((size_t)m->cfg.vocab, sizeof(float));
-        m->no_eos = host ? m->be->alloc(m->be, sizeof(float) * (size_t)m->cfg.vocab) : NULL;
+        float *host = calloc((size_t)m->cfg.tgt_vocab, sizeof(float));
+        m->no_eos = host ? m->be->alloc(m->be, sizeof(float) * (size_t)m->cfg.tgt_vocab) : NULL;
         if (!m->no_eos) {
             free(host);
             return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the <EOS> mask (%d floats)",
-                            m->cfg.vocab);
+                            m->cfg.tgt_vocab);
         }
         host[S2S_EOS] = -1e30f;
-        m->be->upload(m->be, m->no_eos, host, sizeof(float) * (size_t)m->cfg.vocab);
+        m->be->upload(m->be, m->no_eos, host, sizeof(float) * (size_t)m->cfg.tgt_vocab);
         free(host);
     }
     shard_job proto = {.m = m, .kind = JOB_GREEDY, .max_steps = max_steps, .oracle = oracle,

@@ -4,10 +4,10 @@
  * allocation carved into named tensors; the names and shapes are those of the
  * seed's PyTorch state_dict, in its order, so checkpoints map one-to-one:
  *
- *   encoder.embedding.weight          (V, E)
+ *   encoder.embedding.weight          (V_src, E)
  *   encoder.gru.{weight_ih,weight_hh,bias_ih,bias_hh}_l{k}
  *                                     (3H, E or H) (3H, H) (3H) (3H)
- *   decoder.embedding.weight          (V, E)
+ *   decoder.embedding.weight          (V, E)   V = the target vocabulary
  *   decoder.attention.W_h.weight      (H, H)   Bahdanau and location
  *   decoder.attention.W_s.weight      (H, H)   Bahdanau and location
  *   decoder.attention.v.weight        (1, H)   Bahdanau and location
@@ -31,7 +31,9 @@
 #include "err.h"
 
 typedef struct {
-    int vocab;      /* V: vocabulary size */
+    int src_vocab;  /* source vocabulary size (encoder embedding rows) */
+    int tgt_vocab;  /* V: target vocabulary size (decoder embedding, output layer);
+                       equal to src_vocab when the two share one vocabulary */
     int embed;      /* E */
     int hidden;     /* H */
     int layers;     /* L: GRU layers in encoder and decoder */

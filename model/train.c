@@ -105,12 +105,12 @@ static int read_history(const char *dir, int start_epoch, history_row *rows, int
     return n;
 }
 
-static int save_ckpt(s2s_model *m, const s2s_vocab *v, const char *dir, const char *name,
-                     int epoch, float val_loss, uint64_t seed, s2s_error *err)
+static int save_ckpt(s2s_model *m, const s2s_vocabs *v, const char *dir, const char *name,
+                     int epoch, float val_loss, const s2s_train_opts *o, s2s_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    s2s_ckpt_meta meta = {epoch, val_loss, seed};
+    s2s_ckpt_meta meta = {epoch, val_loss, o->seed, o->task, o->tokens};
     return checkpoint_save(path, m, v, &meta, err);
 }
 
@@ -142,7 +142,7 @@ int evaluate_loss(s2s_model *m, const s2s_dataset *d, int batch, float *loss, s2
 /* What a run carries from batch to batch and epoch to epoch. */
 typedef struct {
     s2s_model *m;
-    const s2s_vocab *vocab;
+    const s2s_vocabs *vocab;
     const s2s_dataset *train, *val;
     const s2s_train_opts *o;
     const s2s_train_hooks *hooks;
@@ -212,7 +212,7 @@ static int stopped(const trainer *r, int epoch, int s, s2s_error *err)
                       s + 1, r->steps);
     if (o->out_dir) {
         s2s_error e2;
-        if (save_ckpt(r->m, r->vocab, o->out_dir, "last.ckpt", epoch - 1, NAN, o->seed, &e2))
+        if (save_ckpt(r->m, r->vocab, o->out_dir, "last.ckpt", epoch - 1, NAN, o, &e2))
             logf_(r->hooks, "warning: %s", e2.msg);
     }
     return rc;
@@ -263,14 +263,14 @@ static int end_epoch(trainer *r, int epoch, float train_loss, double train_s, do
     if (is_best) {
         r->best = val_loss;
         if (o->out_dir) {
-            rc = save_ckpt(r->m, r->vocab, o->out_dir, "best.ckpt", epoch, val_loss, o->seed, err);
+            rc = save_ckpt(r->m, r->vocab, o->out_dir, "best.ckpt", epoch, val_loss, o, err);
             if (rc) return rc;
         }
         logf_(r->hooks, " \xe2\x86\x92 Best model saved (val_loss: %.4f)", (double)val_loss);
     }
     r->hist[r->nhist++] = (history_row){epoch, train_loss, val_loss, train_s, tokens / train_s};
     if (o->out_dir) {
-        rc = save_ckpt(r->m, r->vocab, o->out_dir, "last.ckpt", epoch, val_loss, o->seed, err);
+        rc = save_ckpt(r->m, r->vocab, o->out_dir, "last.ckpt", epoch, val_loss, o, err);
         if (!rc) rc = write_history(o->out_dir, r->hist, r->nhist, err);
         if (rc) return rc;
     }
@@ -280,7 +280,7 @@ static int end_epoch(trainer *r, int epoch, float train_loss, double train_s, do
     return 0;
 }
 
-static int trainer_create(trainer *r, s2s_model *m, const s2s_vocab *vocab,
+static int trainer_create(trainer *r, s2s_model *m, const s2s_vocabs *vocab,
                           const s2s_dataset *train, const s2s_dataset *val,
                           const s2s_train_opts *o, const s2s_train_hooks *hooks, s2s_error *err)
 {
@@ -322,7 +322,7 @@ static void trainer_free(trainer *r)
     free(r->hist);
 }
 
-int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
+int train_run(s2s_model *m, const s2s_vocabs *vocab, const s2s_dataset *train,
               const s2s_dataset *val, const s2s_train_opts *o, const s2s_train_hooks *hooks,
               s2s_error *err)
 {

@@ -18,6 +18,9 @@ typedef struct {
                              the target's mirrored word: the reversal task's), fresh
                              draws every epoch; 0 = none */
     uint64_t seed;        /* shuffles, teacher forcing draws, dropout */
+    int task, tokens;     /* s2s_task and s2s_tokens, written into the checkpoints */
+    int bucket;           /* 1: batches of similar lengths (pairs), 0: the seed's
+                             plain shuffle */
     const char *out_dir;  /* best.ckpt, last.ckpt, history.csv; NULL = write nothing */
     int start_epoch;      /* epochs already done (continuing from a checkpoint) */
     float best_val_loss;  /* the best validation loss so far (continuing: the
@@ -53,7 +56,7 @@ typedef struct {
  * the epochs before start_epoch). Time spent inside on_step (a paused UI)
  * is not counted in an epoch's seconds or tokens/s. Returns S2S_ERR_INTERRUPTED if on_step asked
  * to stop (last.ckpt is still written, best.ckpt is intact). */
-int train_run(s2s_model *m, const s2s_vocab *vocab, const s2s_dataset *train,
+int train_run(s2s_model *m, const s2s_vocabs *vocab, const s2s_dataset *train,
               const s2s_dataset *val, const s2s_train_opts *o, const s2s_train_hooks *hooks,
               s2s_error *err);
 

@@ -223,7 +223,7 @@ static double greedy_ms(s2s_model *m, const s2s_batch *one)
 /* Median milliseconds of decode_sentence on a 6-word sentence: what
  * `reverse` and the UI's prompt pay per sentence (greedy decoding plus the
  * labels, the attention and the copy-through rule). */
-static double sentence_ms(s2s_model *m, const s2s_vocab *v)
+static double sentence_ms(s2s_model *m, const s2s_vocabs *v)
 {
     s2s_error err;
     s2s_sentence s;
@@ -247,7 +247,7 @@ static int latency_only(const char *path, int runs)
     s2s_error err;
     s2s_backend *be = NULL;
     s2s_model *m = NULL;
-    s2s_vocab v;
+    s2s_vocabs v;
     if (backend_cpu_create(&be, 1, &err) || checkpoint_load(path, be, &m, &v, NULL, &err))
         die(path, &err);
     const s2s_config *c = model_config(m);
@@ -263,7 +263,7 @@ static int latency_only(const char *path, int runs)
     printf("LATENCY sentence_ms=%.4f\n", ms);
     model_free(m);
     backend_free(be);
-    vocab_free(&v);
+    vocabs_free(&v);
     return 0;
 }
 
@@ -398,13 +398,13 @@ int main(int argc, char **argv)
 
     /* The seed's task and configuration. */
     s2s_corpus tr = {0}, va = {0}, te = {0};
-    s2s_vocab vocab;
+    s2s_vocabs vocab;
     s2s_dataset dtr = {0}, dva = {0}, dte = {0};
-    if (vocab_create(&vocab, &err) || corpus_synthetic(&tr, &va, &te, 8000, 1000, 1000, 42, &err) ||
-        vocab_build(&vocab, &tr, &err) || dataset_create(&dtr, &tr, &vocab, &err) ||
+    if (vocabs_create(&vocab, 1, &err) || corpus_synthetic(&tr, &va, &te, 8000, 1000, 1000, 42, &err) ||
+        vocabs_build(&vocab, &tr, &err) || dataset_create(&dtr, &tr, &vocab, &err) ||
         dataset_create(&dva, &va, &vocab, &err) || dataset_create(&dte, &te, &vocab, &err))
         die("data", &err);
-    s2s_config cfg = {vocab.size, 128, 256, 2, 0.1f, S2S_ATTN_BAHDANAU};
+    s2s_config cfg = {vocab.src.size, vocab.src.size, 128, 256, 2, 0.1f, S2S_ATTN_BAHDANAU};
     s2s_model *m = NULL;
     if (model_create(&m, &cfg, be, &err) || model_init_params(m, 42, &err)) die("model", &err);
     printf("model: E128 H256 L2 bahdanau, %zu parameters; %s backend, %d thread(s); batch %d\n",
@@ -447,7 +447,7 @@ int main(int argc, char **argv)
     one.S = 7;
     one.T = 2;
     one.src_len[0] = 7;
-    for (int i = 0; i < 6; i++) one.src[i] = vocab_find(&vocab, words[i]);
+    for (int i = 0; i < 6; i++) one.src[i] = vocab_find(&vocab.src, words[i]);
     one.src[6] = S2S_EOS;
     const double latency_ms = greedy_ms(m, &one);
     const double sentence_lat_ms = sentence_ms(m, &vocab);
@@ -519,6 +519,6 @@ int main(int argc, char **argv)
     corpus_free(&tr);
     corpus_free(&va);
     corpus_free(&te);
-    vocab_free(&vocab);
+    vocabs_free(&vocab);
     return 0;
 }

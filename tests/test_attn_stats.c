@@ -602,14 +602,15 @@ static void peak_row(float *a, int C, int t, int col)
 static void test_first_error_words(void **state)
 {
     (void)state;
-    s2s_vocab v;
-    seed_vocab(&v);
+    s2s_vocabs vs = {.shared = 1};
+    s2s_vocab *vp = &vs.src;
+    seed_vocab(vp);
     char *w[4] = {"the", "zebra", "sat", "cloud"}; /* zebra and cloud are unseen */
     s2s_sentence src = {.len = 3, .w = w};
-    const int the = vocab_find(&v, "the"), sat = vocab_find(&v, "sat"),
-              cat = vocab_find(&v, "cat");
+    const int the = vocab_find(vp, "the"), sat = vocab_find(vp, "sat"),
+              cat = vocab_find(vp, "cat");
     assert_true(the >= 0 && sat >= 0 && cat >= 0);
-    assert_true(vocab_find(&v, "zebra") < 0);
+    assert_true(vocab_find(vp, "zebra") < 0);
 
     /* Columns: the zebra sat <EOS>; steps: sat ? the <EOS>. */
     enum { C = 4, STEPS = 4 };
@@ -618,42 +619,42 @@ static void test_first_error_words(void **state)
     /* The model writes <UNK> where zebra belongs: copied, right by words;
      * by ids <UNK> = <UNK> is right too. */
     const int unk_out[3] = {sat, S2S_UNK, the};
-    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, a, STEPS, 0), 0);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, unk_out, 3, 1, a, STEPS, 0), 0);
     /* It writes a known word there, under a peak on zebra: the copy rule
      * writes zebra, so it is right; by ids it is wrong at step 2. */
     const int cat_out[3] = {sat, cat, the};
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, a, STEPS, 0), 0);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 3, 1, a, STEPS, 0), 0);
     const int ref_ids[3] = {sat, S2S_UNK, the};
     assert_int_equal(decoded_first_error(cat_out, 3, 1, ref_ids, 3), 2);
     /* Without attention nothing is copied. */
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, NULL, STEPS, 0), 2);
-    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, NULL, STEPS, 0), 2);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 3, 1, NULL, STEPS, 0), 2);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, unk_out, 3, 1, NULL, STEPS, 0), 2);
     /* Step 2 looks at "the" instead: nothing is copied there. */
     peak_row(a, C, 1, 0);
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, a, STEPS, 0), 2);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 3, 1, a, STEPS, 0), 2);
     /* ... and <UNK> written there copies the word under the peak, "the". */
-    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, a, STEPS, 0), 2);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, unk_out, 3, 1, a, STEPS, 0), 2);
     peak_row(a, C, 1, 1);
     /* Lengths and stopping, as decoded_first_error counts them. */
     const int longer[4] = {sat, cat, the, the};
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 2, 1, a, STEPS, 0), 3);
-    assert_int_equal(decoded_first_error_words(&src, &v, longer, 4, 1, a, STEPS, 0), 4);
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 0, a, 3, 0), 4);
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 0, 1, a, 1, 0), 1);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 2, 1, a, STEPS, 0), 3);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, longer, 4, 1, a, STEPS, 0), 4);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 3, 0, a, 3, 0), 4);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 0, 1, a, 1, 0), 1);
     /* A wrong known word. */
     const int wrong[3] = {the, cat, the};
-    assert_int_equal(decoded_first_error_words(&src, &v, wrong, 3, 1, a, STEPS, 0), 1);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, wrong, 3, 1, a, STEPS, 0), 1);
 
     /* With a start marker in column 0, the same decisions one column over;
      * a peak on the marker copies nothing. */
     enum { CP = 5 };
     float b[STEPS * CP];
     for (int t = 0; t < STEPS; t++) peak_row(b, CP, t, 1 + (t < 3 ? 2 - t : 3));
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, b, STEPS, 1), 0);
-    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, b, STEPS, 1), 0);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 3, 1, b, STEPS, 1), 0);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, unk_out, 3, 1, b, STEPS, 1), 0);
     peak_row(b, CP, 1, 0);
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, b, STEPS, 1), 2);
-    assert_int_equal(decoded_first_error_words(&src, &v, unk_out, 3, 1, b, STEPS, 1), 2);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 3, 1, b, STEPS, 1), 2);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, unk_out, 3, 1, b, STEPS, 1), 2);
 
     /* Only unseen words: cloud zebra -> zebra cloud, written as <UNK>s. */
     char *u[2] = {"cloud", "zebra"};
@@ -662,19 +663,19 @@ static void test_first_error_words(void **state)
     float c[S2 * C2];
     for (int t = 0; t < S2; t++) peak_row(c, C2, t, t < 2 ? 1 - t : 2);
     const int unks[2] = {S2S_UNK, S2S_UNK};
-    assert_int_equal(decoded_first_error_words(&src2, &v, unks, 2, 1, c, S2, 0), 0);
+    assert_int_equal(decoded_first_error_words(&src2, NULL, &vs, unks, 2, 1, c, S2, 0), 0);
     /* Both word steps peak on cloud, equally: the earlier copies it, and the
      * later, having written <UNK>, writes the word under its peak, cloud
      * again: wrong at step 1. */
     peak_row(c, C2, 0, 0);
-    assert_int_equal(decoded_first_error_words(&src2, &v, unks, 2, 1, c, S2, 0), 1);
+    assert_int_equal(decoded_first_error_words(&src2, NULL, &vs, unks, 2, 1, c, S2, 0), 1);
 
     /* Out of range. */
     const int bad[3] = {sat, 99, the};
-    assert_int_equal(decoded_first_error_words(&src, &v, bad, 3, 1, a, STEPS, 0), -1);
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, a, 2, 0), -1);
-    assert_int_equal(decoded_first_error_words(&src, &v, cat_out, 3, 1, a, STEPS, -1), -1);
-    vocab_free(&v);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, bad, 3, 1, a, STEPS, 0), -1);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 3, 1, a, 2, 0), -1);
+    assert_int_equal(decoded_first_error_words(&src, NULL, &vs, cat_out, 3, 1, a, STEPS, -1), -1);
+    vocab_free(vp);
 }
 
 static void test_exact_by_length(void **state)

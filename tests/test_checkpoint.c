@@ -43,13 +43,14 @@ static void tmp_path(char *out, size_t n, const char *name)
 }
 
 /* A tiny model over the vocabulary <PAD> <SOS> <EOS> <UNK> the cat sat dog. */
-static s2s_model *make_model(s2s_vocab *v, int attention, int layers)
+static s2s_model *make_model(s2s_vocabs *vs, int attention, int layers)
 {
     s2s_error err = {0};
-    CHECK_OK(vocab_create(v, &err), &err);
+    CHECK_OK(vocabs_create(vs, 1, &err), &err);
+    s2s_vocab *v = &vs->src;
     const char *words[] = {"the", "cat", "sat", "dog"};
     for (int i = 0; i < 4; i++) CHECK_OK(vocab_add(v, words[i], NULL, &err), &err);
-    const s2s_config cfg = {.vocab = v->size, .embed = 4, .hidden = 5, .layers = layers,
+    const s2s_config cfg = {.src_vocab = v->size, .tgt_vocab = v->size, .embed = 4, .hidden = 5, .layers = layers,
                             .dropout = 0.1f, .attention = attention};
     s2s_model *m = NULL;
     CHECK_OK(model_create(&m, &cfg, be, &err), &err);
@@ -136,7 +137,7 @@ static void expect_reject(const char *path, s2s_code code, const char *want)
 {
     s2s_error err = {0};
     s2s_model *m = (s2s_model *)1;
-    s2s_vocab v;
+    s2s_vocabs v;
     memset(&v, 0xAB, sizeof v);
     const int rc = checkpoint_load(path, be, &m, &v, NULL, &err);
     if (rc != (int)code || !strstr(err.msg, want))
@@ -144,9 +145,9 @@ static void expect_reject(const char *path, s2s_code code, const char *want)
                  (int)code, err.msg, want);
     assert_int_equal(err.code, code);
     assert_null(m);
-    assert_int_equal(v.size, 0);
-    assert_null(v.word);
-    assert_null(v.slot);
+    assert_int_equal(v.src.size, 0);
+    assert_null(v.src.word);
+    assert_null(v.src.slot);
 }
 
 /* Writes buf to a fresh file and expects its rejection. */
@@ -162,14 +163,14 @@ static void expect_reject_bytes(const void *buf, size_t n, s2s_code code, const 
 static unsigned char *saved_bytes(size_t *n)
 {
     s2s_error err = {0};
-    s2s_vocab v;
+    s2s_vocabs v;
     s2s_model *m = make_model(&v, S2S_ATTN_BAHDANAU, 2);
     char path[128];
     tmp_path(path, sizeof path, "base.ckpt");
     const s2s_ckpt_meta meta = {.epoch = 5, .val_loss = 0.5f, .seed = 42};
     CHECK_OK(checkpoint_save(path, m, &v, &meta, &err), &err);
     model_free(m);
-    vocab_free(&v);
+    vocabs_free(&v);
     unsigned char *buf = read_all(path, n);
     remove(path);
     return buf;
@@ -189,7 +190,7 @@ static void test_crc32(void **state)
 static void round_trip(int attention, int layers)
 {
     s2s_error err = {0};
-    s2s_vocab v;
+    s2s_vocabs v;
     s2s_model *m = make_model(&v, attention, layers);
     float *p = params_of(m);
     char path[128], tmp[140];
@@ -202,11 +203,12 @@ static void round_trip(int attention, int layers)
     assert_int_equal(access(tmp, F_OK), -1); /* no temporary left behind */
 
     s2s_model *m2 = NULL;
-    s2s_vocab v2;
+    s2s_vocabs v2;
     s2s_ckpt_meta meta2 = {0};
     CHECK_OK(checkpoint_load(path, be, &m2, &v2, &meta2, &err), &err);
     const s2s_config *a = model_config(m), *b = model_config(m2);
-    assert_int_equal(a->vocab, b->vocab);
+    assert_int_equal(a->src_vocab, b->src_vocab);
+    assert_int_equal(a->tgt_vocab, b->tgt_vocab);
     assert_int_equal(a->embed, b->embed);
     assert_int_equal(a->hidden, b->hidden);
     assert_int_equal(a->layers, b->layers);
@@ -215,17 +217,17 @@ static void round_trip(int attention, int layers)
     assert_int_equal(meta2.epoch, 12);
     assert_memory_equal(&meta2.val_loss, &meta.val_loss, sizeof meta.val_loss);
     assert_true(meta2.seed == 0x0123456789ABCDEFull);
-    assert_int_equal(v2.size, v.size);
-    for (int i = 0; i < v.size; i++) {
-        assert_string_equal(v2.word[i], v.word[i]);
-        assert_int_equal(vocab_find(&v2, v.word[i]), i);
+    assert_int_equal(v2.src.size, v.src.size);
+    for (int i = 0; i < v.src.size; i++) {
+        assert_string_equal(v2.src.word[i], v.src.word[i]);
+        assert_int_equal(vocab_find(&v2.src, v.src.word[i]), i);
     }
     assert_int_equal(model_num_params(m2), model_num_params(m));
     float *p2 = params_of(m2);
     assert_memory_equal(p, p2, model_num_params(m) * sizeof *p); /* bit-identical */
     free(p2);
     model_free(m2);
-    vocab_free(&v2);
+    vocabs_free(&v2);
 
     /* Without meta: epoch 0, NaN loss, seed 0; loading with meta NULL works. */
     CHECK_OK(checkpoint_save(path, m, &v, NULL, &err), &err);
@@ -234,15 +236,15 @@ static void round_trip(int attention, int layers)
     assert_true(isnan(meta2.val_loss));
     assert_true(meta2.seed == 0);
     model_free(m2);
-    vocab_free(&v2);
+    vocabs_free(&v2);
     CHECK_OK(checkpoint_load(path, be, &m2, &v2, NULL, &err), &err);
     model_free(m2);
-    vocab_free(&v2);
+    vocabs_free(&v2);
 
     remove(path);
     free(p);
     model_free(m);
-    vocab_free(&v);
+    vocabs_free(&v);
 }
 
 static void test_round_trip(void **state)
@@ -257,7 +259,7 @@ static void test_save_replaces(void **state)
 {
     (void)state;
     s2s_error err = {0};
-    s2s_vocab v;
+    s2s_vocabs v;
     s2s_model *m = make_model(&v, S2S_ATTN_BAHDANAU, 2);
     char path[128];
     tmp_path(path, sizeof path, "replace.ckpt");
@@ -269,7 +271,7 @@ static void test_save_replaces(void **state)
     const s2s_ckpt_meta meta2 = {.epoch = 2, .val_loss = 0.5f, .seed = 1};
     CHECK_OK(checkpoint_save(path, m, &v, &meta2, &err), &err);
     s2s_model *m2 = NULL;
-    s2s_vocab v2;
+    s2s_vocabs v2;
     s2s_ckpt_meta got;
     CHECK_OK(checkpoint_load(path, be, &m2, &v2, &got, &err), &err);
     assert_int_equal(got.epoch, 2);
@@ -278,9 +280,9 @@ static void test_save_replaces(void **state)
     free(p);
     free(p2);
     model_free(m2);
-    vocab_free(&v2);
+    vocabs_free(&v2);
     model_free(m);
-    vocab_free(&v);
+    vocabs_free(&v);
     remove(path);
 }
 
@@ -486,10 +488,10 @@ static void test_reject_consistent_but_wrong(void **state)
     write_all(path, buf, n);
     s2s_error err = {0};
     s2s_model *m = NULL;
-    s2s_vocab v;
+    s2s_vocabs v;
     CHECK_OK(checkpoint_load(path, be, &m, &v, NULL, &err), &err);
     model_free(m);
-    vocab_free(&v);
+    vocabs_free(&v);
 
     free(buf);
     free(orig);
@@ -552,7 +554,7 @@ static void test_save_errors(void **state)
 {
     (void)state;
     s2s_error err = {0};
-    s2s_vocab v;
+    s2s_vocabs v;
     s2s_model *m = make_model(&v, S2S_ATTN_BAHDANAU, 2);
     char path[160], tmp[170];
 
@@ -584,17 +586,17 @@ static void test_save_errors(void **state)
     rmdir(path);
 
     /* Vocabulary that does not belong to the model. */
-    s2s_vocab small;
-    CHECK_OK(vocab_create(&small, &err), &err);
+    s2s_vocabs small;
+    CHECK_OK(vocabs_create(&small, 1, &err), &err);
     tmp_path(path, sizeof path, "never.ckpt");
     s2s_error_clear(&err);
     assert_int_equal(checkpoint_save(path, m, &small, NULL, &err), S2S_ERR_ARG);
     assert_non_null(strstr(err.msg, "vocabulary has 4 words but the model 8"));
     assert_int_equal(access(path, F_OK), -1);
-    vocab_free(&small);
+    vocabs_free(&small);
 
     model_free(m);
-    vocab_free(&v);
+    vocabs_free(&v);
 }
 
 int main(void)

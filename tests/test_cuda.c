@@ -883,11 +883,11 @@ static void check_model(int attention, int B, const int *nwords, uint64_t batch_
 {
     s2s_error err;
     s2s_error_clear(&err);
-    const s2s_config cfg = {38, 16, 32, 2, 0.1f, attention};
+    const s2s_config cfg = {38, 38, 16, 32, 2, 0.1f, attention};
     s2s_rng r;
     rng_seed(&r, batch_seed);
     s2s_batch b = {0};
-    make_batch(&b, B, nwords, cfg.vocab, &r);
+    make_batch(&b, B, nwords, cfg.src_vocab, &r);
     /* Mixed teacher forcing: the truth at some steps, the argmax at others. */
     unsigned char feed[S2S_MAX_SENTENCE_WORDS + 2];
     for (int t = 0; t < b.T; t++) feed[t] = (unsigned char)(t % 3 != 2);

@@ -308,7 +308,7 @@ static void test_synthetic(void **state)
 
     /* Encoded datasets: no unknowns; lengths and reversal. */
     s2s_dataset d;
-    CHECK_OK(dataset_create(&d, &va, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &va, SHARED(&v), &err), &err);
     assert_int_equal(d.count, 1000);
     assert_int_equal(d.unknown, 0);
     assert_int_equal(d.max_src, 11);
@@ -347,6 +347,7 @@ static void make_corpus(s2s_corpus *c, const char *const *lines, int n)
 {
     s2s_error err = {0};
     c->count = n;
+    c->t = NULL;
     c->s = calloc((size_t)n, sizeof *c->s);
     assert_non_null(c->s);
     for (int i = 0; i < n; i++) CHECK_OK(sentence_tokenize(lines[i], &c->s[i], &err), &err);
@@ -368,7 +369,7 @@ static void test_encode_known_and_unknown(void **state)
     assert_int_equal(vocab_find(&v, "mat"), 10);
 
     s2s_dataset d;
-    CHECK_OK(dataset_create(&d, &c, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &c, SHARED(&v), &err), &err);
     const int src0[] = {4, 5, 6, S2S_EOS};
     const int tgt0[] = {S2S_SOS, 6, 5, 4, S2S_EOS};
     assert_int_equal(d.src_len[0], 4);
@@ -384,7 +385,7 @@ static void test_encode_known_and_unknown(void **state)
     const char *const other_lines[] = {"the zebra sat", "a b the", "<EOS> cat"};
     s2s_corpus o;
     make_corpus(&o, other_lines, 3);
-    CHECK_OK(dataset_create(&d, &o, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &o, SHARED(&v), &err), &err);
     assert_int_equal(d.unknown, 1 + 2 + 1);
     const int srcu[] = {4, S2S_UNK, 6, S2S_EOS};
     const int tgtu[] = {S2S_SOS, 6, S2S_UNK, 4, S2S_EOS};
@@ -416,7 +417,7 @@ static void test_batch(void **state)
     CHECK_OK(vocab_create(&v, &err), &err);
     CHECK_OK(vocab_build(&v, &c, &err), &err);
     s2s_dataset d;
-    CHECK_OK(dataset_create(&d, &c, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &c, SHARED(&v), &err), &err);
 
     s2s_batch b;
     CHECK_OK(batch_create(&b, 4, d.max_src, d.max_tgt, &err), &err);

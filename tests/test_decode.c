@@ -104,17 +104,17 @@ static void test_sentence_equals_batch(void **state)
     CHECK_OK(vocab_create(&v, &err), &err);
     CHECK_OK(vocab_build(&v, &tr, &err), &err);
     CHECK_OK(backend_cpu_create(&be, 1, &err), &err);
-    s2s_config cfg = {.vocab = v.size, .embed = 8, .hidden = 12, .layers = 1,
+    s2s_config cfg = {.src_vocab = v.size, .tgt_vocab = v.size, .embed = 8, .hidden = 12, .layers = 1,
                       .attention = S2S_ATTN_BAHDANAU};
     CHECK_OK(model_create(&m, &cfg, be, &err), &err);
     CHECK_OK(model_init_params(m, 3, &err), &err);
     s2s_dataset d = {0};
-    CHECK_OK(dataset_create(&d, &te, &v, &err), &err);
+    CHECK_OK(dataset_create(&d, &te, SHARED(&v), &err), &err);
     s2s_decoded res;
     CHECK_OK(decode_dataset(m, &d, 8, 1, &res, &err), &err);
     for (int i = 0; i < te.count; i++) {
         s2s_decoding one;
-        CHECK_OK(decode_sentence(m, &v, &te.s[i], &one, &err), &err);
+        CHECK_OK(decode_sentence(m, SHARED(&v), &te.s[i], &one, &err), &err);
         assert_int_equal(one.n_src, d.src_len[i]);
         assert_int_equal(one.steps, res.steps[i]);
         assert_int_equal(one.n_words, res.out_len[i]);

@@ -38,7 +38,7 @@ static void test_batch_token_named(void **state)
     s2s_error err = {0};
     s2s_backend *be = NULL;
     CHECK_OK(backend_cpu_create(&be, 1, &err), &err);
-    const s2s_config cfg = {.vocab = 8, .embed = 4, .hidden = 5, .layers = 1, .dropout = 0.0f,
+    const s2s_config cfg = {.src_vocab = 8, .tgt_vocab = 8, .embed = 4, .hidden = 5, .layers = 1, .dropout = 0.0f,
                             .attention = S2S_ATTN_LUONG};
     s2s_model *m = NULL;
     CHECK_OK(model_create(&m, &cfg, be, &err), &err);

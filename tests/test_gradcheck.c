@@ -358,15 +358,16 @@ static void check_model_ordered(int attention, int train, const unsigned char *f
                                 const int *order)
 {
     s2s_error err;
-    s2s_config cfg = {10, 3, 4, 2, train ? 0.25f : 0.0f, attention};
+    /* Source and target vocabularies of different sizes, as pairs have. */
+    s2s_config cfg = {12, 10, 3, 4, 2, train ? 0.25f : 0.0f, attention};
     s2s_model *m = NULL;
     CHECK_OK(model_create(&m, &cfg, g_be, &err), &err);
     CHECK_OK(model_init_params(m, 5, &err), &err);
     s2s_batch b = {0};
     if (order)
-        make_batch_ordered(&b, cfg.vocab, order);
+        make_batch_ordered(&b, cfg.tgt_vocab, order);
     else
-        make_batch(&b, cfg.vocab);
+        make_batch(&b, cfg.tgt_vocab);
     size_t n = model_num_params(m);
     float *params = malloc(n * sizeof(float)), *grads = malloc(n * sizeof(float));
     assert_non_null(params);
@@ -466,12 +467,12 @@ static void test_padding_does_not_leak(void **state)
 {
     (void)state;
     s2s_error err;
-    s2s_config cfg = {10, 3, 4, 2, 0.0f, S2S_ATTN_BAHDANAU};
+    s2s_config cfg = {10, 10, 3, 4, 2, 0.0f, S2S_ATTN_BAHDANAU};
     s2s_model *m = NULL;
     CHECK_OK(model_create(&m, &cfg, g_be, &err), &err);
     CHECK_OK(model_init_params(m, 8, &err), &err);
     s2s_batch all = {0}, one = {0};
-    make_batch(&all, cfg.vocab);
+    make_batch(&all, cfg.tgt_vocab);
     CHECK_OK(batch_create(&one, 1, 4, 5, &err), &err);
     double sum = 0;
     float loss_all = 0;
@@ -519,7 +520,7 @@ static void test_shards_match_single(void **state)
     s2s_backend *be2 = NULL;
     CHECK_OK(backend_cpu_create(&be2, 2, &err), &err);
     assert_int_equal(be2->shards, 2);
-    s2s_config cfg = {10, 3, 4, 2, 0.0f, S2S_ATTN_BAHDANAU};
+    s2s_config cfg = {10, 10, 3, 4, 2, 0.0f, S2S_ATTN_BAHDANAU};
     s2s_model *m1 = NULL, *m2 = NULL;
     CHECK_OK(model_create(&m1, &cfg, g_be, &err), &err);
     CHECK_OK(model_create(&m2, &cfg, be2, &err), &err);
@@ -527,7 +528,7 @@ static void test_shards_match_single(void **state)
     CHECK_OK(model_init_params(m2, 21, &err), &err);
     s2s_batch b = {0};
     static const int longest_first[3] = {1, 2, 0};
-    make_batch_ordered(&b, cfg.vocab, longest_first);
+    make_batch_ordered(&b, cfg.tgt_vocab, longest_first);
     float l1 = 0, l2 = 0;
     CHECK_OK(model_forward_backward(m1, &b, FEED_MIXED, 0, 3, &l1, &err), &err);
     CHECK_OK(model_forward_backward(m2, &b, FEED_MIXED, 0, 3, &l2, &err), &err);

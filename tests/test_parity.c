@@ -375,7 +375,7 @@ static void run_case(const fixture *f, int k)
     }
     assert_int_equal(vocab.size, f->V);
 
-    s2s_config cfg = {.vocab = vocab.size, .embed = f->E, .hidden = f->H, .layers = f->L,
+    s2s_config cfg = {.src_vocab = vocab.size, .tgt_vocab = vocab.size, .embed = f->E, .hidden = f->H, .layers = f->L,
                       .dropout = 0.0f, .attention = f->attention};
     s2s_backend *be = NULL;
     s2s_model *m = NULL;

@@ -18,7 +18,7 @@
 
 typedef struct {
     s2s_backend *be;
-    s2s_vocab vocab;
+    s2s_vocabs vocab;
     s2s_corpus tr, va, te;
     s2s_dataset dtr, dva, dte;
     char dir[64];
@@ -28,9 +28,9 @@ static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     s2s_error err;
-    if (!f || backend_cpu_create(&f->be, 1, &err) || vocab_create(&f->vocab, &err) ||
+    if (!f || backend_cpu_create(&f->be, 1, &err) || vocabs_create(&f->vocab, 1, &err) ||
         corpus_synthetic(&f->tr, &f->va, &f->te, 256, 64, 64, 7, &err) ||
-        vocab_build(&f->vocab, &f->tr, &err) || dataset_create(&f->dtr, &f->tr, &f->vocab, &err) ||
+        vocabs_build(&f->vocab, &f->tr, &err) || dataset_create(&f->dtr, &f->tr, &f->vocab, &err) ||
         dataset_create(&f->dva, &f->va, &f->vocab, &err) ||
         dataset_create(&f->dte, &f->te, &f->vocab, &err))
         return -1;
@@ -52,7 +52,7 @@ static int teardown(void **state)
     corpus_free(&f->tr);
     corpus_free(&f->va);
     corpus_free(&f->te);
-    vocab_free(&f->vocab);
+    vocabs_free(&f->vocab);
     backend_free(f->be);
     free(f);
     return 0;
@@ -61,7 +61,7 @@ static int teardown(void **state)
 static s2s_model *tiny_model(fixture *f)
 {
     s2s_error err;
-    s2s_config cfg = {f->vocab.size, 16, 32, 1, 0.0f, S2S_ATTN_BAHDANAU};
+    s2s_config cfg = {f->vocab.src.size, f->vocab.src.size, 16, 32, 1, 0.0f, S2S_ATTN_BAHDANAU};
     s2s_model *m = NULL;
     CHECK_OK(model_create(&m, &cfg, f->be, &err), &err);
     CHECK_OK(model_init_params(m, 3, &err), &err);
@@ -162,19 +162,19 @@ static void test_continuing_keeps_history_and_best(void **state)
     struct stat st0;
     assert_int_equal(stat(best, &st0), 0);
     s2s_ckpt_meta meta0;
-    s2s_vocab v;
+    s2s_vocabs v;
     s2s_model *loaded = NULL;
     s2s_error err;
     CHECK_OK(checkpoint_load(best, f->be, &loaded, &v, &meta0, &err), &err);
     model_free(loaded);
-    vocab_free(&v);
+    vocabs_free(&v);
     /* Continue for one epoch, claiming an unbeatable best so far. */
     train_epochs(f, m, 2, 3, 1e-12f, &h, NULL);
     assert_int_equal(count_lines(hist), 1 + 3);
     s2s_ckpt_meta meta1;
     CHECK_OK(checkpoint_load(best, f->be, &loaded, &v, &meta1, &err), &err);
     model_free(loaded);
-    vocab_free(&v);
+    vocabs_free(&v);
     assert_int_equal(meta1.epoch, meta0.epoch); /* best.ckpt untouched */
     model_free(m);
 }
@@ -204,12 +204,12 @@ static void test_stop_request_ends_at_a_batch(void **state)
     assert_int_equal(h.steps, 2);
     char last[128];
     snprintf(last, sizeof last, "%s/last.ckpt", f->dir);
-    s2s_vocab v;
+    s2s_vocabs v;
     s2s_model *loaded = NULL;
     s2s_error err;
     CHECK_OK(checkpoint_load(last, f->be, &loaded, &v, NULL, &err), &err);
     model_free(loaded);
-    vocab_free(&v);
+    vocabs_free(&v);
     model_free(m);
 }
 

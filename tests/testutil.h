@@ -10,6 +10,12 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "data.h"
+
+/* A one-vocabulary view of v for dataset_create (a shallow copy: free v,
+ * never the view). */
+#define SHARED(v) (&(s2s_vocabs){.src = *(v), .shared = 1})
+
 /* Fails the test (with the message) when a core call returns non-zero. */
 #define CHECK_OK(call, errp)                                                      \
     do {                                                                          \

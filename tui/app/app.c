@@ -310,7 +310,7 @@ static void start_eval(app *a)
     s2s_error err;
     s2s_error_clear(&err);
     if (eval_start(&a->eval, model_config(a->im), a->params, a->nparams, a->on_gpu, &a->st.vocab,
-                   &a->st.dte, lab, &a->log, &err)) {
+                   a->st.opts.tokens, &a->st.dte, lab, &a->log, &err)) {
         a->eval = NULL;
         log_add(&a->log, LOG_ERROR, "cannot evaluate: %s", err.msg);
         return;
@@ -618,7 +618,7 @@ static void log_intro(app *a)
 {
     const s2s_config *c = model_config(a->st.m);
     log_add(&a->log, LOG_INFO, "Vocabulary size: %d; %d train / %d val / %d test sentences%s%s",
-            a->st.vocab.size, a->st.dtr.count, a->st.dva.count, a->st.dte.count,
+            a->st.vocab.src.size, a->st.dtr.count, a->st.dva.count, a->st.dte.count,
             a->o->data ? " from " : "", a->o->data ? a->o->data : "");
     log_add(&a->log, LOG_INFO, "Model: %zu parameters (embed %d, hidden %d, %d layer%s, %s attention) on %s",
             model_num_params(a->st.m), c->embed, c->hidden, c->layers, c->layers == 1 ? "" : "s",

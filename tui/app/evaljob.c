@@ -21,7 +21,8 @@ struct eval_job {
     int on_gpu;        /* decode on the GPU (training runs there) */
     float *params;
     size_t n;
-    const s2s_vocab *vocab;
+    const s2s_vocabs *vocab;
+    int tokens;                /* s2s_tokens: how outputs are joined */
     const s2s_dataset *test;
     char label[128];
     log_ring *log;
@@ -35,18 +36,6 @@ static int cancelled(eval_job *j)
     return c;
 }
 
-/* Appends ids[0..n) as words to buf (size cap). */
-static void words(char *buf, size_t cap, const s2s_vocab *v, const int *ids, int n)
-{
-    size_t len = strlen(buf);
-    for (int i = 0; i < n && len + 1 < cap; i++) {
-        const char *w = (ids[i] >= 0 && ids[i] < v->size) ? v->word[ids[i]] : "<?>";
-        int r = snprintf(buf + len, cap - len, "%s%s", i ? " " : "", w);
-        if (r < 0) break;
-        len += (size_t)r;
-        if (len >= cap) len = cap - 1;
-    }
-}
 
 /* The sentences [i, i+n) of d, as a dataset that borrows d's arrays. */
 static s2s_dataset slice(const s2s_dataset *d, int i, int n)
@@ -96,9 +85,12 @@ static void run(eval_job *j)
         }
         for (int k = 0; k < n && i + k < EVAL_EXAMPLES; k++) {
             char in[LOG_LINE] = "", out[LOG_LINE] = "", ref[LOG_LINE] = "";
-            words(in, sizeof in, j->vocab, part.src + part.src_off[k], part.src_len[k] - 1);
-            words(out, sizeof out, j->vocab, res.out + res.out_off[k], res.out_len[k]);
-            words(ref, sizeof ref, j->vocab, part.tgt + part.tgt_off[k] + 1, part.tgt_len[k] - 2);
+            const s2s_vocab *tv = vocabs_tgt(j->vocab);
+            ids_join(&j->vocab->src, part.src + part.src_off[k], part.src_len[k] - 1, j->tokens,
+                     in, sizeof in);
+            ids_join(tv, res.out + res.out_off[k], res.out_len[k], j->tokens, out, sizeof out);
+            ids_join(tv, part.tgt + part.tgt_off[k] + 1, part.tgt_len[k] - 2, j->tokens, ref,
+                     sizeof ref);
             if (res.correct[k])
                 log_add(j->log, LOG_GOOD, "\xe2\x9c\x93 %s \xe2\x86\x92 %s", in, out);
             else
@@ -130,7 +122,8 @@ static void *thread_main(void *arg)
 }
 
 int eval_start(eval_job **out, const s2s_config *cfg, const float *params, size_t n,
-               int on_gpu, const s2s_vocab *vocab, const s2s_dataset *test, const char *label,
+               int on_gpu, const s2s_vocabs *vocab, int tokens, const s2s_dataset *test,
+               const char *label,
                log_ring *log, s2s_error *err)
 {
     *out = NULL;
@@ -147,6 +140,7 @@ int eval_start(eval_job **out, const s2s_config *cfg, const float *params, size_
     j->cfg = *cfg;
     j->on_gpu = on_gpu;
     j->vocab = vocab;
+    j->tokens = tokens;
     j->test = test;
     j->log = log;
     snprintf(j->label, sizeof j->label, "%s", label);

@@ -18,7 +18,8 @@ typedef struct eval_job eval_job;
  * `label` (e.g. "epoch 3, batch 40") says which weights were evaluated.
  * on_gpu: decode on the GPU (see setup_infer_backend). */
 int eval_start(eval_job **out, const s2s_config *cfg, const float *params, size_t n,
-               int on_gpu, const s2s_vocab *vocab, const s2s_dataset *test, const char *label,
+               int on_gpu, const s2s_vocabs *vocab, int tokens, const s2s_dataset *test,
+               const char *label,
                log_ring *log, s2s_error *err);
 /* 1 once the job has finished (then eval_free returns at once). */
 int eval_done(eval_job *j);

@@ -18,7 +18,7 @@ struct tui_worker {
 
     /* set before the thread starts, then read-only */
     s2s_model *m;
-    const s2s_vocab *vocab;
+    const s2s_vocabs *vocab;
     const s2s_dataset *dtrain, *dval;
     s2s_train_opts opts;
     double publish_s;
@@ -224,7 +224,7 @@ static void worker_release(tui_worker *w)
     free(w);
 }
 
-int worker_start(tui_worker **out, s2s_model *m, const s2s_vocab *vocab,
+int worker_start(tui_worker **out, s2s_model *m, const s2s_vocabs *vocab,
                  const s2s_dataset *train, const s2s_dataset *val, const s2s_train_opts *opts,
                  double publish_s, log_ring *log, s2s_error *err)
 {

@@ -66,7 +66,7 @@ typedef struct tui_worker tui_worker;
 /* Starts training m (which the worker then owns until worker_join) on its
  * own thread. train, val and vocab must stay alive and unchanged until
  * worker_join; log lines go to log. */
-int worker_start(tui_worker **out, s2s_model *m, const s2s_vocab *vocab,
+int worker_start(tui_worker **out, s2s_model *m, const s2s_vocabs *vocab,
                  const s2s_dataset *train, const s2s_dataset *val, const s2s_train_opts *opts,
                  double publish_s, log_ring *log, s2s_error *err);
 

@@ -18,24 +18,30 @@ static const char *word_of(const s2s_vocab *v, int id)
     return (id >= 0 && id < v->size) ? v->word[id] : "<?>";
 }
 
-/* Prints ids[0..n) as words separated by single spaces. */
-static void print_words(const s2s_vocab *v, const int *ids, int n)
+/* Prints ids[0..n) as text: words separated by single spaces, characters
+ * side by side. */
+static void print_words(const s2s_vocab *v, const int *ids, int n, int tokens)
 {
-    for (int i = 0; i < n; i++) printf("%s%s", i ? " " : "", word_of(v, ids[i]));
+    const size_t need = ids_join(v, ids, n, tokens, NULL, 0) + 1;
+    char *buf = malloc(need);
+    if (!buf) return;
+    ids_join(v, ids, n, tokens, buf, need);
+    fputs(buf, stdout);
+    free(buf);
 }
 
-static void print_examples(const s2s_vocab *v, const s2s_dataset *d, const s2s_decoded *res,
-                           int shown)
+static void print_examples(const s2s_vocabs *v, int tokens, const s2s_dataset *d,
+                           const s2s_decoded *res, int shown)
 {
     printf("\n%s\nQUALITATIVE EXAMPLES\n%s\n\n", CLI_RULE, CLI_RULE);
     for (int i = 0; i < shown; i++) {
         printf("Example %d:\n", i + 1);
         printf("  Input:     ");
-        print_words(v, d->src + d->src_off[i], d->src_len[i] - 1);
+        print_words(&v->src, d->src + d->src_off[i], d->src_len[i] - 1, tokens);
         printf("\n  Output:    ");
-        print_words(v, res->out + res->out_off[i], res->out_len[i]);
+        print_words(vocabs_tgt(v), res->out + res->out_off[i], res->out_len[i], tokens);
         printf("\n  Reference: ");
-        print_words(v, d->tgt + d->tgt_off[i] + 1, d->tgt_len[i] - 2);
+        print_words(vocabs_tgt(v), d->tgt + d->tgt_off[i] + 1, d->tgt_len[i] - 2, tokens);
         printf("\n  Status:    %s\n\n", res->correct[i] ? "\xe2\x9c\x93 MATCH" : "x NO MATCH");
     }
 }
@@ -73,7 +79,7 @@ static int print_metrics(const s2s_dataset *d, const s2s_decoded *res, s2s_error
 
 /* The heatmap of test sentence i from its batch decoding, labelled with
  * the sentence's own words (an unknown word keeps its spelling). */
-static int write_decoded_heatmap(const char *path, const s2s_vocab *v, const s2s_sentence *s,
+static int write_decoded_heatmap(const char *path, const s2s_vocabs *vs, const s2s_sentence *s,
                                  const s2s_decoded *res, int i, s2s_error *err)
 {
     const int steps = res->steps[i], nw = res->out_len[i], pre = res->prefix;
@@ -87,6 +93,7 @@ static int write_decoded_heatmap(const char *path, const s2s_vocab *v, const s2s
     for (int j = 0; j < pre; j++) src[j] = "<SOS>";
     for (int j = 0; j < s->len; j++) src[pre + j] = s->w[j];
     src[pre + s->len] = "<EOS>";
+    const s2s_vocab *v = vocabs_tgt(vs);
     for (int t = 0; t < steps; t++)
         out[t] = t < nw ? word_of(v, res->out[res->out_off[i] + t]) : "<EOS>";
     int rc = png_write_attention(path, src, pre + s->len + 1, out, steps, res->attn[i], err);
@@ -184,7 +191,7 @@ int cmd_eval(const cli_opts *o)
         goto fail;
 
     print_header(o, &cm, seed, &dte);
-    print_examples(&cm.vocab, &dte, &res, o->examples < dte.count ? o->examples : dte.count);
+    print_examples(&cm.vocab, cm.meta.tokens, &dte, &res, o->examples < dte.count ? o->examples : dte.count);
     if (print_metrics(&dte, &res, &err)) goto fail;
     if (!o->no_heatmap && write_heatmap(o, &cm, &sent, &te.s[0], &res, &err)) goto fail;
     rc = CLI_EXIT_OK;

@@ -119,7 +119,7 @@ static int measure_set(evaluated *e, int s, int keep_attn, const char *cmd, s2s_
         const int *out = p->r.out + p->r.out_off[i];
         int step;
         if (unseen) {
-            step = decoded_first_error_words(&p->c.s[i], &e->cm.vocab, out, p->r.out_len[i],
+            step = decoded_first_error_words(&p->c.s[i], p->c.t ? &p->c.t[i] : NULL, &e->cm.vocab, out, p->r.out_len[i],
                                              p->r.stopped[i], has_attn ? p->r.attn[i] : NULL,
                                              p->r.steps[i], p->r.prefix);
             if (step < 0)

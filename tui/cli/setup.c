@@ -82,7 +82,7 @@ int cli_model_open(cli_model *cm, const cli_opts *o, const char *cmd, const char
 void cli_model_close(cli_model *cm)
 {
     if (cm->m) model_free(cm->m);
-    if (cm->have_vocab) vocab_free(&cm->vocab);
+    if (cm->have_vocab) vocabs_free(&cm->vocab);
     backend_free(cm->be);
     memset(cm, 0, sizeof *cm);
 }
@@ -167,7 +167,8 @@ static int resume_model(setup_training_t *t, const cli_opts *o, const char *cmd,
 static int fresh_model(setup_training_t *t, const cli_opts *o, s2s_error *err)
 {
     s2s_config cfg = {
-        .vocab = t->vocab.size,
+        .src_vocab = t->vocab.src.size,
+        .tgt_vocab = vocabs_tgt(&t->vocab)->size,
         .embed = o->embed,
         .hidden = o->hidden,
         .layers = o->layers,
@@ -206,9 +207,9 @@ int setup_training_create(setup_training_t *t, const cli_opts *o, const char *cm
     if (say) fprintf(say, "Creating dataset...\n");
     if (setup_make_corpus(o->data, seed, &t->tr, &t->va, &t->te, &err)) return cli_fail(cmd, &err);
     if (!t->resumed) {
-        if (vocab_create(&t->vocab, &err)) return cli_fail(cmd, &err);
+        if (vocabs_create(&t->vocab, 1, &err)) return cli_fail(cmd, &err);
         t->have_vocab = 1;
-        if (vocab_build(&t->vocab, &t->tr, &err)) return cli_fail(cmd, &err);
+        if (vocabs_build(&t->vocab, &t->tr, &err)) return cli_fail(cmd, &err);
     }
     if (dataset_create(&t->dtr, &t->tr, &t->vocab, &err) ||
         dataset_create(&t->dva, &t->va, &t->vocab, &err) ||
@@ -218,7 +219,7 @@ int setup_training_create(setup_training_t *t, const cli_opts *o, const char *cm
         if (o->data)
             fprintf(say, "Data: %s (%d train / %d val / %d test sentences)\n", o->data,
                     t->tr.count, t->va.count, t->te.count);
-        fprintf(say, "Vocabulary size: %d\n", t->vocab.size);
+        fprintf(say, "Vocabulary size: %d\n", t->vocab.src.size);
         if (!t->resumed) fprintf(say, "\nInitializing model...\n");
     }
     if (!t->resumed && fresh_model(t, o, &err)) return cli_fail(cmd, &err);
@@ -243,7 +244,7 @@ void setup_training_free(setup_training_t *t)
     dataset_free(&t->dtr);
     dataset_free(&t->dva);
     dataset_free(&t->dte);
-    if (t->have_vocab) vocab_free(&t->vocab);
+    if (t->have_vocab) vocabs_free(&t->vocab);
     corpus_free(&t->tr);
     corpus_free(&t->va);
     corpus_free(&t->te);

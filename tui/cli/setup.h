@@ -49,7 +49,7 @@ typedef struct {
     const char *path;
     s2s_backend *be;
     s2s_model *m;
-    s2s_vocab vocab;
+    s2s_vocabs vocab;
     int have_vocab;
     s2s_ckpt_meta meta;
 } cli_model;
@@ -73,7 +73,7 @@ int setup_make_dirs(const char *dir, s2s_error *err);
 typedef struct {
     s2s_backend *be;
     s2s_model *m;
-    s2s_vocab vocab;
+    s2s_vocabs vocab;
     int have_vocab;
     s2s_corpus tr, va, te;
     s2s_dataset dtr, dva, dte;

@@ -1082,7 +1082,7 @@ static void write_header(FILE *f, const report *r, long k, long n, long n_exact)
     fprintf(f, ")\n- Configuration: %s attention, embedding %d, hidden %d, %d layer%s, dropout "
                "%g, vocabulary %d, %zu parameters, trained with seed %llu\n",
             attention_name(c->attention), c->embed, c->hidden, c->layers,
-            c->layers == 1 ? "" : "s", (double)c->dropout, c->vocab, model_num_params(e->cm.m),
+            c->layers == 1 ? "" : "s", (double)c->dropout, c->src_vocab, model_num_params(e->cm.m),
             (unsigned long long)e->cm.meta.seed);
     fprintf(f, "- Test set: the synthetic test split of seed %llu, %ld sentences of 3-10 words; "
                "decoded greedily on %s\n",
