@@ -53,13 +53,15 @@ const char *task_hint(int task);
 int task_answer(int task, const s2s_sentence *src, s2s_sentence *out, s2s_error *err);
 
 /* The reference alignment of a right answer: for each target token j
- * (0 .. tgt->len − 1) the 0-based source token src_pos[j] that carries it,
- * or −1 when none does (a dash of an ISO date). Returns 1 if the task
- * defines one (reverse: n − 1 − j; copy: j; sort: the source position of
- * the j-th smallest word, equal words in source order; dates: the source
- * characters of the year, month and day fields), 0 if not (pairs, or a
- * tgt that is not task_answer(src)). */
-int task_alignment(int task, const s2s_sentence *src, const s2s_sentence *tgt, int *src_pos);
+ * (0 .. tgt->len − 1) the span of 0-based source tokens lo[j] .. hi[j]
+ * (inclusive) that carries it, or lo[j] = hi[j] = −1 when none does (a
+ * dash of an ISO date). Returns 1 if the task defines one, 0 if not
+ * (pairs, or a tgt that is not task_answer(src)). reverse: n − 1 − j;
+ * copy: j; sort: the source position of the j-th smallest word, equal
+ * words in source order; dates: the source characters of the field the
+ * digit comes from (the four year digits one each where the source writes
+ * four, a month's digits the whole month field, e.g. "march"). */
+int task_alignment(int task, const s2s_sentence *src, const s2s_sentence *tgt, int *lo, int *hi);
 
 /* Fills c->t with task_answer of every source (c->t must be NULL). Fails,
  * naming the sentence, when the task has no answer for one of them. Not for
