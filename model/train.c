@@ -148,6 +148,9 @@ typedef struct {
     const s2s_train_hooks *hooks;
     int N, steps;            /* sentences, batches per epoch */
     int *idx;                /* (N) this epoch's order */
+    int *slice;              /* (steps) with bucketing: batch s is slice[s] of idx */
+    int *count;              /* (max_src + 2) bucketing's counting sort */
+    int *sorted;             /* (N) bucketing's scratch */
     unsigned char *feed;     /* (max_tgt + 1) teacher-forcing draws of a batch */
     s2s_batch b;
     /* Independent streams, so changing one use never shifts another. */
@@ -178,12 +181,40 @@ static void replace_unknown(s2s_batch *b, float rate, s2s_rng *rng)
     }
 }
 
+/* Bucketing: the shuffled order cut into chunks of BUCKET_BATCHES batches,
+ * each chunk sorted by source length (a stable counting sort, longest
+ * first), so a batch holds sentences of about one length and pads little;
+ * then the batches themselves are shuffled, so lengths do not come in
+ * waves. */
+enum { BUCKET_BATCHES = 32 };
+static void bucket_epoch(trainer *r)
+{
+    const s2s_dataset *d = r->train;
+    const int chunk = BUCKET_BATCHES * r->o->batch, top = d->max_src + 1;
+    for (int from = 0; from < r->N; from += chunk) {
+        const int n = r->N - from < chunk ? r->N - from : chunk;
+        int *idx = r->idx + from;
+        memset(r->count, 0, sizeof(int) * (size_t)(top + 1));
+        for (int i = 0; i < n; i++) r->count[top - d->src_len[idx[i]]]++;
+        for (int k = 0, sum = 0; k <= top; k++) {
+            const int c = r->count[k];
+            r->count[k] = sum;
+            sum += c;
+        }
+        for (int i = 0; i < n; i++) r->sorted[r->count[top - d->src_len[idx[i]]]++] = idx[i];
+        memcpy(idx, r->sorted, sizeof(int) * (size_t)n);
+    }
+    for (int s = 0; s < r->steps; s++) r->slice[s] = s;
+    shuffle_ints(r->slice, r->steps, &r->shuf);
+}
+
 /* One batch: forward, backward, clip, Adam. */
 static int train_batch(trainer *r, int epoch, int s, float *loss, float *norm, s2s_error *err)
 {
     const s2s_train_opts *o = r->o;
-    const int n = r->N - s * o->batch < o->batch ? r->N - s * o->batch : o->batch;
-    int *idx = r->idx + (size_t)s * o->batch;
+    const int at = r->o->bucket ? r->slice[s] : s; /* which slice of the order */
+    const int n = r->N - at * o->batch < o->batch ? r->N - at * o->batch : o->batch;
+    int *idx = r->idx + (size_t)at * o->batch;
     batch_sort_by_length(idx, n, r->train);
     int rc = batch_fill(&r->b, r->train, idx, n, err);
     if (rc) return rc;
@@ -225,6 +256,7 @@ static int train_epoch(trainer *r, int epoch, float *train_loss, double *train_s
 {
     const s2s_train_hooks *hooks = r->hooks;
     shuffle_ints(r->idx, r->N, &r->shuf);
+    if (r->o->bucket) bucket_epoch(r);
     double t0 = s2s_now_s(); /* moved forward by time spent in on_step */
     double total = 0.0;
     *tokens = 0.0;
@@ -294,7 +326,12 @@ static int trainer_create(trainer *r, s2s_model *m, const s2s_vocabs *vocab,
     r->idx = malloc(sizeof(int) * (size_t)r->N);
     r->feed = malloc((size_t)train->max_tgt + 1);
     r->hist = calloc((size_t)o->epochs + 1, sizeof *r->hist);
-    if (!r->idx || !r->feed || !r->hist)
+    if (o->bucket) {
+        r->slice = malloc(sizeof(int) * (size_t)r->steps);
+        r->count = malloc(sizeof(int) * ((size_t)train->max_src + 2));
+        r->sorted = malloc(sizeof(int) * (size_t)r->N);
+    }
+    if (!r->idx || !r->feed || !r->hist || (o->bucket && (!r->slice || !r->count || !r->sorted)))
         return s2s_fail(err, S2S_ERR_NOMEM,
                         "out of memory for the training order of %d sentences and %d epochs",
                         r->N, o->epochs);
@@ -318,6 +355,9 @@ static void trainer_free(trainer *r)
 {
     batch_free(&r->b);
     free(r->idx);
+    free(r->slice);
+    free(r->count);
+    free(r->sorted);
     free(r->feed);
     free(r->hist);
 }

@@ -28,6 +28,7 @@
 #include "prompt.h"
 #include "setup.h"
 #include "snapshot.h"
+#include "task.h"
 #include "ui.h"
 #include "worker.h"
 
@@ -136,21 +137,23 @@ static void load_latest(app *a)
     a->loaded = m.seq;
 }
 
-/* words[0..count) joined by spaces into buf; when they do not all fit, as
- * many as do and then "…", so that a cut never passes for the whole. */
-static void join_words(char *buf, size_t n, const char *const *words, int count)
+/* words[0..count) joined into buf, by spaces (or side by side for
+ * character tokens); when they do not all fit, as many as do and then "…",
+ * so that a cut never passes for the whole. */
+static void join_words(char *buf, size_t n, const char *const *words, int count, int tokens)
 {
     static const char ELL[] = " \xe2\x80\xa6"; /* " …" */
+    const char *sep = tokens == S2S_TOKENS_CHARS ? "" : " ";
     size_t len = 0;
     buf[0] = '\0';
     for (int t = 0; t < count; t++) {
-        const size_t wl = strlen(words[t]) + (t ? 1 : 0);
+        const size_t wl = strlen(words[t]) + (t ? strlen(sep) : 0);
         /* Room for this word, and for the ellipsis unless it is the last. */
         if (len + wl + (t + 1 < count ? sizeof ELL - 1 : 0) + 1 > n) {
             if (len + sizeof ELL <= n) memcpy(buf + len, ELL, sizeof ELL);
             return;
         }
-        snprintf(buf + len, n - len, "%s%s", t ? " " : "", words[t]);
+        snprintf(buf + len, n - len, "%s%s", t ? sep : "", words[t]);
         len += wl;
     }
 }
@@ -175,8 +178,13 @@ static int show_sentence(app *a, const s2s_sentence *s, s2s_error *err)
     if (a->have_rev) decoding_free(&a->rev);
     a->rev = r;
     a->have_rev = 1;
-    verdict_check(&a->ver, (const char *const *)s->w, s->len, (const char *const *)r.out,
-                  r.n_words);
+    /* The task's answer, where it knows one, marks the output right or wrong. */
+    s2s_sentence ref = {0};
+    s2s_error sub;
+    const int known = task_answer(a->st.data.task, s, &ref, &sub) == 1;
+    verdict_check_ref(&a->ver, known ? (const char *const *)ref.w : NULL, ref.len,
+                      (const char *const *)r.out, r.n_words);
+    sentence_free(&ref);
     a->rev_ver++;
     a->rev_seq = a->loaded;
     a->rev_time = s2s_now_s();
@@ -196,7 +204,8 @@ static void log_sentence(app *a)
     verdict_long(ver, sizeof ver, &a->ver, a->style.utf8);
     /* The output gets what the line has left after the rest. */
     size_t room = LOG_LINE - strlen(a->sent_line) - strlen(ver) - strlen(lab) - 32;
-    join_words(out, room < sizeof out ? room : sizeof out, (const char *const *)r->out, r->n_words);
+    join_words(out, room < sizeof out ? room : sizeof out, (const char *const *)r->out, r->n_words,
+               a->st.data.tokens);
     log_add(&a->log, LOG_USER, "> %s \xe2\x86\x92 %s  %s  (weights of %s)", a->sent_line, out, ver,
             lab);
 
@@ -226,7 +235,8 @@ static void submit(app *a)
     s2s_error err;
     s2s_error_clear(&err);
     s2s_sentence s = {0};
-    if (sentence_tokenize_max(a->prompt.submitted, S2S_MAX_INPUT_WORDS, &s, &err)) {
+    if (sentence_tokenize_as(a->prompt.submitted, a->st.data.tokens, S2S_MAX_INPUT_WORDS, &s,
+                             &err)) {
         log_add(&a->log, LOG_ERROR, "%s", err.msg);
         return;
     }
@@ -274,8 +284,8 @@ static void save_png(app *a)
     char title[PROMPT_MAX * 2 + 64], in[PROMPT_MAX], out[PROMPT_MAX], lab[64];
     /* The words only: not the start marker, not <EOS>. */
     join_words(in, sizeof in, (const char *const *)a->rev.src + a->rev.prefix,
-               a->rev.n_src - 1 - a->rev.prefix);
-    join_words(out, sizeof out, (const char *const *)a->rev.out, a->rev.n_words);
+               a->rev.n_src - 1 - a->rev.prefix, a->st.data.tokens);
+    join_words(out, sizeof out, (const char *const *)a->rev.out, a->rev.n_words, a->st.data.tokens);
     snprintf(title, sizeof title, "%s -> %s", in, out);
     s2s_heatmap h = {
         .src = (const char *const *)a->rev.src, .n_src = a->rev.n_src,
@@ -479,7 +489,8 @@ static void draw(app *a)
     }
     if (STALE(PANE_PROMPT)) {
         prompt_view pv = {NULL, 0, &a->ver, a->note[0] ? a->note : NULL,
-                          strcmp(a->prompt.line, a->sent_line) != 0};
+                          strcmp(a->prompt.line, a->sent_line) != 0,
+                          task_hint(a->st.data.task)};
         if (a->user && a->have_rev) {
             pv.words = (const char *const *)a->rev.out;
             pv.n = a->rev.n_words;
@@ -617,9 +628,12 @@ static void stop_screen(app *a)
 static void log_intro(app *a)
 {
     const s2s_config *c = model_config(a->st.m);
-    log_add(&a->log, LOG_INFO, "Vocabulary size: %d; %d train / %d val / %d test sentences%s%s",
-            a->st.vocab.src.size, a->st.dtr.count, a->st.dva.count, a->st.dte.count,
-            a->o->data ? " from " : "", a->o->data ? a->o->data : "");
+    const setup_data *d = &a->st.data;
+    const char *file = d->data ? d->data : d->pairs;
+    log_add(&a->log, LOG_INFO, "Task: %s; vocabulary size: %d%s; %d train / %d val / %d test%s%s",
+            task_name(d->task), a->st.vocab.src.size, a->st.vocab.shared ? "" : " (source)",
+            a->st.dtr.count, a->st.dva.count, a->st.dte.count, file ? " from " : "",
+            file ? file : "");
     log_add(&a->log, LOG_INFO, "Model: %zu parameters (embed %d, hidden %d, %d layer%s, %s attention) on %s",
             model_num_params(a->st.m), c->embed, c->hidden, c->layers, c->layers == 1 ? "" : "s",
             attention_name(c->attention), a->st.be->name);
@@ -629,13 +643,9 @@ static void log_intro(app *a)
         log_add(&a->log, LOG_INFO, "continuing from %s (epoch %d); its configuration and vocabulary apply",
                 a->o->model, a->st.meta.epoch);
     log_add(&a->log, LOG_INFO, "checkpoints and history.csv go to %s/; F1 for help", a->o->out);
-    char probe[PROMPT_MAX] = "";
-    size_t len = 0;
+    char probe[PROMPT_MAX];
     const s2s_sentence *p = &a->st.va.s[0];
-    for (int i = 0; i < p->len && len + 1 < sizeof probe; i++) {
-        int k = snprintf(probe + len, sizeof probe - len, "%s%s", i ? " " : "", p->w[i]);
-        if (k > 0) len += (size_t)k;
-    }
+    sentence_join(p, 0, p->len, d->tokens, probe, sizeof probe);
     log_add(&a->log, LOG_INFO, "probe (first validation sentence): %s", probe);
 }
 

@@ -153,9 +153,7 @@ void prompt_draw(WINDOW *w, const ui_style *s, const prompt_state *p, const prom
     ui_put(w, 0, 2, f.field_w, A_NORMAL, p->line + i);
     if (f.skip > 0 && f.field_w > ui_width(ell) + 1) /* the start is scrolled out */
         ui_put(w, 0, 2, f.field_w, ui_attr(s, ROLE_DIM), ell);
-    if (!has && p->len == 0)
-        ui_put(w, 0, 3, W - 4, ui_attr(s, ROLE_DIM),
-               "type a sentence and press Enter to reverse it, e.g. the cat sat");
+    if (!has && p->len == 0 && v && v->hint) ui_put(w, 0, 3, W - 4, ui_attr(s, ROLE_DIM), v->hint);
 
     if (f.res_x >= 0) {
         /* The result: right in green; wrong with its first wrong (or

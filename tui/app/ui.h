@@ -95,6 +95,7 @@ typedef struct {
     const verdict *v;         /* against the reversal of what was sent */
     const char *note;         /* a short note on the input ("12 words > 10 trained"), or NULL */
     int editing;              /* the line is no longer the one sent: the result dims */
+    const char *hint;         /* shown in an empty prompt: what to type (the task's) */
 } prompt_view;
 
 typedef struct {

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-void verdict_check(verdict *v, const char *const *in, int n_in, const char *const *out, int n_out)
+/* out against ref, or against in reversed when reversed is set. */
+static void compare(verdict *v, const char *const *in, int n_in, int reversed,
+                    const char *const *out, int n_out)
 {
     if (n_in < 0) n_in = 0;
     if (n_out < 0) n_out = 0;
@@ -13,7 +15,7 @@ void verdict_check(verdict *v, const char *const *in, int n_in, const char *cons
     v->first_wrong = -1;
     const int common = n_in < n_out ? n_in : n_out;
     for (int t = 0; t < common; t++)
-        if (strcmp(out[t], in[n_in - 1 - t]) != 0) {
+        if (strcmp(out[t], in[reversed ? n_in - 1 - t : t]) != 0) {
             v->kind = VERDICT_WRONG;
             v->first_wrong = t;
             return;
@@ -26,6 +28,21 @@ void verdict_check(verdict *v, const char *const *in, int n_in, const char *cons
     } else {
         v->kind = VERDICT_RIGHT;
     }
+}
+
+void verdict_check(verdict *v, const char *const *in, int n_in, const char *const *out, int n_out)
+{
+    compare(v, in, n_in, 1, out, n_out);
+}
+
+void verdict_check_ref(verdict *v, const char *const *ref, int n_ref, const char *const *out,
+                       int n_out)
+{
+    if (!ref) {
+        *v = (verdict){VERDICT_NONE, -1, 0, n_out};
+        return;
+    }
+    compare(v, ref, n_ref, 0, out, n_out);
 }
 
 int verdict_focus(const verdict *v)
@@ -49,6 +66,7 @@ int verdict_short(char *buf, size_t n, const verdict *v, int utf8)
     case VERDICT_WRONG: return snprintf(buf, n, "%s word %d wrong", x, v->first_wrong + 1);
     case VERDICT_SHORT: return snprintf(buf, n, "%s stopped early", x);
     case VERDICT_LONG: return snprintf(buf, n, "%s too long", x);
+    case VERDICT_NONE: return snprintf(buf, n, "%s", "");
     }
     return snprintf(buf, n, "%s", x);
 }
@@ -68,6 +86,7 @@ int verdict_long(char *buf, size_t n, const verdict *v, int utf8)
         return snprintf(buf, n, "%s stopped early: %d of %d words", x, v->n_out, v->n_in);
     case VERDICT_LONG:
         return snprintf(buf, n, "%s too long: %d words for %d", x, v->n_out, v->n_in);
+    case VERDICT_NONE: return snprintf(buf, n, "(no known answer to check)");
     }
     return snprintf(buf, n, "%s", x);
 }

@@ -16,7 +16,9 @@ typedef enum {
     VERDICT_RIGHT = 0, /* the output is the input's words reversed */
     VERDICT_WRONG,     /* an output word differs from the reversal's word there */
     VERDICT_SHORT,     /* the output is a proper prefix of the reversal: it stopped early */
-    VERDICT_LONG       /* the reversal is a proper prefix of the output: extra words */
+    VERDICT_LONG,      /* the reversal is a proper prefix of the output: extra words */
+    VERDICT_NONE       /* the task has no known answer for this input (pairs, a date
+                          it cannot read): nothing to mark */
 } verdict_kind;
 
 typedef struct {
@@ -28,6 +30,10 @@ typedef struct {
 
 /* Compares out[0..n_out) with in[0..n_in) reversed. */
 void verdict_check(verdict *v, const char *const *in, int n_in, const char *const *out, int n_out);
+/* Compares out[0..n_out) with the task's answer ref[0..n_ref); ref NULL:
+ * VERDICT_NONE. n_in is then the answer's length. */
+void verdict_check_ref(verdict *v, const char *const *ref, int n_ref, const char *const *out,
+                       int n_out);
 
 /* The output index the prompt line keeps in view: the first wrong or extra
  * word, the last word when it stopped early, else the first. */

@@ -12,6 +12,8 @@
 #include "evaluate.h"
 #include "figures.h"
 #include "setup.h"
+#include "task.h"
+#include "attnjson.h"
 
 static const char *word_of(const s2s_vocab *v, int id)
 {
@@ -116,7 +118,7 @@ static int write_heatmap(const cli_opts *o, const cli_model *cm, const s2s_sente
     int rc;
     if (sent->len > 0) {
         s2s_decoding rv;
-        rc = decode_sentence(cm->m, &cm->vocab, sent, &rv, err);
+        rc = decode_sentence_beam(cm->m, &cm->vocab, sent, o->beam, &rv, err);
         if (!rc)
             rc = png_write_attention(o->heatmap, (const char *const *)rv.src, rv.n_src,
                                      (const char *const *)rv.out, rv.steps, rv.attn, err);
@@ -157,10 +159,73 @@ static void print_header(const cli_opts *o, const cli_model *cm, uint64_t seed,
     if (o->test)
         printf("Test set: %s, %d sentences", o->test, d->count);
     else
-        printf("Test set: %s, seed %llu, %d sentences", o->data ? o->data : "synthetic",
+        printf("Test set: %s, seed %llu, %d sentences",
+               o->data                                 ? o->data
+               : cm->meta.task == S2S_TASK_REVERSE ? "synthetic"
+                                                       : task_name(cm->meta.task),
                (unsigned long long)seed, d->count);
     if (d->unknown > 0) printf(", %d unknown words", d->unknown);
     printf("\n");
+}
+
+/* --attention-out: every test sentence's source, output, attention,
+ * reference and whether it matches. */
+static int write_attention_out(const char *path, const cli_model *cm, const s2s_corpus *te,
+                               const s2s_dataset *d, const s2s_decoded *res, s2s_error *err)
+{
+    attn_jsonl j;
+    int rc = attn_jsonl_open(&j, path, err);
+    const s2s_vocab *tv = vocabs_tgt(&cm->vocab);
+    const int has_attn = model_config(cm->m)->attention != S2S_ATTN_NONE, pre = res->prefix;
+    for (int i = 0; !rc && i < d->count; i++) {
+        const s2s_sentence *s = &te->s[i];
+        const int steps = res->steps[i], nw = res->out_len[i], nref = d->tgt_len[i] - 2;
+        const char **src = malloc(sizeof(char *) * ((size_t)pre + s->len + 1));
+        const char **out = malloc(sizeof(char *) * ((size_t)steps + 1));
+        const char **ref = malloc(sizeof(char *) * ((size_t)nref + 1));
+        if (!src || !out || !ref) {
+            rc = s2s_fail(err, S2S_ERR_NOMEM, "out of memory for the labels of sentence %d",
+                          i + 1);
+        } else {
+            for (int k = 0; k < pre; k++) src[k] = "<SOS>";
+            for (int k = 0; k < s->len; k++) src[pre + k] = s->w[k];
+            src[pre + s->len] = "<EOS>";
+            for (int t = 0; t < steps; t++)
+                out[t] = t < nw ? word_of(tv, res->out[res->out_off[i] + t]) : "<EOS>";
+            /* The reference as written (an unknown target word keeps its spelling). */
+            for (int k = 0; k < nref; k++)
+                ref[k] = te->t ? te->t[i].w[k] : s->w[s->len - 1 - k];
+            rc = attn_jsonl_write(&j, src, pre + s->len + 1, out, steps,
+                                  has_attn ? res->attn[i] : NULL, ref, nref, res->correct[i],
+                                  err);
+        }
+        free(src);
+        free(out);
+        free(ref);
+    }
+    int rc2 = attn_jsonl_close(&j, err);
+    return rc ? rc : rc2;
+}
+
+/* The test set: --test FILE, or the test split of the model's data. */
+static int make_test_set(const cli_opts *o, const cli_model *cm, uint64_t seed, s2s_corpus *te,
+                         long *skipped, s2s_error *err)
+{
+    const int task = cm->meta.task, tokens = cm->meta.tokens;
+    *skipped = 0;
+    if (o->test) return setup_read_test(o->test, task, tokens, o->skip_bad, te, skipped, err);
+    if (task == S2S_TASK_PAIRS)
+        return s2s_fail(err, S2S_ERR_ARG, "%s was trained on pairs of your own: give the test "
+                        "pairs with --test FILE", cm->path);
+    if (o->data && task != S2S_TASK_REVERSE)
+        return s2s_fail(err, S2S_ERR_ARG, "--data is for reversal models; %s was trained for "
+                        "the task '%s'", cm->path, task_name(task));
+    const setup_data sd = {.task = task, .tokens = tokens, .data = o->data, .seed = seed};
+    s2s_corpus tr, va;
+    int rc = setup_make_corpus(&sd, &tr, &va, te, skipped, err);
+    corpus_free(&tr);
+    corpus_free(&va);
+    return rc;
 }
 
 int cmd_eval(const cli_opts *o)
@@ -169,7 +234,7 @@ int cmd_eval(const cli_opts *o)
     s2s_error_clear(&err);
     cli_model cm;
     memset(&cm, 0, sizeof cm);
-    s2s_corpus tr = {0}, va = {0}, te = {0};
+    s2s_corpus te = {0};
     s2s_dataset dte = {0};
     s2s_decoded res;
     memset(&res, 0, sizeof res);
@@ -177,22 +242,39 @@ int cmd_eval(const cli_opts *o)
     int rc = check_sentence(o, &sent);
     if (rc) goto done;
     if ((rc = cli_model_open(&cm, o, "eval", o->model)) != 0) goto done;
+    if (o->sentence && cm.meta.tokens == S2S_TOKENS_CHARS) { /* the model reads characters */
+        sentence_free(&sent);
+        if (sentence_tokenize_as(o->sentence, S2S_TOKENS_CHARS, S2S_MAX_INPUT_WORDS, &sent, &err))
+            goto fail;
+    }
+    if (o->beam > 1 && o->oracle_length) {
+        fprintf(stderr, "seq2seq eval: --oracle-length measures greedy decoding; drop --beam\n");
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
 
     const uint64_t seed = o->seed_given ? o->seed : cm.meta.seed;
-    if ((o->test ? corpus_read(o->test, &te, &err)
-                 : setup_make_corpus(o->data, seed, &tr, &va, &te, &err)) ||
+    long skipped = 0;
+    if (make_test_set(o, &cm, seed, &te, &skipped, &err) ||
         dataset_create(&dte, &te, &cm.vocab, &err))
         goto fail;
     if (dte.count == 0) {
         s2s_fail(&err, S2S_ERR_ARG, "the test set is empty");
         goto fail;
     }
-    if ((o->oracle_length ? decode_dataset_oracle : decode_dataset)(cm.m, &dte, 64, 1, &res, &err))
+    if ((o->oracle_length ? decode_dataset_oracle(cm.m, &dte, 64, 1, &res, &err)
+         : o->beam > 1    ? decode_dataset_beam(cm.m, &dte, o->beam, 1, &res, &err)
+                          : decode_dataset(cm.m, &dte, 64, 1, &res, &err)))
         goto fail;
 
     print_header(o, &cm, seed, &dte);
-    print_examples(&cm.vocab, cm.meta.tokens, &dte, &res, o->examples < dte.count ? o->examples : dte.count);
+    if (skipped) printf("Skipped %ld bad line%s of %s (--skip-bad)\n", skipped,
+                        skipped == 1 ? "" : "s", o->test);
+    print_examples(&cm.vocab, cm.meta.tokens, &dte, &res,
+                   o->examples < dte.count ? o->examples : dte.count);
     if (print_metrics(&dte, &res, &err)) goto fail;
+    if (o->attention_out && write_attention_out(o->attention_out, &cm, &te, &dte, &res, &err))
+        goto fail;
     if (!o->no_heatmap && write_heatmap(o, &cm, &sent, &te.s[0], &res, &err)) goto fail;
     rc = CLI_EXIT_OK;
     goto done;
@@ -203,8 +285,6 @@ done:
     sentence_free(&sent);
     decoded_free(&res);
     dataset_free(&dte);
-    corpus_free(&tr);
-    corpus_free(&va);
     corpus_free(&te);
     cli_model_close(&cm);
     return rc;

@@ -9,6 +9,7 @@
 int cmd_train(const cli_opts *o);
 int cmd_eval(const cli_opts *o);
 int cmd_reverse(const cli_opts *o);
+int cmd_predict(const cli_opts *o);
 int cmd_analyze(const cli_opts *o);
 int cmd_compare(const cli_opts *o);
 

@@ -64,7 +64,10 @@ static int make_corpus(evaluated *e, int s, s2s_error *err)
     eval_part *p = &e->set[s];
     if (s == EVAL_SET_TEST) {
         s2s_corpus tr, va;
-        int rc = setup_make_corpus(NULL, e->cm.meta.seed, &tr, &va, &p->c, err);
+        const setup_data sd = {.task = e->cm.meta.task, .tokens = e->cm.meta.tokens,
+                               .seed = e->cm.meta.seed};
+        long skipped;
+        int rc = setup_make_corpus(&sd, &tr, &va, &p->c, &skipped, err);
         corpus_free(&tr);
         corpus_free(&va);
         return rc;

@@ -4,6 +4,7 @@
  *   seq2seq train   [OPTIONS]  train, saving best.ckpt / last.ckpt / history.csv
  *   seq2seq eval    [OPTIONS]  the seed's qualitative examples + exact-match accuracy
  *   seq2seq reverse [OPTIONS] [WORD...]   one reversed sentence per input sentence
+ *   seq2seq predict [OPTIONS] [TOKEN...]  one output per input, for any task
  *   seq2seq analyze [OPTIONS]  attention measured on the test set, written to analysis.md
  *   seq2seq compare [OPTIONS] MODEL...    exact match by length of several models
  *   seq2seq --help | --version | CMD --help
@@ -93,6 +94,7 @@ int main(int argc, char **argv)
     case CLI_TRAIN: return cmd_train(&o);
     case CLI_EVAL: return cmd_eval(&o);
     case CLI_REVERSE: return cmd_reverse(&o);
+    case CLI_PREDICT: return cmd_predict(&o);
     case CLI_ANALYZE: return cmd_analyze(&o);
     case CLI_COMPARE: return cmd_compare(&o);
     }

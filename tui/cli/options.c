@@ -28,7 +28,8 @@ typedef struct {
     size_t given;       /* offsetof the int set to 1 when given, or 0 for none */
 } cli_option;
 
-#define ALL (CLI_TRAIN | CLI_EVAL | CLI_REVERSE | CLI_TUI | CLI_ANALYZE | CLI_COMPARE)
+#define ALL (CLI_TRAIN | CLI_EVAL | CLI_REVERSE | CLI_TUI | CLI_ANALYZE | CLI_COMPARE | CLI_PREDICT)
+#define DECODES (CLI_EVAL | CLI_REVERSE | CLI_PREDICT)
 #define F(x) offsetof(cli_opts, x)
 
 /* The one option table. Its order is the order of --help and the man page.
@@ -69,6 +70,31 @@ static const cli_option OPTIONS[] = {
      "train on FILE's sentences, one per line, split 80/10/10 "
      "(default: the seed's synthetic task, 8000/1000/1000 sentences)",
      NULL, T_STR, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(data), 0},
+    {"task", "reverse|copy|sort|dates",
+     "the built-in task: reverse the words (the seed's), copy them, sort them, or read a "
+     "date written by hand and write it as YYYY-MM-DD (characters)",
+     "reverse", T_CHOICE, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(task), F(task_given)},
+    {"pairs", "FILE",
+     "train on your own task: FILE holds one 'source<TAB>target' pair per line (UTF-8), "
+     "split 80/10/10 unless --val and --test give the other splits",
+     NULL, T_STR, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(pairs), 0},
+    {"val", "FILE", "with --pairs: the validation pairs (FILE's format)",
+     NULL, T_STR, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(val), 0},
+    {"test", "FILE", "with --pairs: the test pairs (FILE's format)",
+     NULL, T_STR, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(test), 0},
+    {"tokens", "words|chars",
+     "with --pairs: split each side into words (at blanks) or into characters (UTF-8 code "
+     "points, blanks included)",
+     "words", T_CHOICE, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(tokens), 0},
+    {"min-count", "N", "with --pairs: tokens seen fewer than N times in training become <UNK>",
+     "1", T_INT, CLI_TRAIN | CLI_TUI, 1, 1000000000, 0, 0, F(min_count), 0},
+    {"max-vocab", "N",
+     "with --pairs: keep at most the N most frequent tokens of each side (0: all)",
+     "0", T_INT, CLI_TRAIN | CLI_TUI, 0, 1000000, 0, 0, F(max_vocab), 0},
+    {"skip-bad", NULL,
+     "skip the bad lines of a pairs file (no tab, an empty side, a stray CR, invalid "
+     "UTF-8, too long) and say how many, instead of stopping at the first",
+     NULL, T_FLAG, CLI_TRAIN | CLI_TUI | CLI_EVAL, 0, 0, 0, 0, F(skip_bad), 0},
     {"out", "DIR",
      "write best.ckpt, last.ckpt, history.csv and loss_curve.png into DIR (created if missing)",
      "runs", T_STR, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(out), 0},
@@ -81,15 +107,23 @@ static const cli_option OPTIONS[] = {
     {"no-color", NULL, "no colours (also when the NO_COLOR environment variable is set)", NULL,
      T_FLAG, CLI_TUI, 0, 0, 0, 0, F(no_color), 0},
     {"model", "FILE", "the model to load", "runs/best.ckpt",
-     T_STR, CLI_EVAL | CLI_REVERSE | CLI_ANALYZE, 0, 0, 0, 0, F(model), 0},
+     T_STR, CLI_EVAL | CLI_REVERSE | CLI_ANALYZE | CLI_PREDICT, 0, 0, 0, 0, F(model), 0},
     {"test", "FILE",
-     "evaluate every sentence of FILE, one per line, instead of the test split of the "
-     "training data",
+     "evaluate every line of FILE instead of the test split of the training data: a "
+     "'source<TAB>target' pair for a model trained with --pairs, else one source per line "
+     "(the task gives the answer)",
      NULL, T_STR, CLI_EVAL, 0, 0, 0, 0, F(test), 0},
     {"oracle-length", NULL,
      "decode with an oracle length: no sentence may write <EOS> before its own number of "
      "words (a diagnosis: how much of what fails is stopping, how much the words)",
      NULL, T_FLAG, CLI_EVAL, 0, 0, 0, 0, F(oracle_length), 0},
+    {"beam", "K",
+     "beam search with K hypotheses (1: greedy, the fastest)",
+     "1", T_INT, DECODES, 1, 64, 0, 0, F(beam), 0},
+    {"attention-out", "FILE",
+     "write each sentence's source tokens, output tokens and attention matrix to FILE as "
+     "JSON Lines (one object per sentence; schema in the man page)",
+     NULL, T_STR, DECODES, 0, 0, 0, 0, F(attention_out), 0},
     {"examples", "N", "examples printed before the accuracy", "10",
      T_INT, CLI_EVAL, 0, 1000000, 0, 0, F(examples), 0},
     {"heatmap", "FILE",
@@ -111,7 +145,7 @@ static const cli_option OPTIONS[] = {
      "also write the attention heatmap of the sentence to FILE as a PNG; with sentences on "
      "standard input, the one on line N goes to FILE with -N before the extension "
      "(attn.png: attn-1.png, attn-2.png, ...)",
-     NULL, T_STR, CLI_REVERSE, 0, 0, 0, 0, F(png), 0},
+     NULL, T_STR, CLI_REVERSE | CLI_PREDICT, 0, 0, 0, 0, F(png), 0},
     {"out", "FILE", "write the analysis to FILE (Markdown)", "analysis.md",
      T_STR, CLI_ANALYZE, 0, 0, 0, 0, F(out), 0},
     {"baseline", "FILE",
@@ -135,6 +169,7 @@ static const cli_option OPTIONS[] = {
 
 #undef F
 #undef ALL
+#undef DECODES
 
 /* The choice lists above are in the order of these enums. */
 _Static_assert(S2S_ATTN_BAHDANAU == 0 && S2S_ATTN_LUONG == 1 && S2S_ATTN_NONE == 2 &&
@@ -169,6 +204,13 @@ static const cli_command_info COMMANDS[] = {
      "standard input, printing exactly one line per sentence on standard output and "
      "nothing else. Words the model has never seen are copied through by attention; a "
      "note on standard error names them. --png FILE draws the attention heatmap."},
+    {CLI_PREDICT, "predict", "[OPTIONS] [TOKEN...]", "run a trained model on your own inputs",
+     "Runs the model on the input made of the arguments or, without arguments, on each "
+     "line of standard input, printing exactly one output line per input and nothing "
+     "else, whatever the model's task (reverse, copy, sort, dates or your own pairs). "
+     "Tokens the model has never seen are copied through by attention where it writes "
+     "<UNK>. --beam K searches K hypotheses; --attention-out FILE writes every attention "
+     "matrix as JSON Lines; --png FILE draws the heatmap."},
     {CLI_TUI, "tui", "[OPTIONS]", "the terminal UI: watch it learn, type sentences (the default)",
      "Trains as 'seq2seq train' does (the same options and files in --out), or continues "
      "from --model FILE, on a worker thread, while the terminal shows the loss chart, the "
@@ -375,7 +417,7 @@ int cli_parse(unsigned cmd, int argc, char **argv, cli_opts *o, int *help, FILE 
             continue;
         }
         if (only_args || a[0] != '-' || a[1] == '\0') {
-            if (!(cmd & (CLI_REVERSE | CLI_COMPARE))) {
+            if (!(cmd & (CLI_REVERSE | CLI_COMPARE | CLI_PREDICT))) {
                 fprintf(err, "%s: unexpected argument '%s' (see '%s --help')\n", prefix, a,
                         prefix);
                 return CLI_EXIT_USAGE;

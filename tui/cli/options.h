@@ -24,6 +24,7 @@ enum {
     CLI_TUI = 1u << 3,
     CLI_ANALYZE = 1u << 4,
     CLI_COMPARE = 1u << 5,
+    CLI_PREDICT = 1u << 6,
 };
 
 /* --device values, in the order of the option's choice list. */
@@ -50,9 +51,19 @@ typedef struct {
     int device;           /* CLI_DEVICE_* */
     int threads;          /* CPU threads, 0 = the BLAS default */
     const char *data;     /* NULL = the seed's synthetic task */
+    int task;             /* s2s_task: --task (reverse, copy, sort, dates) */
+    int task_given;       /* 1 if --task was on the command line */
+    const char *pairs;    /* --pairs FILE: source<TAB>target lines (task pairs) */
+    const char *val;      /* train: the validation pairs (else split from --pairs) */
+    int tokens;           /* s2s_tokens for --pairs */
+    int min_count;        /* rarer tokens become <UNK> */
+    int max_vocab;        /* at most this many tokens a side (0: no limit) */
+    int skip_bad;         /* skip and count bad lines of a pairs file */
+    int beam;             /* beam width (1: greedy) */
+    const char *attention_out; /* JSON Lines of every decoding's attention */
     const char *model;    /* checkpoint to read (eval, reverse) */
     int examples;         /* eval: examples printed */
-    const char *test;     /* eval: a test set of one's own (NULL = the data's test split) */
+    const char *test;     /* eval, train: a test set of one's own (NULL = the data's test split) */
     int oracle_length;    /* eval: no <EOS> before a sentence's length */
     int no_color;         /* tui: --no-color */
     int tf32;             /* --tf32: CUDA GEMMs through TF32 tensor cores */

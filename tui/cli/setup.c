@@ -1,6 +1,8 @@
 /* setup.c — shared set-up of the sub-commands; see setup.h. */
 #include "setup.h"
 
+#include "task.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -87,11 +89,84 @@ void cli_model_close(cli_model *cm)
     memset(cm, 0, sizeof *cm);
 }
 
-int setup_make_corpus(const char *data, uint64_t seed, s2s_corpus *tr, s2s_corpus *va,
-                      s2s_corpus *te, s2s_error *err)
+int setup_data_from_cli(const cli_opts *o, const char *cmd, setup_data *sd)
 {
-    if (data) return corpus_from_file(data, tr, va, te, seed, err);
-    return corpus_synthetic(tr, va, te, SETUP_N_TRAIN, SETUP_N_VAL, SETUP_N_TEST, seed, err);
+    *sd = (setup_data){.task = o->task, .tokens = task_tokens(o->task), .data = o->data,
+                       .pairs = o->pairs, .val = o->val, .test = o->test,
+                       .skip_bad = o->skip_bad, .seed = o->seed};
+    const char *clash = o->pairs && o->data          ? "--pairs and --data"
+                        : o->pairs && o->task_given  ? "--pairs and --task"
+                        : o->data && o->task != S2S_TASK_REVERSE ? "--data and --task"
+                                                                 : NULL;
+    if (clash) {
+        fprintf(stderr, "seq2seq %s: %s: choose one (--data is reversal of your sentences, "
+                        "--pairs any task of your own)\n", cmd, clash);
+        return CLI_EXIT_USAGE;
+    }
+    if ((o->val || o->test) && !o->pairs) {
+        fprintf(stderr, "seq2seq %s: --val and --test go with --pairs\n", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    if (o->unk_rate > 0.0f && (o->pairs || o->task != S2S_TASK_REVERSE)) {
+        fprintf(stderr, "seq2seq %s: --unk-rate works for reversal only (it replaces a source "
+                        "word and the target word that mirrors it)\n", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    if (o->pairs) {
+        sd->task = S2S_TASK_PAIRS;
+        sd->tokens = o->tokens;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Reads one of --val/--test into c, adding its skipped lines. */
+static int read_split(const char *path, const setup_data *sd, s2s_corpus *c, long *skipped,
+                      s2s_error *err)
+{
+    long n = 0;
+    corpus_free(c);
+    int rc = corpus_read_pairs(path, sd->tokens, sd->skip_bad, c, &n, err);
+    *skipped += n;
+    return rc;
+}
+
+int setup_make_corpus(const setup_data *sd, s2s_corpus *tr, s2s_corpus *va, s2s_corpus *te,
+                      long *skipped, s2s_error *err)
+{
+    *skipped = 0;
+    memset(tr, 0, sizeof *tr);
+    memset(va, 0, sizeof *va);
+    memset(te, 0, sizeof *te);
+    if (sd->data) return corpus_from_file(sd->data, tr, va, te, sd->seed, err);
+    if (!sd->pairs)
+        return task_generate(sd->task, tr, va, te, SETUP_N_TRAIN, SETUP_N_VAL, SETUP_N_TEST,
+                             sd->seed, err);
+    int rc;
+    if (sd->val && sd->test) /* every split given: the whole file trains */
+        rc = corpus_read_pairs(sd->pairs, sd->tokens, sd->skip_bad, tr, skipped, err);
+    else
+        rc = corpus_from_pairs(sd->pairs, sd->tokens, sd->skip_bad, sd->seed, tr, va, te,
+                               skipped, err);
+    if (!rc && sd->val) rc = read_split(sd->val, sd, va, skipped, err);
+    if (!rc && sd->test) rc = read_split(sd->test, sd, te, skipped, err);
+    if (rc) {
+        corpus_free(tr);
+        corpus_free(va);
+        corpus_free(te);
+    }
+    return rc;
+}
+
+int setup_read_test(const char *path, int task, int tokens, int skip_bad, s2s_corpus *te,
+                    long *skipped, s2s_error *err)
+{
+    *skipped = 0;
+    if (task == S2S_TASK_PAIRS) return corpus_read_pairs(path, tokens, skip_bad, te, skipped, err);
+    int rc = task == S2S_TASK_REVERSE ? corpus_read(path, te, err)
+                                      : corpus_read_as(path, tokens, te, err);
+    if (!rc && task != S2S_TASK_REVERSE) rc = corpus_answer(task, te, err);
+    if (rc) corpus_free(te);
+    return rc;
 }
 
 int setup_make_dirs(const char *dir, s2s_error *err)
@@ -126,6 +201,26 @@ int setup_make_dirs(const char *dir, s2s_error *err)
     return 0;
 }
 
+/* What the data are: the seed's lines for the seed's task, more for others. */
+static void say_data(FILE *say, const setup_training_t *t)
+{
+    const setup_data *d = &t->data;
+    const char *file = d->data ? d->data : d->pairs;
+    if (file)
+        fprintf(say, "Data: %s (%d train / %d val / %d test %s)\n", file, t->tr.count,
+                t->va.count, t->te.count, d->pairs ? "pairs" : "sentences");
+    else if (d->task != S2S_TASK_REVERSE)
+        fprintf(say, "Task: %s (%d train / %d val / %d test, %s)\n", task_name(d->task),
+                t->tr.count, t->va.count, t->te.count, tokens_name(d->tokens));
+    if (t->skipped) fprintf(say, "Skipped %ld bad line%s (--skip-bad)\n", t->skipped,
+                            t->skipped == 1 ? "" : "s");
+    if (t->vocab.shared)
+        fprintf(say, "Vocabulary size: %d\n", t->vocab.src.size);
+    else
+        fprintf(say, "Vocabulary size: %d source, %d target\n", t->vocab.src.size,
+                t->vocab.tgt.size);
+}
+
 /* The training options of o (epochs, batch, lr, clip, tf, seed, out). */
 static void train_opts_from_cli(const cli_opts *o, s2s_train_opts *to)
 {
@@ -138,6 +233,7 @@ static void train_opts_from_cli(const cli_opts *o, s2s_train_opts *to)
     to->unk_rate = o->unk_rate;
     to->seed = o->seed;
     to->out_dir = o->out;
+    to->bucket = o->pairs != NULL;
 }
 
 /* --model: the checkpoint's model, vocabulary and meta become t's. */
@@ -197,29 +293,46 @@ int setup_training_create(setup_training_t *t, const cli_opts *o, const char *cm
     s2s_error err;
     s2s_error_clear(&err);
     memset(t, 0, sizeof *t);
-    int rc = o->model ? resume_model(t, o, cmd, say) : setup_open_backend(o, cmd, &t->be);
+    int rc = setup_data_from_cli(o, cmd, &t->data);
+    if (!rc) rc = o->model ? resume_model(t, o, cmd, say) : setup_open_backend(o, cmd, &t->be);
     if (rc) return rc;
     if (setup_make_dirs(o->out, &err)) return cli_fail(cmd, &err);
 
     /* Continuing: the data (and the shuffles) of the checkpoint's seed,
      * unless --seed says otherwise, as eval does. */
     const uint64_t seed = t->resumed && !o->seed_given ? t->meta.seed : o->seed;
+    if (t->resumed && o->task_given && o->task != t->meta.task) {
+        fprintf(stderr, "seq2seq %s: --task %s: %s was trained for the task '%s'\n", cmd,
+                task_name(o->task), o->model, task_name(t->meta.task));
+        return CLI_EXIT_USAGE;
+    }
+    if (t->resumed) {
+        /* The checkpoint's task and tokens; its data files must be named again. */
+        t->data.task = t->meta.task;
+        t->data.tokens = t->meta.tokens;
+        if (t->meta.task == S2S_TASK_PAIRS && !o->pairs) {
+            fprintf(stderr, "seq2seq %s: %s was trained on pairs: give its --pairs FILE "
+                            "again\n", cmd, o->model);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    t->data.seed = seed;
     if (say) fprintf(say, "Creating dataset...\n");
-    if (setup_make_corpus(o->data, seed, &t->tr, &t->va, &t->te, &err)) return cli_fail(cmd, &err);
+    if (setup_make_corpus(&t->data, &t->tr, &t->va, &t->te, &t->skipped, &err))
+        return cli_fail(cmd, &err);
     if (!t->resumed) {
-        if (vocabs_create(&t->vocab, 1, &err)) return cli_fail(cmd, &err);
+        const int shared = t->data.task != S2S_TASK_PAIRS && task_shared_vocab(t->data.task);
+        if (vocabs_create(&t->vocab, shared, &err)) return cli_fail(cmd, &err);
         t->have_vocab = 1;
-        if (vocabs_build(&t->vocab, &t->tr, &err)) return cli_fail(cmd, &err);
+        if (vocabs_build_limited(&t->vocab, &t->tr, o->min_count, o->max_vocab, &err))
+            return cli_fail(cmd, &err);
     }
     if (dataset_create(&t->dtr, &t->tr, &t->vocab, &err) ||
         dataset_create(&t->dva, &t->va, &t->vocab, &err) ||
         dataset_create(&t->dte, &t->te, &t->vocab, &err))
         return cli_fail(cmd, &err);
+    if (say) say_data(say, t);
     if (say) {
-        if (o->data)
-            fprintf(say, "Data: %s (%d train / %d val / %d test sentences)\n", o->data,
-                    t->tr.count, t->va.count, t->te.count);
-        fprintf(say, "Vocabulary size: %d\n", t->vocab.src.size);
         if (!t->resumed) fprintf(say, "\nInitializing model...\n");
     }
     if (!t->resumed && fresh_model(t, o, &err)) return cli_fail(cmd, &err);
@@ -227,6 +340,8 @@ int setup_training_create(setup_training_t *t, const cli_opts *o, const char *cm
 
     train_opts_from_cli(o, &t->opts);
     t->opts.seed = seed;
+    t->opts.task = t->data.task;
+    t->opts.tokens = t->data.tokens;
     if (t->resumed) {
         /* --epochs more epochs after the checkpoint's. */
         t->opts.start_epoch = t->meta.epoch;

@@ -59,10 +59,31 @@ typedef struct {
 int cli_model_open(cli_model *cm, const cli_opts *o, const char *cmd, const char *path);
 void cli_model_close(cli_model *cm);
 
-/* The train/val/test splits exactly as `train` makes them: the synthetic
- * task from seed, or data's sentences. */
-int setup_make_corpus(const char *data, uint64_t seed, s2s_corpus *tr, s2s_corpus *va,
-                      s2s_corpus *te, s2s_error *err);
+/* Where a model's data come from: a built-in task's generator (from seed),
+ * --data's sentences (reversed), or --pairs (with --val and --test). */
+typedef struct {
+    int task;            /* s2s_task */
+    int tokens;          /* s2s_tokens */
+    const char *data;    /* --data FILE, or NULL */
+    const char *pairs;   /* --pairs FILE, or NULL (then task is S2S_TASK_PAIRS) */
+    const char *val;     /* --val FILE, or NULL: split from pairs */
+    const char *test;    /* --test FILE, or NULL: split from pairs */
+    int skip_bad;        /* --skip-bad */
+    uint64_t seed;
+} setup_data;
+
+/* The data options of o for training (the task, the tokens and the files
+ * it names), or the usage error that they contradict each other. */
+int setup_data_from_cli(const cli_opts *o, const char *cmd, setup_data *sd);
+
+/* The train/val/test splits exactly as `train` makes them. *skipped gets
+ * the bad lines --skip-bad left out (0 otherwise). */
+int setup_make_corpus(const setup_data *sd, s2s_corpus *tr, s2s_corpus *va, s2s_corpus *te,
+                      long *skipped, s2s_error *err);
+/* A test set of one's own for a model of task/tokens: pairs (for a pairs
+ * model) or one source per line whose targets the task gives. */
+int setup_read_test(const char *path, int task, int tokens, int skip_bad, s2s_corpus *te,
+                    long *skipped, s2s_error *err);
 
 /* mkdir -p, then a check that files can be written there. */
 int setup_make_dirs(const char *dir, s2s_error *err);
@@ -77,6 +98,8 @@ typedef struct {
     int have_vocab;
     s2s_corpus tr, va, te;
     s2s_dataset dtr, dva, dte;
+    setup_data data;    /* where tr, va and te came from */
+    long skipped;       /* bad lines --skip-bad left out */
     s2s_ckpt_meta meta; /* the checkpoint's, when resumed */
     int resumed;        /* 1: continuing from --model */
     s2s_train_opts opts;/* epochs counted from the checkpoint's epoch when resumed */
