@@ -48,8 +48,9 @@ const char *task_hint(int task);
 /* The right answer to src: fills out (the caller frees it with
  * sentence_free) and returns 1; returns 0 (out empty) when the task has no
  * answer for src: pairs always, dates when src is not a date in one of the
- * formats the generator writes; a negative s2s_code on failure (err
- * filled). */
+ * formats the generator writes (see corpus_dates; letters in any case, a
+ * real date of 1950..2049, a weekday that is the date's); a negative
+ * s2s_code on failure (err filled). */
 int task_answer(int task, const s2s_sentence *src, s2s_sentence *out, s2s_error *err);
 
 /* The reference alignment of a right answer: for each target token j
@@ -59,8 +60,11 @@ int task_answer(int task, const s2s_sentence *src, s2s_sentence *out, s2s_error 
  * (pairs, or a tgt that is not task_answer(src)). reverse: n − 1 − j;
  * copy: j; sort: the source position of the j-th smallest word, equal
  * words in source order; dates: the source characters of the field the
- * digit comes from (the four year digits one each where the source writes
- * four, a month's digits the whole month field, e.g. "march"). */
+ * digit comes from: the four year digits one each where the source writes
+ * four; where it writes two, the last two one each and the implied
+ * century's two digits both the two written ones; a month's two digits the
+ * whole month field ("march", "mar", "03"); a day's two digits the day's
+ * digits ("5", "05"; without an ordinal suffix: "5" of "5th"). */
 int task_alignment(int task, const s2s_sentence *src, const s2s_sentence *tgt, int *lo, int *hi);
 
 /* Fills c->t with task_answer of every source (c->t must be NULL). Fails,
@@ -75,10 +79,28 @@ int corpus_answer(int task, s2s_corpus *c, s2s_error *err);
 int task_generate(int task, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test, int n_train,
                   int n_val, int n_test, uint64_t seed, s2s_error *err);
 
-/* n human-readable dates between 1950-01-01 and 2049-12-31 in the
- * generator's formats (e.g. "march 5, 2021", "5 mar 2021", "05.03.2021",
- * "friday, march 5, 2021"), one character per token, from a generator
- * seeded with seed; targets left NULL. */
+/* n human-readable dates, each day from 1950-01-01 to 2049-12-31 equally
+ * likely, one character per token, from a generator seeded with seed;
+ * targets left NULL. Each date is written in one of nine formats, each
+ * equally likely (here 2021-03-05, a Friday):
+ *
+ *   5 march 2021             day, month name, year
+ *   march 5, 2021            month name, day, year
+ *   5 mar 2021               day, the month name's first three letters, year
+ *   mar 5, 2021              the same three letters, day, year
+ *   05.03.2021               day.month.year, two-digit day and month
+ *   2021/03/05               year/month/day, two-digit month and day
+ *   friday, march 5, 2021    weekday (the date's), month name, day, year
+ *   5th of march 2021        day with its ordinal suffix (1st 2nd 3rd 4th
+ *                            ... 11th 12th 13th ... 21st 22nd 23rd ... 31st)
+ *   05.03.21                 day.month.year, two-digit year: 50..99 are
+ *                            1950..1999, 00..49 are 2000..2049
+ *
+ * Days written as "5" have no leading zero. Names are lowercase, except in
+ * a quarter of the dates (drawn independently of the format) whose month
+ * and weekday names start with a capital ("Friday, March 5, 2021"); that
+ * draw changes nothing in the numeric formats. Every date is under 40
+ * characters (the longest, a weekday format, is 29). */
 int corpus_dates(s2s_corpus *c, int n, uint64_t seed, s2s_error *err);
 
 #endif
