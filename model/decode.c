@@ -1,4 +1,5 @@
-/* decode.c — greedy decoding of a dataset and of one sentence; see decode.h. */
+/* decode.c — greedy decoding and beam search of a dataset and of one
+ * sentence; see decode.h. */
 #include "decode.h"
 
 #include <stdlib.h>

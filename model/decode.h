@@ -1,7 +1,7 @@
-/* decode.h — greedy decoding and beam search: a whole dataset in batches (evaluation), or
- * one sentence with its labels and attention (what `reverse`, the heatmap
- * and the UI's prompt show), including the rule that copies words the
- * vocabulary lacks through the attention. */
+/* decode.h — greedy decoding and beam search: a whole dataset (greedy in
+ * batches: evaluation), or one sentence with its labels and attention (what
+ * `reverse`, the heatmap and the UI's prompt show), including the rule that
+ * copies words the vocabulary lacks through the attention. */
 #ifndef S2S_DECODE_H
 #define S2S_DECODE_H
 
@@ -9,7 +9,7 @@
 #include "err.h"
 #include "model.h"
 
-/* Greedy decoding of every sentence of d. */
+/* Decoding of every sentence of d (greedy, or the beam's chosen hypotheses). */
 typedef struct {
     int count;
     int *out_off, *out_len; /* sentence i's output ids: out[out_off[i] .. +out_len[i]),

@@ -21,6 +21,11 @@
  * (the training loop sorts batches by length, so those are exactly the live
  * ones): padding costs no recurrent matrix work.
  *
+ * Beam search (model_beam) runs the same decoder_step over K rows of one
+ * sentence, each row a hypothesis; between steps the rows are gathered by
+ * the hypotheses that survive (be->embed_forward, a row gather, on both
+ * backends), and the choice is made on the host from each step's logits.
+ *
  * Layers come as forward/backward pairs with mirrored arguments
  * (linear_forward / linear_backward, gru_step_forward / gru_step_backward,
  * and per decoder step its embedding, attention and layer input), so

@@ -403,6 +403,57 @@ static void test_bad_arguments(void **state)
     fixture_close(&f);
 }
 
+/* The CUDA backend chooses what the CPU backend chooses (the rows are
+ * gathered through its own embedding gather); skipped without a GPU. */
+static void test_cuda_matches_cpu(void **state)
+{
+    (void)state;
+    s2s_error err;
+    s2s_error_clear(&err);
+    s2s_backend *gpu = NULL;
+    int rc = backend_cuda_create(&gpu, 0, &err);
+    if (rc == S2S_ERR_UNSUPPORTED) {
+        printf(" SKIP: %s\n", err.msg);
+        skip();
+    }
+    CHECK_OK(rc, &err);
+    fixture f;
+    fixture_open(&f);
+    s2s_batch b = {0};
+    CHECK_OK(batch_create(&b, 1, f.d.max_src, f.d.max_tgt, &err), &err);
+    const int maxT = 2 * f.d.max_src, cols = 1 + f.d.max_src;
+    int *ct = malloc(sizeof(int) * (size_t)maxT), *gt = malloc(sizeof(int) * (size_t)maxT);
+    float *ca = malloc(sizeof(float) * (size_t)maxT * cols);
+    float *ga = malloc(sizeof(float) * (size_t)maxT * cols);
+    assert_true(ct && gt && ca && ga);
+    for (int kind = 0; kind <= S2S_ATTN_LOCATION; kind++) {
+        s2s_model *mc = random_model(f.be, f.v.size, f.v.size, 8, 12, 2, kind, 20 + kind);
+        s2s_model *mg = random_model(gpu, f.v.size, f.v.size, 8, 12, 2, kind, 20 + kind);
+        const int pre = model_src_prefix(mc);
+        for (int i = 0; i < f.d.count; i++) {
+            CHECK_OK(batch_fill(&b, &f.d, &i, 1, &err), &err);
+            s2s_beam_result rcpu, rg;
+            CHECK_OK(model_beam(mc, &b, 4, 2 * b.S, ct, ca, &rcpu, &err), &err);
+            CHECK_OK(model_beam(mg, &b, 4, 2 * b.S, gt, ga, &rg, &err), &err);
+            assert_int_equal(rg.steps, rcpu.steps);
+            assert_int_equal(rg.stopped, rcpu.stopped);
+            assert_memory_equal(gt, ct, sizeof(int) * (size_t)rcpu.steps);
+            assert_true(fabs(rg.score - rcpu.score) < 1e-4);
+            for (int k = 0; k < rcpu.steps * (pre + b.S); k++)
+                assert_true(fabsf(ga[k] - ca[k]) < 1e-4f);
+        }
+        model_free(mc);
+        model_free(mg);
+    }
+    free(ct);
+    free(gt);
+    free(ca);
+    free(ga);
+    batch_free(&b);
+    fixture_close(&f);
+    backend_free(gpu);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_wide_beam_is_exhaustive),
         cmocka_unit_test(test_dataset_and_sentence),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_cuda_matches_cpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
