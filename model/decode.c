@@ -1,4 +1,5 @@
-/* decode.c — greedy decoding of a dataset and of one sentence; see decode.h. */
+/* decode.c — greedy decoding and beam search of a dataset and of one
+ * sentence; see decode.h. */
 #include "decode.h"
 
 #include <stdlib.h>
@@ -27,12 +28,16 @@ void decoded_free(s2s_decoded *r)
  * stored at each sentence's own index; oracle: no <EOS> before n words
  * (order must then run longest first); until_eos: a batch stops once all
  * its sentences have written <EOS> (model_greedy_until_eos; the same
- * results, and no steps after <EOS>). */
+ * results, and no steps after <EOS>); beam > 1: beam search of that width
+ * (model_beam), one sentence at a time (batch must be 1). */
 static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn, int oracle,
-                        int until_eos, const int *order, s2s_decoded *r, s2s_error *err)
+                        int until_eos, int beam, const int *order, s2s_decoded *r,
+                        s2s_error *err)
 {
     memset(r, 0, sizeof *r);
     if (batch < 1) return s2s_fail(err, S2S_ERR_ARG, "batch size must be positive");
+    if (beam > 1 && batch != 1)
+        return s2s_fail(err, S2S_ERR_ARG, "beam search decodes one sentence at a time");
     const int N = d->count;
     const size_t n1 = (size_t)(N > 0 ? N : 1);
     size_t cap_total = 0;
@@ -64,7 +69,8 @@ static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_
         rc = batch_fill(&b, d, idx, n, err);
         const int steps = 2 * b.S;
         if (!rc)
-            rc = oracle      ? model_greedy_oracle(m, &b, steps, tok, att, err)
+            rc = beam > 1    ? model_beam(m, &b, beam, steps, tok, att, NULL, err)
+                 : oracle    ? model_greedy_oracle(m, &b, steps, tok, att, err)
                  : until_eos ? model_greedy_until_eos(m, &b, steps, tok, att, err)
                              : model_greedy(m, &b, steps, tok, att, err);
         for (int k = 0; !rc && k < n; k++) {
@@ -115,7 +121,17 @@ int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
      * half the steps of the 2·words+2 cap); on a GPU that would wait for the
      * device at every step, so every step runs there. */
     const int until_eos = strcmp(model_backend(m)->name, "cuda") != 0;
-    return decode_order(m, d, batch, keep_attn, 0, until_eos, NULL, r, err);
+    return decode_order(m, d, batch, keep_attn, 0, until_eos, 0, NULL, r, err);
+}
+
+int decode_dataset_beam(s2s_model *m, const s2s_dataset *d, int K, int keep_attn,
+                        s2s_decoded *r, s2s_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (K < 1) return s2s_fail(err, S2S_ERR_ARG, "beam width %d must be at least 1", K);
+    /* K = 1 is greedy decoding: its own path, one sentence at a time as
+     * decode_sentence (stopping at <EOS>). */
+    return decode_order(m, d, 1, keep_attn, 0, K == 1, K, NULL, r, err);
 }
 
 int decode_dataset_oracle(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
@@ -128,7 +144,7 @@ int decode_dataset_oracle(s2s_model *m, const s2s_dataset *d, int batch, int kee
                         d->count);
     for (int i = 0; i < d->count; i++) order[i] = i;
     batch_sort_by_length(order, d->count, d); /* longest first, as the oracle needs */
-    int rc = decode_order(m, d, batch, keep_attn, 1, 0, order, r, err);
+    int rc = decode_order(m, d, batch, keep_attn, 1, 0, 0, order, r, err);
     free(order);
     return rc;
 }
@@ -228,10 +244,12 @@ static int label_decoding(s2s_decoding *r, const s2s_vocab *v, const s2s_sentenc
     return rc;
 }
 
-int decode_sentence(s2s_model *m, const s2s_vocabs *v, const s2s_sentence *s, s2s_decoding *r,
-                    s2s_error *err)
+/* decode_sentence (K = 1) and decode_sentence_beam. */
+static int decode_one(s2s_model *m, const s2s_vocabs *v, const s2s_sentence *s, int K,
+                      s2s_decoding *r, s2s_error *err)
 {
     memset(r, 0, sizeof *r);
+    if (K < 1) return s2s_fail(err, S2S_ERR_ARG, "beam width %d must be at least 1", K);
     if (s->len < 1) return s2s_fail(err, S2S_ERR_ARG, "empty sentence");
     s2s_corpus one = {.count = 1, .s = (s2s_sentence *)s};
     s2s_dataset d = {0};
@@ -239,7 +257,7 @@ int decode_sentence(s2s_model *m, const s2s_vocabs *v, const s2s_sentence *s, s2
     memset(&res, 0, sizeof res);
     int rc = dataset_create(&d, &one, v, err);
     /* One sentence: no decoder steps after its <EOS>. */
-    if (!rc) rc = decode_order(m, &d, 1, 1, 0, 1, NULL, &res, err);
+    if (!rc) rc = decode_order(m, &d, 1, 1, 0, 1, K, NULL, &res, err);
     if (rc) goto done;
 
     r->prefix = res.prefix;
@@ -269,4 +287,16 @@ done:
     decoded_free(&res);
     dataset_free(&d);
     return rc;
+}
+
+int decode_sentence(s2s_model *m, const s2s_vocabs *v, const s2s_sentence *s, s2s_decoding *r,
+                    s2s_error *err)
+{
+    return decode_one(m, v, s, 1, r, err);
+}
+
+int decode_sentence_beam(s2s_model *m, const s2s_vocabs *v, const s2s_sentence *s, int K,
+                         s2s_decoding *r, s2s_error *err)
+{
+    return decode_one(m, v, s, K, r, err);
 }

@@ -1,7 +1,7 @@
-/* decode.h — greedy decoding: a whole dataset in batches (evaluation), or
- * one sentence with its labels and attention (what `reverse`, the heatmap
- * and the UI's prompt show), including the rule that copies words the
- * vocabulary lacks through the attention. */
+/* decode.h — greedy decoding and beam search: a whole dataset (greedy in
+ * batches: evaluation), or one sentence with its labels and attention (what
+ * `reverse`, the heatmap and the UI's prompt show), including the rule that
+ * copies words the vocabulary lacks through the attention. */
 #ifndef S2S_DECODE_H
 #define S2S_DECODE_H
 
@@ -9,7 +9,7 @@
 #include "err.h"
 #include "model.h"
 
-/* Greedy decoding of every sentence of d. */
+/* Decoding of every sentence of d (greedy, or the beam's chosen hypotheses). */
 typedef struct {
     int count;
     int *out_off, *out_len; /* sentence i's output ids: out[out_off[i] .. +out_len[i]),
@@ -29,6 +29,11 @@ typedef struct {
 int decode_dataset(s2s_model *m, const s2s_dataset *d, int batch, int keep_attn,
                    s2s_decoded *out, s2s_error *err);
 void decoded_free(s2s_decoded *r);
+/* The same by beam search of width K (model_beam), one sentence at a
+ * time: out as decode_dataset's, each sentence's chosen hypothesis (K = 1
+ * is greedy decoding). */
+int decode_dataset_beam(s2s_model *m, const s2s_dataset *d, int K, int keep_attn,
+                        s2s_decoded *out, s2s_error *err);
 /* The same with an oracle length (model_greedy_oracle): no sentence writes
  * <EOS> before its own number of words, so what a model would do past the
  * length where it stops can be measured. */
@@ -58,6 +63,11 @@ typedef struct {
  * source word under its attention peak. */
 int decode_sentence(s2s_model *m, const s2s_vocabs *v, const s2s_sentence *s, s2s_decoding *r,
                     s2s_error *err);
+/* The same by beam search of width K >= 1 (model_beam; K = 1 is
+ * decode_sentence): the chosen hypothesis, its labels and the attention
+ * along its path, with the same copy-through rule. */
+int decode_sentence_beam(s2s_model *m, const s2s_vocabs *v, const s2s_sentence *s, int K,
+                         s2s_decoding *r, s2s_error *err);
 void decoding_free(s2s_decoding *r);
 
 

@@ -21,6 +21,11 @@
  * (the training loop sorts batches by length, so those are exactly the live
  * ones): padding costs no recurrent matrix work.
  *
+ * Beam search (model_beam) runs the same decoder_step over K rows of one
+ * sentence, each row a hypothesis; between steps the rows are gathered by
+ * the hypotheses that survive (be->embed_forward, a row gather, on both
+ * backends), and the choice is made on the host from each step's logits.
+ *
  * Layers come as forward/backward pairs with mirrored arguments
  * (linear_forward / linear_backward, gru_step_forward / gru_step_backward,
  * and per decoder step its embedding, attention and layer input), so
@@ -96,6 +101,8 @@ typedef struct {
     int stop_at_eos;          /* greedy: stop once every row has written <EOS> */
     int steps_run;            /* greedy: decoder steps taken (≤ D when stop_at_eos) */
     int *eos_host;            /* host (2B): rows done, then one step's tokens read back */
+    int *beam_rows;           /* (B) beam search: each new row's parent row */
+    float *beam_tmp;          /* (B,max(H,S)) beam search: rows before they are reordered */
 
     /* decoder */
     float *dec_emb, *dec_x0, *dec_emb_mask;            /* (D,B,E) */
@@ -450,6 +457,9 @@ static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, i
     CARVE(w->d_enc_gi, S * B * 3 * H);
     CARVE(w->d_enc_gh, S * B * 3 * H);
     CARVE(w->d_enc_in, S * B * EH);
+    /* Last, so the buffers above keep their offsets whatever beam search adds. */
+    CARVE(w->beam_rows, B);
+    CARVE(w->beam_tmp, B * (H > S ? H : S));
 #undef CARVE
     return off;
 }
@@ -828,17 +838,25 @@ static int all_stopped(s2s_model *m, workspace *w, int t, int B)
     return all;
 }
 
+/* The encoder over the loaded batch, then the decoder's initial state:
+ * dec_h[l] row 0 = each sentence's state at its last real token. */
+static void decoder_start(s2s_model *m, workspace *w, int B, int S, int train, uint64_t seed)
+{
+    s2s_backend *be = m->be;
+    const int H = m->cfg.hidden, L = m->cfg.layers;
+    encoder_forward(m, w, B, S, train, seed);
+    for (int l = 0; l < L; l++)
+        be->copy(be, w->dec_h[l], w->enc_h[l] + (size_t)S * B * H, sizeof(float) * (size_t)B * H);
+}
+
 /* Encoder + D decoder steps. With loss, the cross-entropy of steps 0..D−1
  * against tgt rows 1..D goes to scalars[0] and d_logits. */
 static void forward(s2s_model *m, workspace *w, const s2s_batch *b, int D,
                     const unsigned char *feed, int train, uint64_t seed, int with_loss, float scale)
 {
     s2s_backend *be = m->be;
-    const int B = b->B, S = b->S, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.tgt_vocab;
-    encoder_forward(m, w, B, S, train, seed);
-    /* The decoder starts from each sentence's state at its last real token. */
-    for (int l = 0; l < L; l++)
-        be->copy(be, w->dec_h[l], w->enc_h[l] + (size_t)S * B * H, sizeof(float) * (size_t)B * H);
+    const int B = b->B, S = b->S, V = m->cfg.tgt_vocab;
+    decoder_start(m, w, B, S, train, seed);
     if (with_loss) {
         be->copy(be, w->dec_in, w->tgt, sizeof(int) * (size_t)B); /* row 0 is <SOS> */
         be->zero(be, w->scalars, sizeof(float));
@@ -1441,4 +1459,284 @@ int model_greedy_oracle(s2s_model *m, const s2s_batch *b, int max_steps, int *to
                             "is longer than sentence %d)",
                             i, i - 1);
     return greedy(m, b, max_steps, 1, 0, tokens, attn, err);
+}
+
+/* ------------------------------------------------------------ beam search */
+
+/* Host state of one beam search over K rows, V tokens, S attention columns
+ * and at most D steps. Step t's selection, best first, is kept at [t·K ..):
+ * the hypotheses that go on (last token not <EOS>) first, so that slot
+ * j < n_live[t] is row j of step t+1; those ending in <EOS> after them. */
+typedef struct {
+    int K, V, S, D;
+    float *logits;       /* (K,V) one step's logits */
+    float *alpha;        /* (D,K,S) each step's attention rows, by that step's row; NULL
+                            when no attention is returned */
+    int *tok, *par;      /* (D,K) selected token; the row of its step it extends */
+    double *sum;         /* (D,K) selected hypotheses' sums of log-probabilities */
+    double *c_sum;       /* (K) the step's candidates, best first, before they are split */
+    int *c_row, *c_tok;  /* (K) */
+    int *n_sel, *n_live; /* (D) selected at step t; of them, going on */
+} beam_state;
+
+static void beam_free(beam_state *bs)
+{
+    free(bs->logits);
+    free(bs->alpha);
+    free(bs->tok);
+    free(bs->par);
+    free(bs->sum);
+    free(bs->c_sum);
+    free(bs->c_row);
+    free(bs->c_tok);
+    free(bs->n_sel);
+    free(bs->n_live);
+}
+
+static int beam_alloc(beam_state *bs, int K, int V, int S, int D, int with_attn, s2s_error *err)
+{
+    memset(bs, 0, sizeof *bs);
+    bs->K = K;
+    bs->V = V;
+    bs->S = S;
+    bs->D = D;
+    const size_t DK = (size_t)D * K;
+    bs->logits = malloc(sizeof(float) * (size_t)K * V);
+    bs->alpha = with_attn ? calloc(DK * S, sizeof(float)) : NULL;
+    bs->tok = malloc(sizeof(int) * DK);
+    bs->par = malloc(sizeof(int) * DK);
+    bs->sum = malloc(sizeof(double) * DK);
+    bs->c_sum = malloc(sizeof(double) * (size_t)K);
+    bs->c_row = malloc(sizeof(int) * (size_t)K);
+    bs->c_tok = malloc(sizeof(int) * (size_t)K);
+    bs->n_sel = malloc(sizeof(int) * (size_t)D);
+    bs->n_live = malloc(sizeof(int) * (size_t)D);
+    if (!bs->logits || (with_attn && !bs->alpha) || !bs->tok || !bs->par || !bs->sum ||
+        !bs->c_sum || !bs->c_row || !bs->c_tok || !bs->n_sel || !bs->n_live) {
+        beam_free(bs);
+        return s2s_fail(err, S2S_ERR_NOMEM,
+                        "out of memory for a beam search of width %d (%d steps, %d tokens, %d "
+                        "attention columns)",
+                        K, D, V, S);
+    }
+    return 0;
+}
+
+/* Loads K copies of b's one sentence into w (with the start marker for
+ * location attention) for D decoder steps, encodes them and puts <SOS> in
+ * row 0 of dec_in (from sos_host, K ints that must stay as they are until
+ * the next download). */
+static int beam_start(s2s_model *m, workspace *w, const s2s_batch *b, int K, int D,
+                      int *sos_host, s2s_error *err)
+{
+    int rc = batch_reserve(&w->part, K, b->S, 2, err);
+    if (rc) return rc;
+    s2s_batch copies = w->part;
+    copies.B = K;
+    copies.S = b->S;
+    copies.T = 2;
+    copies.ntok = 1;
+    copies.tgt = NULL;
+    for (int t = 0; t < b->S; t++)
+        for (int i = 0; i < K; i++) copies.src[t * K + i] = b->src[t * b->B];
+    for (int i = 0; i < K; i++) copies.src_len[i] = b->src_len[0];
+    if (model_src_prefix(m)) {
+        rc = mark_batch(&copies, &w->marked, err);
+        if (rc) return rc;
+        copies = w->marked;
+        copies.tgt = NULL;
+    }
+    rc = load_batch(m, w, &copies, D, 1, 0, err);
+    if (rc) return rc;
+    for (int i = 0; i < K; i++) sos_host[i] = S2S_SOS;
+    m->be->upload(m->be, w->dec_in, sos_host, sizeof(int) * (size_t)K);
+    decoder_start(m, w, K, copies.S, 0, 0);
+    return 0;
+}
+
+/* Step t's K best extensions of the n rows, by the sum of log-probabilities
+ *     sum(y_0..y_t) = sum(y_0..y_t−1) + log p(y_t | y_0..y_t−1, x),
+ *     log p(v) = logit_v − log Σ_u exp(logit_u)          (in double),
+ * ties going to the earlier row, then the lower token (so that K = 1 takes
+ * greedy decoding's argmax); then split into those going on and those
+ * ending in <EOS> (see beam_state). */
+static void beam_select(beam_state *bs, int t, int n)
+{
+    const int K = bs->K, V = bs->V;
+    int c = 0;
+    for (int r = 0; r < n; r++) {
+        const float *x = bs->logits + (size_t)r * V;
+        float mx = x[0];
+        for (int v = 1; v < V; v++)
+            if (x[v] > mx) mx = x[v];
+        double z = 0.0;
+        for (int v = 0; v < V; v++) z += exp((double)x[v] - (double)mx);
+        const double base = (t > 0 ? bs->sum[(size_t)(t - 1) * K + r] : 0.0) - mx - log(z);
+        for (int v = 0; v < V; v++) {
+            const double key = base + (double)x[v];
+            if (isnan(key) || (c == K && !(key > bs->c_sum[K - 1]))) continue;
+            int i = c < K ? c++ : K - 1;
+            for (; i > 0 && key > bs->c_sum[i - 1]; i--) {
+                bs->c_sum[i] = bs->c_sum[i - 1];
+                bs->c_row[i] = bs->c_row[i - 1];
+                bs->c_tok[i] = bs->c_tok[i - 1];
+            }
+            bs->c_sum[i] = key;
+            bs->c_row[i] = r;
+            bs->c_tok[i] = v;
+        }
+    }
+    const size_t at = (size_t)t * K;
+    int j = 0;
+    for (int ends = 0; ends < 2; ends++) {
+        for (int i = 0; i < c; i++) {
+            if ((bs->c_tok[i] == S2S_EOS) != ends) continue;
+            bs->sum[at + j] = bs->c_sum[i];
+            bs->par[at + j] = bs->c_row[i];
+            bs->tok[at + j] = bs->c_tok[i];
+            j++;
+        }
+        if (!ends) bs->n_live[t] = j;
+    }
+    bs->n_sel[t] = c;
+}
+
+/* Before step t+1: dec_in row t+1 gets the tokens of the hypotheses going
+ * on, and the state each step reads back (every layer's dec_h row t+1; for
+ * location attention the alignment, alpha row t) is gathered from the
+ * rows they extend: new row j = old row par[j]. */
+static void beam_reorder(s2s_model *m, workspace *w, const beam_state *bs, int t, int n_old)
+{
+    s2s_backend *be = m->be;
+    const int K = bs->K, n = bs->n_live[t], H = m->cfg.hidden, L = m->cfg.layers, S = bs->S;
+    const int *par = bs->par + (size_t)t * K;
+    be->upload(be, w->dec_in + (size_t)(t + 1) * K, bs->tok + (size_t)t * K,
+               sizeof(int) * (size_t)n);
+    int same = 1;
+    for (int j = 0; j < n; j++) same &= par[j] == j;
+    if (same) return; /* (always so for K = 1) */
+    be->upload(be, w->beam_rows, par, sizeof(int) * (size_t)n);
+    for (int l = 0; l < L; l++) {
+        float *h = w->dec_h[l] + (size_t)(t + 1) * K * H;
+        be->copy(be, w->beam_tmp, h, sizeof(float) * (size_t)n_old * H);
+        be->embed_forward(be, h, w->beam_tmp, w->beam_rows, n, H);
+    }
+    if (m->cfg.attention == S2S_ATTN_LOCATION) {
+        float *a = w->alpha + (size_t)t * K * S;
+        be->copy(be, w->beam_tmp, a, sizeof(float) * (size_t)n_old * S);
+        be->embed_forward(be, a, w->beam_tmp, w->beam_rows, n, S);
+    }
+}
+
+/* The hypothesis selected at step t in slot j, traced back to step 0: its
+ * token at each step and the attention row of the row it extended there. */
+static void beam_path(const beam_state *bs, int t, int j, int *tokens, float *attn)
+{
+    const int K = bs->K, S = bs->S;
+    for (int s = t; s >= 0; s--) {
+        const size_t at = (size_t)s * K + j;
+        const int r = bs->par[at];
+        if (tokens) tokens[s] = bs->tok[at];
+        if (attn)
+            memcpy(attn + (size_t)s * S, bs->alpha + ((size_t)s * K + r) * S,
+                   sizeof(float) * (size_t)S);
+        j = r;
+    }
+}
+
+/* The search itself: steps t = 0 .. D−1 over the rows still going on (one
+ * at step 0), each followed by beam_select and beam_reorder. A hypothesis
+ * ending in <EOS> at step t has length t + 1 and is compared with the other
+ * finished ones by score = sum / (t + 1); the best is kept. Log-probabilities
+ * are <= 0, so one going on with sum s can at best end with s / D (its sum
+ * only falls, and the longest length divides the most): once the best
+ * finished score reaches that for every one going on, the search stops.
+ * Sets *best_t, *best_j to the chosen selection (see beam_state); with
+ * none finished, the best going on after the last step. */
+static int beam_search(s2s_model *m, workspace *w, beam_state *bs, int D, int with_attn,
+                       int *best_t, int *best_j, s2s_error *err)
+{
+    s2s_backend *be = m->be;
+    const int K = bs->K, V = bs->V, S = bs->S;
+    double best = -INFINITY;
+    int n = 1, t = 0, rc = 0;
+    *best_t = *best_j = -1;
+    for (; n > 0 && t < D; t++) {
+        const int rows = n;
+        w->dec_n[t] = rows;
+        decoder_step(m, w, t, K, S, NULL, 0, 0);
+        be->download(be, bs->logits, w->logits + (size_t)t * K * V,
+                     sizeof(float) * (size_t)rows * V);
+        if (with_attn)
+            be->download(be, bs->alpha + (size_t)t * K * S, w->alpha + (size_t)t * K * S,
+                         sizeof(float) * (size_t)rows * S);
+        rc = be->sync(be, err);
+        if (rc) return rc;
+        beam_select(bs, t, rows);
+        const size_t at = (size_t)t * K;
+        for (int j = bs->n_live[t]; j < bs->n_sel[t]; j++)
+            if (bs->sum[at + j] / (t + 1) > best) {
+                best = bs->sum[at + j] / (t + 1);
+                *best_t = t;
+                *best_j = j;
+            }
+        n = bs->n_live[t];
+        if (n > 0 && *best_t >= 0 && bs->sum[at] / D <= best) n = 0;
+        if (n > 0 && t + 1 < D) beam_reorder(m, w, bs, t, rows);
+    }
+    if (*best_t >= 0) return 0;
+    if (t < 1 || bs->n_live[t - 1] < 1)
+        return s2s_fail(err, S2S_ERR_DEVICE,
+                        "beam search: every score at decoder step %d is not a number", t - 1);
+    *best_t = t - 1; /* none finished: the best sum, all of length D */
+    *best_j = 0;
+    return 0;
+}
+
+int model_beam(s2s_model *m, const s2s_batch *b, int K, int max_steps, int *tokens, float *attn,
+               s2s_beam_result *res, s2s_error *err)
+{
+    if (K < 1 || K > S2S_BEAM_MAX)
+        return s2s_fail(err, S2S_ERR_ARG, "beam width %d is out of range (1..%d)", K,
+                        S2S_BEAM_MAX);
+    if (max_steps < 1) return s2s_fail(err, S2S_ERR_ARG, "max_steps must be at least 1");
+    if (b->B != 1)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "beam search decodes one sentence at a time (the batch holds %d)", b->B);
+    s2s_batch src_only = *b;
+    src_only.tgt = NULL;
+    src_only.ntok = 1;
+    int rc = check_batch(m, &src_only, err);
+    if (rc) return rc;
+    const int S = b->S + model_src_prefix(m), cap = 2 * b->src_len[0];
+    const int D = max_steps < cap ? max_steps : cap;
+    workspace *w = &m->ws[0];
+    beam_state bs;
+    rc = beam_alloc(&bs, K, m->cfg.tgt_vocab, S, D, attn != NULL, err);
+    if (rc) return rc;
+    int best_t = -1, best_j = -1;
+    rc = beam_start(m, w, &src_only, K, D, bs.tok, err);
+    if (!rc)
+        rc = beam_search(m, w, &bs, D, attn && m->cfg.attention != S2S_ATTN_NONE, &best_t,
+                         &best_j, err);
+    if (!rc) {
+        beam_path(&bs, best_t, best_j, tokens, attn);
+        if (res) {
+            const double sum = bs.sum[(size_t)best_t * K + best_j];
+            res->steps = best_t + 1;
+            res->stopped = bs.tok[(size_t)best_t * K + best_j] == S2S_EOS;
+            res->n_words = res->steps - res->stopped;
+            res->logprob = sum;
+            res->score = sum / res->steps;
+        }
+    }
+    /* Uploads read host memory the backend may not have copied yet. */
+    s2s_error sync_err;
+    int src = m->be->sync(m->be, &sync_err);
+    if (src && !rc) {
+        rc = src;
+        if (err) *err = sync_err;
+    }
+    beam_free(&bs);
+    return rc;
 }

@@ -137,4 +137,44 @@ int model_greedy_until_eos(s2s_model *m, const s2s_batch *b, int max_steps, int 
 int model_greedy_oracle(s2s_model *m, const s2s_batch *b, int max_steps, int *tokens,
                         float *attn, s2s_error *err);
 
+/* ---- beam search ---- */
+
+/* Widest beam model_beam accepts. */
+enum { S2S_BEAM_MAX = 1024 };
+
+/* What model_beam chose. */
+typedef struct {
+    int steps;      /* decoder steps of the chosen hypothesis: n_words + 1 if it stopped */
+    int stopped;    /* 1 if it ends with <EOS> (within the cap) */
+    int n_words;    /* tokens before <EOS> */
+    double logprob; /* its sum of log-probabilities, <EOS> included */
+    double score;   /* logprob / steps: what hypotheses are compared by */
+} s2s_beam_result;
+
+/* Beam search of width K (1..S2S_BEAM_MAX) over b's one sentence (b->B
+ * must be 1; tgt is ignored), no dropout. The sentence is encoded as K
+ * identical rows; decoder step t runs over the rows of the hypotheses still
+ * going on (one at step 0), each reading its own last token; between steps
+ * the rows (every layer's state, and for location attention the previous
+ * alignment) are gathered from the hypotheses they extend.
+ *
+ * Scoring: a hypothesis y_0..y_t has sum = Σ_s log p(y_s | y_<s, x)
+ * (log-softmax of the logits). At each step the K best extensions of the
+ * rows by sum survive (ties: the earlier row, then the lower token, so K = 1
+ * gives exactly model_greedy's tokens); those ending in <EOS> leave the
+ * beam, finished, and the beam narrows. Finished hypotheses are compared by
+ * score = sum / length (tokens written, <EOS> included); the best is kept.
+ * The search ends when no hypothesis goes on, when none could still beat
+ * the best finished one, or at the cap, min(max_steps, 2 · src_len[0]) steps
+ * as model_greedy; if none finished by then, the best unfinished one (by
+ * the same score) is returned.
+ *
+ * tokens (max_steps ints) gets its tokens, tokens[0..n_words) the words and
+ * tokens[n_words] = <EOS> when it stopped; attn (max_steps, prefix + b->S)
+ * the attention row of each of its steps, as model_greedy lays them out
+ * (zeros without attention); res what it is. Any of the three may be NULL;
+ * entries past its steps are unspecified. */
+int model_beam(s2s_model *m, const s2s_batch *b, int K, int max_steps, int *tokens, float *attn,
+               s2s_beam_result *res, s2s_error *err);
+
 #endif
