@@ -46,16 +46,12 @@ int task_shared_vocab(int task)
 const char *task_hint(int task)
 {
     switch (task) {
-    case S2S_TASK_REVERSE:
-        return "type a sentence of words; the model writes them in reverse order";
-    case S2S_TASK_COPY: return "type a sentence of words; the model writes them unchanged";
-    case S2S_TASK_SORT:
-        return "type a sentence of words; the model writes them sorted (byte order)";
+    case S2S_TASK_REVERSE: return "type a sentence and press Enter to reverse it, e.g. the cat sat";
+    case S2S_TASK_COPY: return "type a sentence and press Enter to copy it, e.g. the cat sat";
+    case S2S_TASK_SORT: return "type a sentence and press Enter to sort its words, e.g. the cat sat";
     case S2S_TASK_DATES:
-        return "type a date such as \"march 5, 2021\" or \"05.03.2021\"; the model writes "
-               "YYYY-MM-DD";
-    case S2S_TASK_PAIRS:
-        return "type a source sentence; the model writes the target it learned from the pairs";
+        return "type a date and press Enter for YYYY-MM-DD, e.g. march 5, 2021 or 05.03.2021";
+    case S2S_TASK_PAIRS: return "type a source and press Enter to see the target the model writes";
     default: return "";
     }
 }
