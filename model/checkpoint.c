@@ -5,11 +5,14 @@
  * in memory (a few MB for the seed's model), then writes PATH.tmp, syncs it
  * and renames it over PATH. Loading reads the whole file, checks magic and
  * version, then the CRC, then parses every field against a model made from
- * the file's own configuration.
+ * the file's own configuration. Versions 1 and 2 share every reader and
+ * writer below; they differ only in the config block's length and tail and
+ * in whether a target vocabulary follows the source one.
  */
 #include "checkpoint.h"
 
 #include "atomic.h"
+#include "task.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +26,8 @@
 #include <unistd.h>
 
 #define MAGIC_BYTES 8         /* "S2SCKPT\0" */
-#define CONFIG_BYTES 40       /* the version-1 config block */
+#define CONFIG_V1_BYTES 40    /* version 1's config block */
+#define CONFIG_V2_BYTES 56    /* version 2's: version 1's + task, tokens, shared, target V */
 #define PREAMBLE_BYTES 16     /* magic, version, header size */
 #define MAX_FILE_BYTES (2ull << 30)
 #define MAX_TENSOR_DIM (1u << 28)
@@ -137,12 +141,22 @@ static void wb_str(wbuf *b, const char *s, size_t len)
     wb_bytes(b, s, len);
 }
 
+/* The version a model is written in: 1 for all that version 1 can hold (a
+ * reversal model of words over one vocabulary), so such files stay byte for
+ * byte what they always were and older programs keep reading them; 2 for
+ * everything else. */
+static uint32_t save_version(const s2s_vocabs *v, const s2s_ckpt_meta *mt)
+{
+    return v->shared && mt->task == S2S_TASK_REVERSE && mt->tokens == S2S_TOKENS_WORDS ? 1u : 2u;
+}
+
 /* Magic, version, header size and the config block. */
-static void wb_config(wbuf *b, const s2s_config *cfg, const s2s_ckpt_meta *mt)
+static void wb_config(wbuf *b, uint32_t version, const s2s_config *cfg, const s2s_ckpt_meta *mt,
+                      int shared)
 {
     wb_bytes(b, S2S_CKPT_MAGIC, MAGIC_BYTES); /* includes the NUL */
-    wb_u32(b, S2S_CKPT_VERSION);
-    wb_u32(b, CONFIG_BYTES);
+    wb_u32(b, version);
+    wb_u32(b, version == 1 ? CONFIG_V1_BYTES : CONFIG_V2_BYTES);
     wb_u32(b, (uint32_t)cfg->src_vocab);
     wb_u32(b, (uint32_t)cfg->embed);
     wb_u32(b, (uint32_t)cfg->hidden);
@@ -152,18 +166,33 @@ static void wb_config(wbuf *b, const s2s_config *cfg, const s2s_ckpt_meta *mt)
     wb_u32(b, (uint32_t)mt->epoch);
     wb_u32(b, f32_bits(mt->val_loss));
     wb_u64(b, mt->seed);
+    if (version < 2) return;
+    wb_u32(b, (uint32_t)mt->task);
+    wb_u32(b, (uint32_t)mt->tokens);
+    wb_u32(b, shared ? 1u : 0u);
+    wb_u32(b, (uint32_t)cfg->tgt_vocab);
 }
 
-static int wb_vocab(wbuf *b, const s2s_vocab *v, const char *path, s2s_error *err)
+/* One side's words; side is "" (shared), "source " or "target ". */
+static int wb_vocab(wbuf *b, const s2s_vocab *v, const char *side, const char *path,
+                    s2s_error *err)
 {
     for (int i = 0; i < v->size; i++) {
         const size_t len = strlen(v->word[i]);
         if (len == 0 || len > 0xFFFF)
-            return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: vocabulary word %d is %zu bytes",
-                            path, i, len);
+            return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: %svocabulary word %d is %zu bytes",
+                            path, side, i, len);
         wb_str(b, v->word[i], len);
     }
     return 0;
+}
+
+/* The source (or shared) vocabulary, then the target's when it has its own. */
+static int wb_vocabs(wbuf *b, const s2s_vocabs *v, const char *path, s2s_error *err)
+{
+    int rc = wb_vocab(b, &v->src, v->shared ? "" : "source ", path, err);
+    if (!rc && !v->shared) rc = wb_vocab(b, &v->tgt, "target ", path, err);
+    return rc;
 }
 
 /* The tensor count, then each tensor's name, shape and values (host: the
@@ -192,8 +221,8 @@ static int wb_tensors(wbuf *b, const s2s_model *m, const float *host, const char
     return 0;
 }
 
-/* The whole file in b: config, vocabulary, tensors, CRC. */
-static int encode_checkpoint(wbuf *b, s2s_model *m, const s2s_vocab *v, const s2s_ckpt_meta *mt,
+/* The whole file in b: config, vocabularies, tensors, CRC. */
+static int encode_checkpoint(wbuf *b, s2s_model *m, const s2s_vocabs *v, const s2s_ckpt_meta *mt,
                              const char *path, s2s_error *err)
 {
     const size_t np = model_num_params(m);
@@ -204,8 +233,8 @@ static int encode_checkpoint(wbuf *b, s2s_model *m, const s2s_vocab *v, const s2
                         path, np, S2S_SIZE(np * sizeof *host));
     int rc = model_get_params(m, host, err);
     if (!rc) {
-        wb_config(b, model_config(m), mt);
-        rc = wb_vocab(b, v, path, err);
+        wb_config(b, save_version(v, mt), model_config(m), mt, v->shared);
+        rc = wb_vocabs(b, v, path, err);
     }
     if (!rc) rc = wb_tensors(b, m, host, path, err);
     free(host);
@@ -218,25 +247,48 @@ static int encode_checkpoint(wbuf *b, s2s_model *m, const s2s_vocab *v, const s2
     return 0;
 }
 
+/* What the file would say must be what a load accepts: vocabulary sizes
+ * that are the model's, a known task and tokenisation, an epoch >= 0. */
+static int check_save(const char *path, const s2s_config *cfg, const s2s_vocabs *vs,
+                      const s2s_ckpt_meta *mt, s2s_error *err)
+{
+    const int tgt = vocabs_tgt(vs)->size;
+    if (vs->shared && cfg->src_vocab != cfg->tgt_vocab)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "cannot save %s: one shared vocabulary, but the model's source and target "
+                        "vocabulary sizes differ (%d, %d)", path, cfg->src_vocab, cfg->tgt_vocab);
+    if (vs->src.size != cfg->src_vocab)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "cannot save %s: the %svocabulary has %d words but the model %d", path,
+                        vs->shared ? "" : "source ", vs->src.size, cfg->src_vocab);
+    if (tgt != cfg->tgt_vocab)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "cannot save %s: the target vocabulary has %d words but the model %d",
+                        path, tgt, cfg->tgt_vocab);
+    if (mt->task < 0 || mt->task >= S2S_TASKS)
+        return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: task %d (must be 0..%d)", path,
+                        mt->task, S2S_TASKS - 1);
+    if (mt->tokens != S2S_TOKENS_WORDS && mt->tokens != S2S_TOKENS_CHARS)
+        return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: tokens %d (must be 0 or 1)", path,
+                        mt->tokens);
+    if (mt->epoch < 0) return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: epoch %d", path, mt->epoch);
+    return 0;
+}
+
 int checkpoint_save(const char *path, s2s_model *m, const s2s_vocabs *vs,
                     const s2s_ckpt_meta *meta, s2s_error *err)
 {
     if (!path || !*path || !m || !vs)
         return s2s_fail(err, S2S_ERR_ARG, "checkpoint_save: missing path, model or vocabulary");
-    const s2s_config *cfg = model_config(m);
-    const s2s_vocab *v = &vs->src;
-    if (!vs->shared || (meta && (meta->task != 0 || meta->tokens != 0)))
-        return s2s_fail(err, S2S_ERR_UNSUPPORTED,
-                        "cannot save %s: format version 1 holds only reversal models", path);
-    if (v->size != cfg->src_vocab)
-        return s2s_fail(err, S2S_ERR_ARG,
-                        "cannot save %s: the vocabulary has %d words but the model %d", path,
-                        v->size, cfg->src_vocab);
-    const s2s_ckpt_meta mt = meta ? *meta : (s2s_ckpt_meta){.epoch = 0, .val_loss = NAN, .seed = 0};
-    if (mt.epoch < 0) return s2s_fail(err, S2S_ERR_ARG, "cannot save %s: epoch %d", path, mt.epoch);
+    const s2s_ckpt_meta mt =
+        meta ? *meta
+             : (s2s_ckpt_meta){.epoch = 0, .val_loss = NAN, .seed = 0, .task = S2S_TASK_REVERSE,
+                               .tokens = S2S_TOKENS_WORDS};
+    int rc = check_save(path, model_config(m), vs, &mt, err);
+    if (rc) return rc;
 
     wbuf b = {0};
-    int rc = encode_checkpoint(&b, m, v, &mt, path, err);
+    rc = encode_checkpoint(&b, m, vs, &mt, path, err);
     if (!rc && b.n > MAX_FILE_BYTES)
         rc = s2s_fail(err, S2S_ERR_ARG, "cannot save %s: the model needs %zu bytes, over 2 GiB",
                       path, b.n);
@@ -254,6 +306,7 @@ typedef struct {
     const unsigned char *p;
     size_t n;        /* bytes the parser may read: the body, or all when diagnosing */
     size_t pos;
+    uint32_t version; /* the file's format version, 1 or 2 */
     int truncated;   /* the last failure was running out of bytes */
 } reader;
 
@@ -308,6 +361,13 @@ static int valid_word_byte(unsigned char c)
     return c != 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n';
 }
 
+/* A character vocabulary holds blanks and control characters as tokens of
+ * their own (data.h), so only NUL, which no C string can hold, is out. */
+static int valid_char_byte(unsigned char c)
+{
+    return c != 0;
+}
+
 static int valid_name_byte(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -325,6 +385,7 @@ typedef struct {
 
 static const str_kind VOCAB_WORD = {"vocabulary word", valid_word_byte,
                                     "a space, control character or NUL byte"};
+static const str_kind VOCAB_CHAR = {"vocabulary word", valid_char_byte, "a NUL byte"};
 static const str_kind TENSOR_NAME = {"the name of tensor", valid_name_byte,
                                      "a byte other than a-z, A-Z, 0-9, '.' and '_'"};
 
@@ -384,29 +445,63 @@ static int walk_tensors(reader *r, s2s_error *err)
     return 0;
 }
 
-/* Header size and config block: the model's configuration, and the
- * epoch, validation loss and seed into mt. */
-static int parse_config(reader *r, s2s_config *cfg, s2s_ckpt_meta *mt, s2s_error *err)
+/* Version 2's tail of the config block: task, tokens, shared and the target
+ * vocabulary size Vt, each checked (a version-1 file: reverse, words, one
+ * vocabulary, Vt = V). */
+static int parse_config_v2(reader *r, uint32_t V, s2s_ckpt_meta *mt, int *shared, uint32_t *Vt,
+                           s2s_error *err)
 {
     const char *what = "the configuration";
+    uint32_t task = S2S_TASK_REVERSE, tokens = S2S_TOKENS_WORDS, shr = 1;
+    *Vt = V;
+    int rc;
+    if (r->version >= 2 &&
+        ((rc = get_u32(r, &task, what, err)) || (rc = get_u32(r, &tokens, what, err)) ||
+         (rc = get_u32(r, &shr, what, err)) || (rc = get_u32(r, Vt, what, err))))
+        return rc;
+    if (task >= S2S_TASKS)
+        return bad(r, err, "bad configuration: task %u (this program knows 0..%d)", task,
+                   S2S_TASKS - 1);
+    if (tokens != S2S_TOKENS_WORDS && tokens != S2S_TOKENS_CHARS)
+        return bad(r, err, "bad configuration: tokens %u (must be 0 words or 1 chars)", tokens);
+    if (shr > 1) return bad(r, err, "bad configuration: shared %u (must be 0 or 1)", shr);
+    if (shr && *Vt != V)
+        return bad(r, err, "bad configuration: one shared vocabulary, but the target vocabulary "
+                           "size %u differs from the source's %u", *Vt, V);
+    mt->task = (int)task;
+    mt->tokens = (int)tokens;
+    *shared = (int)shr;
+    return 0;
+}
+
+/* Header size and config block: the model's configuration, whether it has
+ * one vocabulary (shared), and the epoch, validation loss, seed, task and
+ * tokens into mt. */
+static int parse_config(reader *r, s2s_config *cfg, s2s_ckpt_meta *mt, int *shared,
+                        s2s_error *err)
+{
+    const char *what = "the configuration";
+    const uint32_t want = r->version == 1 ? CONFIG_V1_BYTES : CONFIG_V2_BYTES;
     uint32_t hdr;
     int rc = get_u32(r, &hdr, "the header size", err);
     if (rc) return rc;
-    if (hdr != CONFIG_BYTES)
-        return bad(r, err, "header size is %u bytes; format version 1 has %u", hdr,
-                   (unsigned)CONFIG_BYTES);
-    uint32_t V, E, H, L, dropout_bits, att, epoch, loss_bits, seed_lo, seed_hi;
+    if (hdr != want)
+        return bad(r, err, "header size is %u bytes; format version %u has %u", hdr, r->version,
+                   want);
+    uint32_t V, E, H, L, dropout_bits, att, epoch, loss_bits, seed_lo, seed_hi, Vt;
     if ((rc = get_u32(r, &V, what, err)) || (rc = get_u32(r, &E, what, err)) ||
         (rc = get_u32(r, &H, what, err)) || (rc = get_u32(r, &L, what, err)) ||
         (rc = get_u32(r, &dropout_bits, what, err)) || (rc = get_u32(r, &att, what, err)) ||
         (rc = get_u32(r, &epoch, what, err)) || (rc = get_u32(r, &loss_bits, what, err)) ||
-        (rc = get_u32(r, &seed_lo, what, err)) || (rc = get_u32(r, &seed_hi, what, err)))
+        (rc = get_u32(r, &seed_lo, what, err)) || (rc = get_u32(r, &seed_hi, what, err)) ||
+        (rc = parse_config_v2(r, V, mt, shared, &Vt, err)))
         return rc;
-    if (V > INT_MAX || E > INT_MAX || H > INT_MAX || L > INT_MAX || att > INT_MAX)
-        return bad(r, err, "bad configuration: a size is out of range (V=%u E=%u H=%u L=%u "
-                           "attention=%u)", V, E, H, L, att);
-    *cfg = (s2s_config){.src_vocab = (int)V, .tgt_vocab = (int)V, .embed = (int)E, .hidden = (int)H, .layers = (int)L,
-                        .dropout = bits_f32(dropout_bits), .attention = (int)att};
+    if (V > INT_MAX || Vt > INT_MAX || E > INT_MAX || H > INT_MAX || L > INT_MAX || att > INT_MAX)
+        return bad(r, err, "bad configuration: a size is out of range (V=%u target V=%u E=%u "
+                           "H=%u L=%u attention=%u)", V, Vt, E, H, L, att);
+    *cfg = (s2s_config){.src_vocab = (int)V, .tgt_vocab = (int)Vt, .embed = (int)E,
+                        .hidden = (int)H, .layers = (int)L, .dropout = bits_f32(dropout_bits),
+                        .attention = (int)att};
     s2s_error sub = {0};
     if (config_validate(cfg, &sub)) return bad(r, err, "bad configuration: %s", sub.msg);
     if (epoch > INT_MAX) return bad(r, err, "bad epoch %u", epoch);
@@ -416,39 +511,55 @@ static int parse_config(reader *r, s2s_config *cfg, s2s_ckpt_meta *mt, s2s_error
     return 0;
 }
 
-/* V words: the four specials in their places, then distinct words whose
- * ids are their positions. */
-static int parse_vocab(reader *r, int V, s2s_vocab *vocab, s2s_error *err)
+/* One side's V words (side: "" when shared, "source " or "target "): the
+ * four specials in their places, then distinct words whose ids are their
+ * positions, each made of the bytes its tokenisation allows. */
+static int parse_vocab(reader *r, const char *side, int V, int tokens, s2s_vocab *vocab,
+                       s2s_error *err)
 {
+    char noun[32];
+    snprintf(noun, sizeof noun, "%svocabulary word", side);
+    str_kind kind = tokens == S2S_TOKENS_CHARS ? VOCAB_CHAR : VOCAB_WORD;
+    kind.noun = noun;
     s2s_error sub = {0};
     int rc = vocab_create(vocab, &sub);
     if (rc) return about_file(r, rc, &sub, err);
     for (int i = 0; i < V; i++) {
         char word[S2S_MAX_WORD_BYTES + 1];
-        if ((rc = get_str(r, &VOCAB_WORD, (uint32_t)i, (uint32_t)V, word, sizeof word, err)))
+        if ((rc = get_str(r, &kind, (uint32_t)i, (uint32_t)V, word, sizeof word, err)))
             return rc;
         if (i < S2S_NUM_SPECIAL) {
             if (strcmp(word, SPECIALS[i]) != 0)
-                return bad(r, err, "vocabulary entry %d is \"%s\"; it must be %s", i, word,
-                           SPECIALS[i]);
+                return bad(r, err, "%svocabulary entry %d is \"%s\"; it must be %s", side, i,
+                           word, SPECIALS[i]);
             continue;
         }
         int id;
         if ((rc = vocab_add(vocab, word, &id, &sub))) return about_file(r, rc, &sub, err);
-        if (id != i) return bad(r, err, "vocabulary word %d \"%s\" duplicates word %d", i, word, id);
+        if (id != i) return bad(r, err, "%s %d \"%s\" duplicates word %d", noun, i, word, id);
     }
     return 0;
 }
 
+/* The source (or shared) vocabulary, then the target's when v has one. */
+static int parse_vocabs(reader *r, const s2s_config *cfg, int tokens, s2s_vocabs *v,
+                        s2s_error *err)
+{
+    int rc = parse_vocab(r, v->shared ? "" : "source ", cfg->src_vocab, tokens, &v->src, err);
+    if (!rc && !v->shared) rc = parse_vocab(r, "target ", cfg->tgt_vocab, tokens, &v->tgt, err);
+    return rc;
+}
+
 /* Before a model of cfg's size is allocated: the bytes left must be able to
- * hold its tensors. Every layout in model.h has both embeddings, fc.weight
- * and a (3H, H) weight_hh per GRU layer, a lower bound. When diagnosing, a
- * file too short for its configuration is walked by its own lengths to
- * tell truncation from a damaged configuration. */
+ * hold its tensors. Every layout in model.h has both embeddings (V and Vt
+ * rows), fc.weight (Vt rows) and a (3H, H) weight_hh per GRU layer, a lower
+ * bound. When diagnosing, a file too short for its configuration is walked
+ * by its own lengths to tell truncation from a damaged configuration. */
 static int check_tensor_room(reader *r, const s2s_config *cfg, int diagnose, s2s_error *err)
 {
-    const double V = cfg->src_vocab, E = cfg->embed, H = cfg->hidden, L = cfg->layers;
-    const double min_params = 2.0 * V * E + 6.0 * L * H * H + V * H;
+    const double V = cfg->src_vocab, Vt = cfg->tgt_vocab, E = cfg->embed, H = cfg->hidden,
+                 L = cfg->layers;
+    const double min_params = (V + Vt) * E + 6.0 * L * H * H + Vt * H;
     if (4.0 * min_params <= (double)(r->n - r->pos)) return 0;
     if (diagnose) {
         int rc = walk_tensors(r, err);
@@ -564,18 +675,16 @@ static int parse_body(reader *r, s2s_backend *be, int diagnose, s2s_model **mode
 {
     *model = NULL;
     memset(vocabs, 0, sizeof *vocabs);
-    vocabs->shared = 1;
-    s2s_vocab *vocab = &vocabs->src;
     r->pos = MAGIC_BYTES + 4;
     r->truncated = 0;
     s2s_config cfg;
     s2s_ckpt_meta mt;
-    int rc = parse_config(r, &cfg, &mt, err);
-    if (!rc) rc = parse_vocab(r, cfg.src_vocab, vocab, err);
+    int rc = parse_config(r, &cfg, &mt, &vocabs->shared, err);
+    if (!rc) rc = parse_vocabs(r, &cfg, mt.tokens, vocabs, err);
     if (!rc) rc = check_tensor_room(r, &cfg, diagnose, err);
     if (!rc) rc = parse_tensors(r, be, &cfg, diagnose, model, err);
     if (rc) {
-        vocab_free(vocab);
+        vocabs_free(vocabs);
         return rc;
     }
     if (meta) *meta = mt;
@@ -675,7 +784,7 @@ int checkpoint_load(const char *path, s2s_backend *be, s2s_model **model, s2s_vo
     size_t size;
     int rc = read_file(path, &buf, &size, err);
     if (rc) return rc;
-    reader r = {.path = path, .p = buf, .n = size, .pos = 0, .truncated = 0};
+    reader r = {.path = path, .p = buf, .n = size, .pos = 0, .version = 0, .truncated = 0};
 
     /* Magic first, on however many bytes there are, so a foreign file is
      * called foreign rather than damaged or short. */
@@ -694,9 +803,9 @@ int checkpoint_load(const char *path, s2s_backend *be, s2s_model **model, s2s_vo
     }
     /* The version before the CRC: another version may lay its trailer out
      * differently, and "newer format" is the useful thing to say. */
-    const uint32_t version = le32(buf + MAGIC_BYTES);
-    if (version != S2S_CKPT_VERSION) {
-        rc = bad(&r, err, "format version %u, this program reads %u", version,
+    r.version = le32(buf + MAGIC_BYTES);
+    if (r.version < 1 || r.version > S2S_CKPT_VERSION) {
+        rc = bad(&r, err, "format version %u, this program reads 1 and %u", r.version,
                  (unsigned)S2S_CKPT_VERSION);
         goto out;
     }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # e2e_torch_ckpt.sh — a model trained here loads into the seed's PyTorch network
 # and predicts the same, and a PyTorch model saved with tests/ref/ckpt.py loads
-# here and predicts the same (tests/ref/check_both_ways.py does the comparing).
+# here and predicts the same (tests/ref/check_both_ways.py does the comparing):
+# reversal models in format version 1, and a model with separate source and
+# target vocabularies in format version 2, written by PyTorch, read here, written
+# back here and read by PyTorch again with bit-identical weights.
 #
 # Needs PyTorch; without it this prints "SKIP: python3-torch not installed" and
 # exits 0 (CI has no torch; the committed parity fixture covers the numerics).

@@ -10,6 +10,14 @@ PyTorch network and predicts the same sentences, and back.
       none, location), a small PyTorch model is initialised and trained a
       little here, saved with ckpt.py, and `seq2seq reverse` on that file must
       print what PyTorch's greedy decoding gives.
+  (c) Two vocabularies, format version 2: a PyTorch model with a source
+      vocabulary of the seed's words and a smaller target vocabulary of their
+      first letters (the task: each word's initial), saved with ckpt.py as
+      version 2; `seq2seq reverse` (which decodes any model) must print what
+      PyTorch gives. Then the C program reads it and writes it back (`train
+      --model` for one epoch at a learning rate too small to move any weight),
+      and that file, read here, must be version 2 with the same vocabularies
+      and bit-identical tensors, and predict the same in both programs.
 
 Greedy decoding (both sides): from <SOS>, feed each step's argmax, stop at
 <EOS> or after 2*words+2 steps; print the tokens before <EOS> joined by single
@@ -34,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 
+import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -70,7 +79,8 @@ def copy_rule(toks, alphas, src_ids, prefix):
 
 
 def decode(model, vocab, w2i, words):
-    """Greedy decode of one sentence -> (output line, top-two logit gap per step)."""
+    """Greedy decode of one sentence -> (output line, top-two logit gap per step).
+    w2i: the source vocabulary's ids; vocab: the target vocabulary's words."""
     ids = [w2i.get(w, tm.UNK) for w in words] + [tm.EOS]
     model.eval()
     with torch.no_grad():
@@ -116,11 +126,13 @@ def run_c(binary, path, sentences, device):
 
 
 def compare(label, model, vocab, sentences, c_lines, tie):
-    w2i = {w: i for i, w in enumerate(vocab)}
+    """vocab: as ckpt.load returns it (one list, or source and target)."""
+    src, tgt, _ = ckpt.vocab_sides(vocab)
+    w2i = {w: i for i, w in enumerate(src)}
     same = ties = 0
     bad = []
     for words, c in zip(sentences, c_lines):
-        py, gaps = decode(model, vocab, w2i, words)
+        py, gaps = decode(model, tgt, w2i, words)
         if py == c:
             same += 1
             continue
@@ -186,6 +198,88 @@ def part_b(args, workdir):
     return ok
 
 
+def initials_data(n, rng):
+    """(c)'s pairs: sentences of the seed's words, each with its words' first letters."""
+    return [(s, [w[0] for w in s]) for s in tm.random_sentences(n, rng)]
+
+
+def same_tensors(a, b):
+    """Whether two name -> array dicts hold the same names, in order, with the same bits."""
+    return list(a) == list(b) and all(
+        a[k].shape == b[k].shape and
+        (np.asarray(a[k], "<f4").view("<u4") == np.asarray(b[k], "<f4").view("<u4")).all()
+        for k in a)
+
+
+UNSEEN = ["zebra", "apple", "river", "stone", "cloud", "green", "lamp", "door", "wolf", "moon"]
+
+
+def c_writes_back(args, path, workdir):
+    """The C program reads path and writes it again (one epoch of `train --model` on a
+    few sentences at --lr 1e-30: every update is far below half a unit in the last place
+    of any weight, so none moves, and zero stays zero); returns the file it wrote. The
+    sentences are of words neither vocabulary holds, so that source and (reversed)
+    target are all <UNK>, ids every vocabulary has."""
+    data = os.path.join(workdir, "sentences.txt")
+    with open(data, "w") as f:
+        for s in tm.random_sentences(20, random.Random(11), words=UNSEEN):
+            f.write(" ".join(s) + "\n")
+    out = os.path.join(workdir, "c_run")
+    r = subprocess.run([args.bin, "train", "--model", path, "--epochs", "1", "--lr", "1e-30",
+                        "--data", data, "--out", out, "--device", args.device, "--threads", "1",
+                        "--quiet"], capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        raise RuntimeError(f"{args.bin} train --model {path} exited {r.returncode}:\n{r.stderr}")
+    return os.path.join(out, "last.ckpt")
+
+
+def part_c(args, workdir):
+    src = tm.SPECIALS + tm.SEED_WORDS
+    tgt = tm.SPECIALS + sorted({w[0] for w in tm.SEED_WORDS})
+    vocab = dict(src=src, tgt=tgt)
+    src_w2i = {w: i for i, w in enumerate(src)}
+    tgt_w2i = {w: i for i, w in enumerate(tgt)}
+    torch.manual_seed(200)
+    model = tm.Seq2Seq(len(src), 16, 32, 2, dropout=0.1, attention=tm.BAHDANAU,
+                       tgt_vocab=len(tgt))
+    loss = tm.train_steps(model, initials_data(2000, random.Random(7)), src_w2i,
+                          args.train_steps, seed=7, lr=5e-3, tgt_w2i=tgt_w2i)
+    path = os.path.join(workdir, "torch_pairs.ckpt")
+    pairs = ckpt.TASK_NAMES.index("pairs")
+    tm.to_checkpoint(path, model, vocab, dict(epoch=1, val_loss=math.nan, seed=200, task=pairs,
+                                              tokens=0))
+    with open(path, "rb") as f:
+        raw = f.read()
+    cfg, vocab_r, meta, tensors = ckpt.loads(raw, path)
+    if meta["version"] != 2 or vocab_r != vocab or ckpt.dumps(cfg, vocab_r, meta, tensors) != raw:
+        print(f"(c) FAIL: {path} is not version 2 with the two vocabularies, or does not "
+              f"write back byte for byte")
+        return False
+    sents = sentences_for(src, args.sentences, 20)
+    label = (f"(c) PyTorch-trained model, {len(src)} source and {len(tgt)} target words, "
+             f"format version 2 ({args.train_steps} steps, loss {loss:.3f})")
+    ok = compare(label + ": PyTorch vs seq2seq reverse", model, vocab, sents,
+                 run_c(args.bin, path, sents, args.device), args.tie)
+
+    c_path = c_writes_back(args, path, workdir)
+    with open(c_path, "rb") as f:
+        c_raw = f.read()
+    c_cfg, c_vocab, c_meta, c_tensors = ckpt.loads(c_raw, c_path)
+    same = (c_meta["version"] == 2 and c_vocab == vocab and c_cfg["vocab"] == len(src)
+            and c_cfg["tgt_vocab"] == len(tgt) and same_tensors(c_tensors, tensors))
+    print(f"(c) {c_path} (written by seq2seq from {os.path.basename(path)}): version "
+          f"{c_meta['version']}, " + ("the same vocabularies and bit-identical tensors"
+                                      if same else "DIFFERS from what PyTorch wrote"))
+    if not same or ckpt.dumps(c_cfg, c_vocab, c_meta, c_tensors) != c_raw:
+        print(f"(c) FAIL: {c_path} does not hold the model that was read, or ckpt.py does "
+              f"not write it back byte for byte")
+        return False
+    c_model, _, _, _ = tm.from_checkpoint(c_path)
+    return ok and compare("(c) the same model as seq2seq wrote it: PyTorch vs seq2seq reverse",
+                          c_model, c_vocab, sents, run_c(args.bin, c_path, sents, args.device),
+                          args.tie)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("ckpt", help="a checkpoint written by seq2seq train")
@@ -209,9 +303,11 @@ def main():
     if args.workdir:
         os.makedirs(args.workdir, exist_ok=True)
         ok &= part_b(args, args.workdir)
+        ok &= part_c(args, args.workdir)
     else:
         with tempfile.TemporaryDirectory() as d:
             ok &= part_b(args, d)
+            ok &= part_c(args, d)
     print("check_both_ways: " + ("PASS" if ok else "FAIL"))
     return 0 if ok else 1
 

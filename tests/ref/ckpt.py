@@ -1,12 +1,15 @@
-"""ckpt.py — read and write seq2seq checkpoints (format version 1) from Python.
+"""ckpt.py — read and write seq2seq checkpoints (format versions 1 and 2) from Python.
 
 The format is the one documented in model/checkpoint.h; all integers and
 floats are little-endian:
 
-    "S2SCKPT\\0"  u32 version (1)  u32 header bytes (40)
+    "S2SCKPT\\0"  u32 version (1 or 2)  u32 header bytes (40, or 56 in version 2)
     config:     u32 V, E, H, L; f32 dropout; u32 attention; u32 epoch;
                 f32 val_loss; u64 seed
-    vocabulary: V x { u16 byte length, UTF-8 bytes }
+                version 2 only: u32 task, tokens, shared, target V'
+    vocabulary: V x { u16 byte length, UTF-8 bytes } (the source's, or the
+                shared one); version 2 with shared 0: then V' x the same
+                (the target's)
     tensors:    u32 count, then { u16 name length, name, u32 ndim,
                 ndim x u32 dims, f32 data }
     trailer:    u32 CRC-32 (zlib.crc32) of every byte before it
@@ -16,10 +19,22 @@ Only numpy and the standard library are needed, so this runs without torch:
     config, vocab, meta, tensors = ckpt.load("runs/best.ckpt")
     ckpt.save("copy.ckpt", config, vocab, meta, tensors)
 
-config = {vocab, embed, hidden, layers, dropout, attention}   (attention: int,
-         an index into ATTENTION_NAMES: 0 bahdanau, 1 luong, 2 none, 3 location)
-meta   = {epoch, val_loss, seed}
+config = {vocab, tgt_vocab, embed, hidden, layers, dropout, attention}
+         vocab: the source (or shared) vocabulary's size; tgt_vocab: the
+         target's (optional when writing: default vocab); attention: int, an
+         index into ATTENTION_NAMES: 0 bahdanau, 1 luong, 2 none, 3 location
+vocab  = a list of words (one vocabulary for both sides), or
+         {"src": [...], "tgt": [...]} (two)
+meta   = {epoch, val_loss, seed, task, tokens, version}
+         task: an index into TASK_NAMES; tokens: into TOKENS_NAMES (both 0 in
+         a version-1 file); version: the file's format version (read only)
 tensors: an ordered dict name -> numpy float32 array of the stored shape.
+
+As the C writer, dumps writes version 1 for what version 1 holds (one
+vocabulary, task reverse, tokens words), byte for byte as before version 2,
+and version 2 for everything else; dumps(..., version=2) forces version 2.
+encoder.embedding.weight has vocab rows; decoder.embedding.weight,
+decoder.fc.weight and decoder.fc.bias have tgt_vocab rows.
 
 The tensors are those of layout(config), in that order (model/model.h's
 table, the PyTorch state_dict). A location model has, after the Bahdanau
@@ -40,20 +55,31 @@ from collections import OrderedDict
 import numpy as np
 
 MAGIC = b"S2SCKPT\0"
-VERSION = 1
+VERSIONS = (1, 2)
 ATTENTION_NAMES = ("bahdanau", "luong", "none", "location")
 BAHDANAU, LUONG, NONE, LOCATION = range(4)
+TASK_NAMES = ("reverse", "copy", "sort", "dates", "pairs")  # model/task.h
+TOKENS_NAMES = ("words", "chars")  # model/data.h
 LOC_KERNEL = 3  # width of location attention's convolution
-_CONFIG = struct.Struct("<IIIIfIIfQ")  # the 40-byte config block
+_CONFIG = struct.Struct("<IIIIfIIfQ")  # version 1's 40-byte config block
+_CONFIG_V2 = struct.Struct("<IIII")  # what version 2 adds: task, tokens, shared, V'
 
 
 class CheckpointError(ValueError):
     pass
 
 
+def vocab_sides(vocab):
+    """(source words, target words, shared) of a vocab as load returns it."""
+    if isinstance(vocab, dict):
+        return list(vocab["src"]), list(vocab["tgt"]), False
+    return list(vocab), list(vocab), True
+
+
 def layout(config):
     """[(name, shape)] of the tensors a model with this config has, in file order."""
     V, E, H, L = config["vocab"], config["embed"], config["hidden"], config["layers"]
+    Vt = config.get("tgt_vocab", V)
     attn = config.get("attention", BAHDANAU)
     if isinstance(attn, str):
         attn = ATTENTION_NAMES.index(attn)
@@ -68,7 +94,7 @@ def layout(config):
         return out
 
     out = [("encoder.embedding.weight", (V, E))] + gru("encoder.gru", E)
-    out.append(("decoder.embedding.weight", (V, E)))
+    out.append(("decoder.embedding.weight", (Vt, E)))
     if attn in (BAHDANAU, LOCATION):
         out += [("decoder.attention.W_h.weight", (H, H)),
                 ("decoder.attention.W_s.weight", (H, H)),
@@ -77,7 +103,7 @@ def layout(config):
         out += [("decoder.attention.loc_conv.weight", (H, LOC_KERNEL)),
                 ("decoder.attention.loc_conv.bias", (H,))]
     out += gru("decoder.gru", E if attn == NONE else E + H)
-    out += [("decoder.fc.weight", (V, H)), ("decoder.fc.bias", (V,))]
+    out += [("decoder.fc.weight", (Vt, H)), ("decoder.fc.bias", (Vt,))]
     return out
 
 
@@ -112,6 +138,41 @@ class _Reader:
         return s.unpack(self.take(s.size, what))
 
 
+def _read_words(r, n, side):
+    out = []
+    for i in range(n):
+        (k,) = r.unpack("H", f"{side}vocabulary entry {i} length")
+        out.append(r.take(k, f"{side}vocabulary entry {i}").decode("utf-8"))
+    return out
+
+
+def _read_config(r, path, version):
+    """The config block -> (config, meta, shared)."""
+    (hdr,) = r.unpack("I", "header size")
+    want = _CONFIG.size + (_CONFIG_V2.size if version >= 2 else 0)
+    if hdr != want:
+        raise CheckpointError(f"{path}: header size {hdr}, format version {version} has {want}")
+    V, E, H, L, dropout, attn, epoch, val_loss, seed = _CONFIG.unpack(r.take(_CONFIG.size, "config"))
+    task, tokens, shared, Vt = 0, 0, 1, V
+    if version >= 2:
+        task, tokens, shared, Vt = _CONFIG_V2.unpack(r.take(_CONFIG_V2.size, "config"))
+    if attn >= len(ATTENTION_NAMES):
+        raise CheckpointError(f"{path}: attention kind {attn} unknown")
+    if task >= len(TASK_NAMES):
+        raise CheckpointError(f"{path}: task {task} unknown")
+    if tokens >= len(TOKENS_NAMES):
+        raise CheckpointError(f"{path}: tokens {tokens} unknown")
+    if shared not in (0, 1):
+        raise CheckpointError(f"{path}: shared {shared}, expected 0 or 1")
+    if shared and Vt != V:
+        raise CheckpointError(f"{path}: one shared vocabulary, but target size {Vt} != {V}")
+    config = dict(vocab=V, tgt_vocab=Vt, embed=E, hidden=H, layers=L, dropout=dropout,
+                  attention=attn)
+    meta = dict(epoch=epoch, val_loss=val_loss, seed=seed, task=task, tokens=tokens,
+                version=version)
+    return config, meta, bool(shared)
+
+
 def loads(data, path="<bytes>"):
     """Parses checkpoint bytes; returns (config, vocab, meta, tensors)."""
     if len(data) < len(MAGIC) + 12:
@@ -122,24 +183,17 @@ def loads(data, path="<bytes>"):
     if r.take(8, "magic") != MAGIC:
         raise CheckpointError(f"{path}: bad magic (not a seq2seq checkpoint)")
     (version,) = r.unpack("I", "format version")
-    if version != VERSION:
-        raise CheckpointError(f"{path}: format version {version}, expected {VERSION}")
-    (hdr,) = r.unpack("I", "header size")
-    if hdr != _CONFIG.size:
-        raise CheckpointError(f"{path}: header size {hdr}, expected {_CONFIG.size}")
+    if version not in VERSIONS:
+        raise CheckpointError(f"{path}: format version {version}, this reader reads 1 and 2")
     if stored_crc != actual_crc:
         raise CheckpointError(f"{path}: CRC-32 mismatch (stored {stored_crc:08x}, "
                               f"computed {actual_crc:08x})")
-    V, E, H, L, dropout, attn, epoch, val_loss, seed = _CONFIG.unpack(r.take(_CONFIG.size, "config"))
-    if attn >= len(ATTENTION_NAMES):
-        raise CheckpointError(f"{path}: attention kind {attn} unknown")
-    config = dict(vocab=V, embed=E, hidden=H, layers=L, dropout=dropout, attention=attn)
-    meta = dict(epoch=epoch, val_loss=val_loss, seed=seed)
-
-    vocab = []
-    for i in range(V):
-        (n,) = r.unpack("H", f"vocabulary entry {i} length")
-        vocab.append(r.take(n, f"vocabulary entry {i}").decode("utf-8"))
+    config, meta, shared = _read_config(r, path, version)
+    if shared:
+        vocab = _read_words(r, config["vocab"], "")
+    else:
+        vocab = dict(src=_read_words(r, config["vocab"], "source "),
+                     tgt=_read_words(r, config["tgt_vocab"], "target "))
 
     tensors = OrderedDict()
     (count,) = r.unpack("I", "tensor count")
@@ -166,26 +220,47 @@ def load(path):
         return loads(f.read(), path)
 
 
-def dumps(config, vocab, meta, tensors):
-    """Serialises to checkpoint bytes (tensors: name -> array, in order)."""
-    if len(vocab) != config["vocab"]:
-        raise ValueError(f"vocabulary has {len(vocab)} words, config says {config['vocab']}")
+def _write_words(out, words):
+    for w in words:
+        b = w.encode("utf-8")
+        out += struct.pack("<H", len(b)) + b
+
+
+def dumps(config, vocab, meta, tensors, version=None):
+    """Serialises to checkpoint bytes (tensors: name -> array, in order). version: None
+    writes the version the content needs (1 where it can, as the C program does)."""
+    src, tgt, shared = vocab_sides(vocab)
+    Vt = config.get("tgt_vocab", config["vocab"])
+    if len(src) != config["vocab"]:
+        raise ValueError(f"vocabulary has {len(src)} words, config says {config['vocab']}")
+    if len(tgt) != Vt:
+        raise ValueError(f"target vocabulary has {len(tgt)} words, config says {Vt}")
     attn = config.get("attention", 0)
     if isinstance(attn, str):
         attn = ATTENTION_NAMES.index(attn)
     if not 0 <= attn < len(ATTENTION_NAMES):
         raise ValueError(f"attention kind {attn} unknown")
-    check_layout(dict(config, attention=attn), tensors, "ckpt.dumps")
+    task, tokens = int(meta.get("task", 0)), int(meta.get("tokens", 0))
+    if not 0 <= task < len(TASK_NAMES) or not 0 <= tokens < len(TOKENS_NAMES):
+        raise ValueError(f"task {task} or tokens {tokens} unknown")
+    fits_v1 = shared and task == 0 and tokens == 0
+    if version is None:
+        version = 1 if fits_v1 else 2
+    if version not in VERSIONS or (version == 1 and not fits_v1):
+        raise ValueError(f"format version {version} cannot hold this model")
+    check_layout(dict(config, attention=attn, tgt_vocab=Vt), tensors, "ckpt.dumps")
     val_loss = meta.get("val_loss", math.nan)
     out = bytearray(MAGIC)
-    out += struct.pack("<II", VERSION, _CONFIG.size)
+    out += struct.pack("<II", version, _CONFIG.size + (_CONFIG_V2.size if version >= 2 else 0))
     out += _CONFIG.pack(config["vocab"], config["embed"], config["hidden"], config["layers"],
                         float(config.get("dropout", 0.0)), attn, int(meta.get("epoch", 0)),
                         math.nan if val_loss is None else float(val_loss),
                         int(meta.get("seed", 0)))
-    for w in vocab:
-        b = w.encode("utf-8")
-        out += struct.pack("<H", len(b)) + b
+    if version >= 2:
+        out += _CONFIG_V2.pack(task, tokens, int(shared), Vt)
+    _write_words(out, src)
+    if not shared:
+        _write_words(out, tgt)
     out += struct.pack("<I", len(tensors))
     for name, arr in tensors.items():
         a = np.ascontiguousarray(np.asarray(arr, dtype="<f4"))
@@ -199,10 +274,10 @@ def dumps(config, vocab, meta, tensors):
     return bytes(out)
 
 
-def save(path, config, vocab, meta, tensors):
+def save(path, config, vocab, meta, tensors, version=None):
     """Writes PATH.tmp and renames it over PATH, as the C side does."""
     import os
-    data = dumps(config, vocab, meta, tensors)
+    data = dumps(config, vocab, meta, tensors, version)
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(data)

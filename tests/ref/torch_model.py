@@ -10,7 +10,9 @@ with two fixes the design asks for:
   * padded source positions are masked out of the attention softmax.
 
 Tensors are batch-first here (the C side is time-major; the fixture writer
-transposes). Attention kinds: 0 Bahdanau (the seed's), 1 Luong (dot product,
+transposes). The encoder's embedding has the source vocabulary's rows, the
+decoder's embedding and output layer the target's (Seq2Seq's tgt_vocab; the
+same vocabulary by default, as the seed's reversal). Attention kinds: 0 Bahdanau (the seed's), 1 Luong (dot product,
 no parameters), 2 none (the decoder sees no context), 3 location (Bahdanau
 plus a convolution of the previous alignment; see LocationAttention).
 
@@ -149,10 +151,11 @@ class Decoder(nn.Module):
 
 
 class Seq2Seq(nn.Module):
-    def __init__(self, V, E, H, L, dropout=0.1, attention=BAHDANAU):
+    def __init__(self, V, E, H, L, dropout=0.1, attention=BAHDANAU, tgt_vocab=None):
+        """V: the source vocabulary's size; tgt_vocab: the target's (default V)."""
         super().__init__()
         self.encoder = Encoder(V, E, H, L, dropout)
-        self.decoder = Decoder(V, E, H, L, dropout, attention)
+        self.decoder = Decoder(V if tgt_vocab is None else tgt_vocab, E, H, L, dropout, attention)
 
     def src_prefix(self):
         """Source positions the model puts before the words: 1 (<SOS>) for location."""
@@ -304,12 +307,15 @@ def from_checkpoint(path):
     import ckpt
     cfg, vocab, meta, tensors = ckpt.load(path)
     model = Seq2Seq(cfg["vocab"], cfg["embed"], cfg["hidden"], cfg["layers"],
-                    cfg["dropout"], cfg["attention"])
+                    cfg["dropout"], cfg["attention"], tgt_vocab=cfg["tgt_vocab"])
     load_file_tensors(model, tensors, path)
     return model, cfg, vocab, meta
 
 
 def to_checkpoint(path, model, vocab, meta=None, dropout=None):
+    """vocab: a list of words (one vocabulary) or {"src": [...], "tgt": [...]}; meta may
+    carry task and tokens (ckpt.py: version 2 unless a reversal model of words over one
+    vocabulary)."""
     import ckpt
     cfg = model_config(model, dropout)
     tensors = {k: v.detach().cpu().float().numpy() for k, v in file_tensors(model).items()}
@@ -320,7 +326,8 @@ def model_config(model, dropout=None):
     """ckpt.py's config dict for a Seq2Seq."""
     dec = model.decoder
     gru = model.encoder.gru
-    return dict(vocab=dec.vocab_size, embed=model.encoder.embedding.embedding_dim,
+    return dict(vocab=model.encoder.embedding.num_embeddings, tgt_vocab=dec.vocab_size,
+                embed=model.encoder.embedding.embedding_dim,
                 hidden=gru.hidden_size, layers=gru.num_layers,
                 dropout=float(model.encoder.dropout.p if dropout is None else dropout),
                 attention=dec.kind)
@@ -338,10 +345,15 @@ def random_sentences(n, rng, lo=3, hi=10, words=SEED_WORDS):
     return [[rng.choice(words) for _ in range(rng.randint(lo, hi))] for _ in range(n)]
 
 
-def make_batch(sentences, w2i):
-    """Batch-first padded (src, src_len, tgt) from word lists."""
-    srcs = [[w2i.get(w, UNK) for w in s] + [EOS] for s in sentences]
-    tgts = [[SOS] + [w2i.get(w, UNK) for w in reversed(s)] + [EOS] for s in sentences]
+def make_batch(sentences, w2i, tgt_w2i=None):
+    """Batch-first padded (src, src_len, tgt) from word lists (the target: each reversed),
+    or, with tgt_w2i (the target vocabulary), from (source, target) pairs of word lists."""
+    if tgt_w2i is None:
+        pairs, tgt_w2i = [(s, s[::-1]) for s in sentences], w2i
+    else:
+        pairs = sentences
+    srcs = [[w2i.get(w, UNK) for w in s] + [EOS] for s, _ in pairs]
+    tgts = [[SOS] + [tgt_w2i.get(w, UNK) for w in t] + [EOS] for _, t in pairs]
     S, T = max(map(len, srcs)), max(map(len, tgts))
     src = torch.zeros(len(srcs), S, dtype=torch.long)
     tgt = torch.zeros(len(tgts), T, dtype=torch.long)
@@ -351,13 +363,15 @@ def make_batch(sentences, w2i):
     return src, torch.tensor([len(a) for a in srcs]), tgt
 
 
-def train_steps(model, sentences, w2i, steps, batch=32, tf=0.5, seed=0, clip=1.0, lr=1e-3):
-    """A few training steps with the seed's recipe (used to get a non-trivial model)."""
+def train_steps(model, sentences, w2i, steps, batch=32, tf=0.5, seed=0, clip=1.0, lr=1e-3,
+                tgt_w2i=None):
+    """A few training steps with the seed's recipe (used to get a non-trivial model);
+    sentences and tgt_w2i as make_batch takes them."""
     rng = random.Random(seed)
     opt = Adam(model.parameters(), lr=lr)
     model.train()
     for _ in range(steps):
-        src, src_len, tgt = make_batch(rng.sample(sentences, batch), w2i)
+        src, src_len, tgt = make_batch(rng.sample(sentences, batch), w2i, tgt_w2i)
         feed = [1] + [rng.random() < tf for _ in range(tgt.shape[1] - 1)]
         for p in model.parameters():
             p.grad = None
