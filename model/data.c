@@ -752,7 +752,11 @@ int dataset_create(s2s_dataset *d, const s2s_corpus *c, const s2s_vocabs *v, s2s
         } else {
             /* the seed's task: target = <SOS> + reversed words + <EOS> */
             tgt[0] = S2S_SOS;
-            for (int k = 0; k < s->len; k++) tgt[1 + k] = src[s->len - 1 - k];
+            for (int k = 0; k < s->len; k++) {
+                const int id = v->shared ? src[s->len - 1 - k]
+                                         : vocab_find(&v->tgt, s->w[s->len - 1 - k]);
+                tgt[1 + k] = id < S2S_NUM_SPECIAL ? S2S_UNK : id;
+            }
             tgt[s->len + 1] = S2S_EOS;
         }
         d->src_off[i] = so;
