@@ -491,7 +491,20 @@ static void draw(app *a)
         prompt_view pv = {NULL, 0, &a->ver, a->note[0] ? a->note : NULL,
                           strcmp(a->prompt.line, a->sent_line) != 0,
                           task_hint(a->st.data.task)};
-        if (a->user && a->have_rev) {
+        char joined[PROMPT_MAX];
+        const char *one = joined;
+        verdict as_one;
+        if (a->user && a->have_rev && a->st.data.tokens == S2S_TOKENS_CHARS) {
+            /* Characters read as one string, marked right or wrong as a whole. */
+            join_words(joined, sizeof joined, (const char *const *)a->rev.out, a->rev.n_words,
+                       S2S_TOKENS_CHARS);
+            as_one = a->ver;
+            if (as_one.first_wrong >= 0) as_one.first_wrong = 0;
+            as_one.n_out = 1;
+            pv.words = &one;
+            pv.n = 1;
+            pv.v = &as_one;
+        } else if (a->user && a->have_rev) {
             pv.words = (const char *const *)a->rev.out;
             pv.n = a->rev.n_words;
         }

@@ -107,7 +107,7 @@ static void draw_col_labels(WINDOW *w, const ui_style *s, const s2s_decoding *r,
     const int nc = g.ncols <= S2S_MAX_SENTENCE_WORDS + 2 ? g.ncols : S2S_MAX_SENTENCE_WORDS + 2;
     for (int k = 0; k < nc; k++) {
         const int j = g.col0 + k;
-        width[k] = ui_width(r->src[j]) + r->unknown[j];
+        width[k] = ui_width(ui_label(s, r->src[j])) + r->unknown[j];
     }
     heat_geom lg = g;
     lg.ncols = nc;
@@ -126,7 +126,7 @@ static void draw_col_labels(WINDOW *w, const ui_style *s, const s2s_decoding *r,
         else if (g.cw < 3 && nth % 2)
             role = ROLE_NORMAL;
         nth++;
-        put_marked(w, g.head_y, heat_col_x(&g, j), shown[k], ui_attr(s, role), r->src[j],
+        put_marked(w, g.head_y, heat_col_x(&g, j), shown[k], ui_attr(s, role), ui_label(s, r->src[j]),
                    r->unknown[j] ? "?" : "");
     }
     if (g.more_left) ui_put(w, g.head_y, g.left_x, 1, ui_attr(s, ROLE_WARN), ui_glyph(s, "left"));
@@ -145,10 +145,10 @@ static void draw_rows(WINDOW *w, const ui_style *s, const heat_data *d, const he
         const int y = g.gy + t - g.row0;
         const int sel = t == d->step;
         if (sel) ui_put(w, y, g.mark_x, 1, ui_attr(s, ROLE_BEST), ui_glyph(s, "select"));
-        int l = ui_width(r->out[t]) + r->copied[t];
+        int l = ui_width(ui_label(s, r->out[t])) + r->copied[t];
         if (l > g.label_w) l = g.label_w;
         const ui_role role = sel ? ROLE_SELECT : t == d->wrong ? ROLE_ERROR : ROLE_NORMAL;
-        put_marked(w, y, g.label_x + g.label_w - l, l, ui_attr(s, role), r->out[t],
+        put_marked(w, y, g.label_x + g.label_w - l, l, ui_attr(s, role), ui_label(s, r->out[t]),
                    r->copied[t] ? "*" : "");
         for (int j = g.col0; j < g.col0 + g.ncols; j++) {
             attr_t a;
@@ -208,7 +208,7 @@ void heatmap_draw(WINDOW *w, const ui_style *s, const heat_data *d)
     /* Row labels: the output words, marked * when copied through. */
     int lw = 0;
     for (int t = 0; t < r->steps; t++) {
-        int l = ui_width(r->out[t]) + r->copied[t];
+        int l = ui_width(ui_label(s, r->out[t])) + r->copied[t];
         if (l > lw) lw = l;
     }
     const int focus = peak_of(r, d->step);

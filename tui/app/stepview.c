@@ -46,7 +46,7 @@ void step_draw(WINDOW *w, const ui_style *s, const heat_data *d)
     const int t = d->step < 0 ? 0 : d->step >= r->steps ? r->steps - 1 : d->step;
     char title[160];
     snprintf(title, sizeof title, "Decoder step %d/%d %s '%s'%s", t + 1, r->steps,
-             ui_glyph(s, "arrow"), r->out[t], r->copied[t] ? " (copied)" : "");
+             ui_glyph(s, "arrow"), ui_label(s, r->out[t]), r->copied[t] ? " (copied)" : "");
     ui_frame(w, s, title);
     if (d->attention == S2S_ATTN_NONE) {
         ui_put(w, H / 2, 2, W - 3, ui_attr(s, ROLE_DIM), "no attention: the context is the final encoder state");
@@ -63,7 +63,7 @@ void step_draw(WINDOW *w, const ui_style *s, const heat_data *d)
         }
     int lw = 5;
     for (int j = 0; j < n; j++) {
-        int l = ui_width(r->src[j]) + r->unknown[j];
+        int l = ui_width(ui_label(s, r->src[j])) + r->unknown[j];
         if (l > lw) lw = l;
     }
     if (lw > MAX_LABEL) lw = MAX_LABEL;
@@ -89,7 +89,7 @@ void step_draw(WINDOW *w, const ui_style *s, const heat_data *d)
     for (int j = first; j < n && j - first < rows; j++) {
         const int y = 2 + j - first;
         char lab[64], num[32];
-        snprintf(lab, sizeof lab, "%s%s", r->src[j], r->unknown[j] ? "?" : "");
+        snprintf(lab, sizeof lab, "%s%s", ui_label(s, r->src[j]), r->unknown[j] ? "?" : "");
         ui_put(w, y, 2, lw, ui_attr(s, r->unknown[j] ? ROLE_UNKNOWN : j == arg ? ROLE_BEST : ROLE_NORMAL), lab);
         if (a[j] > 0 && amax > 0)
             snprintf(num, sizeof num, "%+6.2f", log((double)a[j] / (double)amax));

@@ -275,10 +275,16 @@ const char *ui_glyph(const ui_style *s, const char *name)
         {"ellipsis", "\xe2\x80\xa6", "..."},
         {"left", "\xe2\x97\x80", "<"},  {"right", "\xe2\x96\xb6", ">"},
         {"up", "\xe2\x96\xb2", "^"},    {"down", "\xe2\x96\xbc", "v"},
+        {"space", "\xe2\x90\xa3", "_"},
     };
     for (size_t i = 0; i < sizeof G / sizeof G[0]; i++)
         if (strcmp(G[i].name, name) == 0) return s->utf8 ? G[i].utf : G[i].asc;
     return "?";
+}
+
+const char *ui_label(const ui_style *s, const char *token)
+{
+    return strcmp(token, " ") == 0 ? ui_glyph(s, "space") : token;
 }
 
 void ui_frame(WINDOW *w, const ui_style *s, const char *title)

@@ -76,6 +76,9 @@ void ui_frame(WINDOW *w, const ui_style *s, const char *title);
 /* A glyph by name, for the style: "hline", "arrow", "check", "block",
  * "light", "select", "left", "right", "up", "down", "ellipsis", ... */
 const char *ui_glyph(const ui_style *s, const char *name);
+/* A token as the panes show it: a blank (a character model's space) as ␣
+ * (or _), so its column or row does not look unlabelled. */
+const char *ui_label(const ui_style *s, const char *token);
 
 /* ---- the panes' data (the chart's, chart_data, is in chartraster.h) ---- */
 

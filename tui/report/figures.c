@@ -176,6 +176,13 @@ static void shift_right(png_heatmap_geom *g, int dx)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) all[i]->x += dx;
 }
 
+/* A label as drawn: a blank (a character model's space) as ' ', so the
+ * cell it names does not look unlabelled. */
+static const char *shown(const char *label)
+{
+    return strcmp(label, " ") == 0 ? "' '" : label;
+}
+
 static void heatmap_layout(const s2s_heatmap *h, png_heatmap_geom *g)
 {
     char buf[128];
@@ -191,11 +198,11 @@ static void heatmap_layout(const s2s_heatmap *h, png_heatmap_geom *g)
 
     int xlab = 0, ylab = 0;
     for (int i = 0; i < h->n_src; i++) {
-        fit_text(buf, sizeof buf, h->src[i], LABEL_CHARS);
+        fit_text(buf, sizeof buf, shown(h->src[i]), LABEL_CHARS);
         if (tw(buf) > xlab) xlab = tw(buf);
     }
     for (int i = 0; i < h->n_out; i++) {
-        fit_text(buf, sizeof buf, h->out[i], LABEL_CHARS);
+        fit_text(buf, sizeof buf, shown(h->out[i]), LABEL_CHARS);
         if (tw(buf) > ylab) ylab = tw(buf);
     }
     g->x_labels_rotated = xlab > cell - 6;
@@ -297,7 +304,7 @@ int png_write_heatmap(const char *path, const s2s_heatmap *h, s2s_error *err)
     /* Row labels (output tokens), right-aligned, with tick marks. */
     for (int t = 0; t < h->n_out; t++) {
         int cy = g.grid.y + t * cell + (cell - 1) / 2;
-        fit_text(buf, sizeof buf, h->out[t], LABEL_CHARS);
+        fit_text(buf, sizeof buf, shown(h->out[t]), LABEL_CHARS);
         text(&r, g.y_labels.x + g.y_labels.w - tw(buf), cy - FH / 2, buf, INK);
         raster_fill_rect(&r, g.grid.x - TICK - 1, cy, TICK, 1, AXIS);
     }
@@ -305,7 +312,7 @@ int png_write_heatmap(const char *path, const s2s_heatmap *h, s2s_error *err)
      * else turned to read upwards with their ends at the axis. */
     for (int s = 0; s < h->n_src; s++) {
         int cx = g.grid.x + s * cell + (cell - 1) / 2;
-        fit_text(buf, sizeof buf, h->src[s], LABEL_CHARS);
+        fit_text(buf, sizeof buf, shown(h->src[s]), LABEL_CHARS);
         if (g.x_labels_rotated)
             raster_text(&r, cx - FH / 2, g.x_labels.y, buf, RASTER_FONT_REGULAR, INK, 1);
         else
