@@ -200,14 +200,36 @@ static int is_sep(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Makes out a one-block sentence of n tokens holding bytes bytes in all:
+ * the n pointers, then the tokens with their NULs. Returns where the first
+ * token goes, or NULL when out of memory (out left empty). */
+static char *sentence_block(s2s_sentence *out, int n, size_t bytes)
+{
+    char **w = malloc((size_t)n * sizeof *w + bytes + (size_t)n);
+    if (!w) return NULL;
+    out->w = w;
+    out->len = n;
+    out->one_block = 1;
+    return (char *)(w + n);
+}
+
+/* Puts token k (start .. +len) at *at in a one-block sentence. */
+static void sentence_put(s2s_sentence *s, int k, char **at, const char *start, size_t len)
+{
+    s->w[k] = *at;
+    memcpy(*at, start, len);
+    (*at)[len] = '\0';
+    *at += len + 1;
+}
+
 int sentence_tokenize_max(const char *line, int max_words, s2s_sentence *out, s2s_error *err)
 {
-    out->len = 0;
-    out->w = NULL;
+    *out = (s2s_sentence){0};
     if (!line) return s2s_fail(err, S2S_ERR_ARG, "no sentence given");
 
     /* First pass: count and check, so nothing is allocated for bad input. */
     int n = 0;
+    size_t bytes = 0;
     for (const char *p = line; *p;) {
         while (*p && is_sep(*p)) p++;
         if (!*p) break;
@@ -220,30 +242,22 @@ int sentence_tokenize_max(const char *line, int max_words, s2s_sentence *out, s2
                             n + 1, start, len, S2S_MAX_WORD_BYTES);
         if (++n > max_words)
             return s2s_fail(err, S2S_ERR_ARG, "sentence has more than %d words", max_words);
+        bytes += len;
     }
     if (n == 0) return 0;
 
-    char **w = calloc((size_t)n, sizeof *w);
-    if (!w)
+    char *at = sentence_block(out, n, bytes);
+    if (!at)
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting a sentence of %d words (%s)",
-                        n, S2S_SIZE((size_t)n * sizeof *w));
+                        n, S2S_SIZE((size_t)n * sizeof(char *) + bytes + (size_t)n));
     int i = 0;
     for (const char *p = line; *p && i < n;) {
         while (*p && is_sep(*p)) p++;
         if (!*p) break;
         const char *start = p;
         while (*p && !is_sep(*p)) p++;
-        w[i] = dup_bytes(start, (size_t)(p - start));
-        if (!w[i]) {
-            for (int k = 0; k < i; k++) free(w[k]);
-            free(w);
-            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for word %d of a sentence (%zu bytes)",
-                            i + 1, (size_t)(p - start) + 1);
-        }
-        i++;
+        sentence_put(out, i++, &at, start, (size_t)(p - start));
     }
-    out->w = w;
-    out->len = n;
     return 0;
 }
 
@@ -285,31 +299,23 @@ static int tokenize_chars(const char *line, int max_tokens, s2s_sentence *out, s
         i += (size_t)k;
     }
     if (n == 0) return 0;
-    char **w = calloc((size_t)n, sizeof *w);
-    if (!w)
+    char *at = sentence_block(out, n, len);
+    if (!at)
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting %d characters (%s)", n,
-                        S2S_SIZE((size_t)n * sizeof *w));
+                        S2S_SIZE((size_t)n * sizeof(char *) + len + (size_t)n));
     size_t i = 0;
     for (int t = 0; t < n; t++) {
         const int k = utf8_len((const unsigned char *)line + i);
-        w[t] = dup_bytes(line + i, (size_t)k);
-        if (!w[t]) {
-            for (int j = 0; j < t; j++) free(w[j]);
-            free(w);
-            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for character %d", t + 1);
-        }
+        sentence_put(out, t, &at, line + i, (size_t)k);
         i += (size_t)k;
     }
-    out->w = w;
-    out->len = n;
     return 0;
 }
 
 int sentence_tokenize_as(const char *line, int tokens, int max_tokens, s2s_sentence *out,
                          s2s_error *err)
 {
-    out->len = 0;
-    out->w = NULL;
+    *out = (s2s_sentence){0};
     if (!line) return s2s_fail(err, S2S_ERR_ARG, "no sentence given");
     if (tokens == S2S_TOKENS_CHARS) return tokenize_chars(line, max_tokens, out, err);
     return sentence_tokenize_max(line, max_tokens, out, err);
@@ -364,11 +370,10 @@ int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
 void sentence_free(s2s_sentence *s)
 {
     if (!s) return;
-    if (s->w)
+    if (s->w && !s->one_block)
         for (int i = 0; i < s->len; i++) free(s->w[i]);
     free(s->w);
-    s->w = NULL;
-    s->len = 0;
+    *s = (s2s_sentence){0};
 }
 
 void corpus_free(s2s_corpus *c)

@@ -68,8 +68,14 @@ void vocabs_free(s2s_vocabs *v);
 
 /* ---- sentences as words ---- */
 typedef struct {
-    int len;      /* number of words */
-    char **w;     /* words, owned */
+    int len;       /* number of words */
+    char **w;      /* words, owned */
+    int one_block; /* 1: the words lie in w's own allocation, after the
+                    * pointers (the tokenizers make sentences so: one
+                    * allocation a sentence, not one a word); 0: each w[i]
+                    * is an allocation of its own. sentence_free knows both;
+                    * never free or replace a single word of a one-block
+                    * sentence. */
 } s2s_sentence;
 
 /* Sentence pairs. t[i] is the target of s[i]; t == NULL means every target
