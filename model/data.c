@@ -867,12 +867,38 @@ int corpus_from_pairs(const char *path, int tokens, int skip_bad, uint64_t seed,
     return split_read(&all, rc, path, "pair", seed, train, val, test, err);
 }
 
-/* Adds every token of sentences s[0..n) to v, in order. */
-static int vocab_add_all(s2s_vocab *v, const s2s_sentence *s, int n, s2s_error *err)
+/* How often each id of a vocabulary was seen: count[id], room for cap. */
+typedef struct {
+    long *count;
+    int cap;
+} id_counts;
+
+/* One more sighting of id. */
+static int count_id(id_counts *seen, int id, s2s_error *err)
+{
+    if (id >= seen->cap) {
+        const int cap = id < 512 ? 1024 : 2 * id; /* ids < INT_MAX / 4 */
+        long *grown = realloc(seen->count, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory counting %d tokens (%s)", cap,
+                            S2S_SIZE((size_t)cap * sizeof *grown));
+        memset(grown + seen->cap, 0, (size_t)(cap - seen->cap) * sizeof *grown);
+        seen->count = grown;
+        seen->cap = cap;
+    }
+    seen->count[id]++;
+    return 0;
+}
+
+/* Adds every token of sentences s[0..n) to v, in order, and counts each
+ * sighting by id in seen when it is given. */
+static int vocab_add_all(s2s_vocab *v, const s2s_sentence *s, int n, id_counts *seen,
+                         s2s_error *err)
 {
     for (int i = 0; i < n; i++)
         for (int k = 0; k < s[i].len; k++) {
-            int rc = vocab_add(v, s[i].w[k], NULL, err);
+            int id, rc = vocab_add(v, s[i].w[k], &id, err);
+            if (!rc && seen) rc = count_id(seen, id, err);
             if (rc) return rc;
         }
     return 0;
@@ -882,7 +908,7 @@ int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err)
 {
     if (!v->slot || v->nslot <= 0)
         return s2s_fail(err, S2S_ERR_ARG, "vocab_build needs a vocab_create()ed vocabulary");
-    return vocab_add_all(v, c->s, c->count, err);
+    return vocab_add_all(v, c->s, c->count, NULL, err);
 }
 
 int vocabs_build(s2s_vocabs *v, const s2s_corpus *c, s2s_error *err)
@@ -892,8 +918,101 @@ int vocabs_build(s2s_vocabs *v, const s2s_corpus *c, s2s_error *err)
         s2s_vocab *t = vocabs_tgt_mut(v);
         if (!t->slot || t->nslot <= 0)
             return s2s_fail(err, S2S_ERR_ARG, "vocabs_build needs vocabs_create()ed vocabularies");
-        rc = vocab_add_all(t, c->t, c->count, err);
+        rc = vocab_add_all(t, c->t, c->count, NULL, err);
     }
+    return rc;
+}
+
+/* A token of a vocabulary being limited: its id and how often it was seen. */
+typedef struct {
+    long count;
+    int id;
+} id_count;
+
+/* The most frequent first; of equal counts, the first seen first. */
+static int by_count_desc(const void *a, const void *b)
+{
+    const id_count *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const id_count *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Adds to v the tokens of seen (specials aside) counted at least min_count
+ * times, at most max_vocab of them (the most frequent) when max_vocab > 0,
+ * in seen's order: first appearance. */
+static int vocab_keep(s2s_vocab *v, const s2s_vocab *seen, const id_counts *counts,
+                      int min_count, int max_vocab, s2s_error *err)
+{
+    const int words = seen->size - S2S_NUM_SPECIAL;
+    id_count *kept = malloc((size_t)(words > 0 ? words : 1) * sizeof *kept);
+    if (!kept)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory ranking %d tokens (%s)", words,
+                        S2S_SIZE((size_t)words * sizeof *kept));
+    int n = 0;
+    for (int id = S2S_NUM_SPECIAL; id < seen->size; id++) {
+        const long c = id < counts->cap ? counts->count[id] : 0;
+        if (c >= min_count) kept[n++] = (id_count){.count = c, .id = id};
+    }
+    if (max_vocab > 0 && n > max_vocab) {
+        qsort(kept, (size_t)n, sizeof *kept, by_count_desc);
+        n = max_vocab;
+        qsort(kept, (size_t)n, sizeof *kept, by_id);
+    }
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++) rc = vocab_add(v, seen->word[kept[i].id], NULL, err);
+    free(kept);
+    return rc;
+}
+
+/* vocab_build_limited over the tokens of a[0..na) and then b[0..nb) (b may
+ * be NULL), counted together. */
+static int vocab_build_counted(s2s_vocab *v, const s2s_sentence *a, int na,
+                               const s2s_sentence *b, int nb, int min_count, int max_vocab,
+                               s2s_error *err)
+{
+    if (!v->slot || v->nslot <= 0)
+        return s2s_fail(err, S2S_ERR_ARG, "vocab_build_limited needs a vocab_create()ed vocabulary");
+    if (min_count < 1 || max_vocab < 0)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "vocabulary limits: minimum count %d (must be >= 1), at most %d tokens "
+                        "(must be >= 0; 0: no limit)", min_count, max_vocab);
+    if (min_count == 1 && max_vocab == 0) { /* nothing left out: no need to count */
+        int rc = vocab_add_all(v, a, na, NULL, err);
+        return rc || !b ? rc : vocab_add_all(v, b, nb, NULL, err);
+    }
+    s2s_vocab seen;
+    id_counts counts = {0};
+    int rc = vocab_create(&seen, err);
+    if (rc) return rc;
+    rc = vocab_add_all(&seen, a, na, &counts, err);
+    if (!rc && b) rc = vocab_add_all(&seen, b, nb, &counts, err);
+    if (!rc) rc = vocab_keep(v, &seen, &counts, min_count, max_vocab, err);
+    vocab_free(&seen);
+    free(counts.count);
+    return rc;
+}
+
+int vocab_build_limited(s2s_vocab *v, const s2s_sentence *s, int n, int min_count,
+                        int max_vocab, s2s_error *err)
+{
+    return vocab_build_counted(v, s, n, NULL, 0, min_count, max_vocab, err);
+}
+
+int vocabs_build_limited(s2s_vocabs *v, const s2s_corpus *c, int min_count, int max_vocab,
+                         s2s_error *err)
+{
+    if (v->shared)
+        return vocab_build_counted(&v->src, c->s, c->count, c->t, c->t ? c->count : 0,
+                                   min_count, max_vocab, err);
+    int rc = vocab_build_counted(&v->src, c->s, c->count, NULL, 0, min_count, max_vocab, err);
+    if (!rc && c->t)
+        rc = vocab_build_counted(&v->tgt, c->t, c->count, NULL, 0, min_count, max_vocab, err);
     return rc;
 }
 

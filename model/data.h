@@ -180,6 +180,19 @@ int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err);
 /* Builds the vocabularies from a corpus's sources and targets (a shared one
  * from both: sources first, then targets). v must be vocabs_create()ed. */
 int vocabs_build(s2s_vocabs *v, const s2s_corpus *c, s2s_error *err);
+/* Builds a vocabulary for a real corpus from the tokens of s[0..n): those
+ * seen at least min_count (>= 1) times and, if max_vocab > 0, at most
+ * max_vocab of them beyond the specials, the most frequent (of equal
+ * counts, the first seen). Ids follow first appearance among the kept, so
+ * min_count 1, max_vocab 0 gives vocab_build's vocabulary. Tokens left out
+ * encode as <UNK>. v must be vocab_create()ed. */
+int vocab_build_limited(s2s_vocab *v, const s2s_sentence *s, int n, int min_count,
+                        int max_vocab, s2s_error *err);
+/* vocabs_build with those limits: a shared vocabulary counts sources and
+ * targets together (sources first), otherwise each side has its own
+ * counts and limits. As vocabs_build, targets only when c->t is set. */
+int vocabs_build_limited(s2s_vocabs *v, const s2s_corpus *c, int min_count, int max_vocab,
+                         s2s_error *err);
 
 /* ---- encoded datasets ---- */
 typedef struct {
