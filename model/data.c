@@ -589,6 +589,7 @@ typedef struct {
     s2s_corpus *c;
     int cap;
     const char *path;
+    int tokens;     /* s2s_tokens */
 } sentence_reader;
 
 /* One line of a --data file: a sentence, unless it is blank. */
@@ -597,7 +598,7 @@ static int on_sentence_line(void *ctx, char *line, size_t len, long lineno, s2s_
     sentence_reader *r = ctx;
     (void)len; /* the tokenizer reads up to the first NUL, as it always has */
     s2s_sentence s;
-    int rc = sentence_tokenize(line, &s, err);
+    int rc = sentence_tokenize_as(line, r->tokens, S2S_MAX_SENTENCE_WORDS, &s, err);
     if (rc) return fail_at_line(err, rc, r->path, lineno);
     if (s.len == 0) return 0; /* blank lines separate nothing; skip them */
     rc = corpus_push(r->c, &r->cap, &s, NULL, r->path, lineno, err);
@@ -621,13 +622,13 @@ static int open_text(const char *path, FILE **f, s2s_error *err)
 
 /* Every sentence of path (blank lines skipped) into all. On failure the
  * caller still frees all. */
-static int read_corpus_file(const char *path, s2s_corpus *all, s2s_error *err)
+static int read_corpus_file(const char *path, int tokens, s2s_corpus *all, s2s_error *err)
 {
     memset(all, 0, sizeof *all);
     FILE *f;
     int rc = open_text(path, &f, err);
     if (rc) return rc;
-    sentence_reader r = {.c = all, .cap = 0, .path = path};
+    sentence_reader r = {.c = all, .cap = 0, .path = path, .tokens = tokens};
     rc = read_lines(f, path, on_sentence_line, &r, err);
     fclose(f);
     return rc;
@@ -692,13 +693,18 @@ int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_c
                      uint64_t seed, s2s_error *err)
 {
     s2s_corpus all;
-    const int rc = read_corpus_file(path, &all, err);
+    const int rc = read_corpus_file(path, S2S_TOKENS_WORDS, &all, err);
     return split_read(&all, rc, path, "sentence", seed, train, val, test, err);
 }
 
 int corpus_read(const char *path, s2s_corpus *c, s2s_error *err)
 {
-    int rc = read_corpus_file(path, c, err);
+    return corpus_read_as(path, S2S_TOKENS_WORDS, c, err);
+}
+
+int corpus_read_as(const char *path, int tokens, s2s_corpus *c, s2s_error *err)
+{
+    int rc = read_corpus_file(path, tokens, c, err);
     if (!rc && c->count == 0) rc = s2s_fail(err, S2S_ERR_ARG, "%s has no sentence", path);
     if (rc) corpus_free(c);
     return rc;
