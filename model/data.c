@@ -200,14 +200,36 @@ static int is_sep(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Makes out a one-block sentence of n tokens holding bytes bytes in all:
+ * the n pointers, then the tokens with their NULs. Returns where the first
+ * token goes, or NULL when out of memory (out left empty). */
+static char *sentence_block(s2s_sentence *out, int n, size_t bytes)
+{
+    char **w = malloc((size_t)n * sizeof *w + bytes + (size_t)n);
+    if (!w) return NULL;
+    out->w = w;
+    out->len = n;
+    out->one_block = 1;
+    return (char *)(w + n);
+}
+
+/* Puts token k (start .. +len) at *at in a one-block sentence. */
+static void sentence_put(s2s_sentence *s, int k, char **at, const char *start, size_t len)
+{
+    s->w[k] = *at;
+    memcpy(*at, start, len);
+    (*at)[len] = '\0';
+    *at += len + 1;
+}
+
 int sentence_tokenize_max(const char *line, int max_words, s2s_sentence *out, s2s_error *err)
 {
-    out->len = 0;
-    out->w = NULL;
+    *out = (s2s_sentence){0};
     if (!line) return s2s_fail(err, S2S_ERR_ARG, "no sentence given");
 
     /* First pass: count and check, so nothing is allocated for bad input. */
     int n = 0;
+    size_t bytes = 0;
     for (const char *p = line; *p;) {
         while (*p && is_sep(*p)) p++;
         if (!*p) break;
@@ -220,30 +242,22 @@ int sentence_tokenize_max(const char *line, int max_words, s2s_sentence *out, s2
                             n + 1, start, len, S2S_MAX_WORD_BYTES);
         if (++n > max_words)
             return s2s_fail(err, S2S_ERR_ARG, "sentence has more than %d words", max_words);
+        bytes += len;
     }
     if (n == 0) return 0;
 
-    char **w = calloc((size_t)n, sizeof *w);
-    if (!w)
+    char *at = sentence_block(out, n, bytes);
+    if (!at)
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting a sentence of %d words (%s)",
-                        n, S2S_SIZE((size_t)n * sizeof *w));
+                        n, S2S_SIZE((size_t)n * sizeof(char *) + bytes + (size_t)n));
     int i = 0;
     for (const char *p = line; *p && i < n;) {
         while (*p && is_sep(*p)) p++;
         if (!*p) break;
         const char *start = p;
         while (*p && !is_sep(*p)) p++;
-        w[i] = dup_bytes(start, (size_t)(p - start));
-        if (!w[i]) {
-            for (int k = 0; k < i; k++) free(w[k]);
-            free(w);
-            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for word %d of a sentence (%zu bytes)",
-                            i + 1, (size_t)(p - start) + 1);
-        }
-        i++;
+        sentence_put(out, i++, &at, start, (size_t)(p - start));
     }
-    out->w = w;
-    out->len = n;
     return 0;
 }
 
@@ -285,31 +299,23 @@ static int tokenize_chars(const char *line, int max_tokens, s2s_sentence *out, s
         i += (size_t)k;
     }
     if (n == 0) return 0;
-    char **w = calloc((size_t)n, sizeof *w);
-    if (!w)
+    char *at = sentence_block(out, n, len);
+    if (!at)
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory splitting %d characters (%s)", n,
-                        S2S_SIZE((size_t)n * sizeof *w));
+                        S2S_SIZE((size_t)n * sizeof(char *) + len + (size_t)n));
     size_t i = 0;
     for (int t = 0; t < n; t++) {
         const int k = utf8_len((const unsigned char *)line + i);
-        w[t] = dup_bytes(line + i, (size_t)k);
-        if (!w[t]) {
-            for (int j = 0; j < t; j++) free(w[j]);
-            free(w);
-            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for character %d", t + 1);
-        }
+        sentence_put(out, t, &at, line + i, (size_t)k);
         i += (size_t)k;
     }
-    out->w = w;
-    out->len = n;
     return 0;
 }
 
 int sentence_tokenize_as(const char *line, int tokens, int max_tokens, s2s_sentence *out,
                          s2s_error *err)
 {
-    out->len = 0;
-    out->w = NULL;
+    *out = (s2s_sentence){0};
     if (!line) return s2s_fail(err, S2S_ERR_ARG, "no sentence given");
     if (tokens == S2S_TOKENS_CHARS) return tokenize_chars(line, max_tokens, out, err);
     return sentence_tokenize_max(line, max_tokens, out, err);
@@ -364,11 +370,10 @@ int sentence_tokenize(const char *line, s2s_sentence *out, s2s_error *err)
 void sentence_free(s2s_sentence *s)
 {
     if (!s) return;
-    if (s->w)
+    if (s->w && !s->one_block)
         for (int i = 0; i < s->len; i++) free(s->w[i]);
     free(s->w);
-    s->w = NULL;
-    s->len = 0;
+    *s = (s2s_sentence){0};
 }
 
 void corpus_free(s2s_corpus *c)
@@ -487,18 +492,24 @@ int corpus_synthetic_unseen(s2s_corpus *c, int n, int min_len, int max_len, int 
     return rc;
 }
 
-/* Moves sentences all[idx[from .. from+n)] into c (ownership moves too). */
-static int corpus_take(s2s_corpus *c, s2s_sentence *all, const int *idx, int from, int n,
+/* Moves pairs all[idx[from .. from+n)] into c, targets too when all has
+ * them (ownership moves; the entries of all are left empty). */
+static int corpus_take(s2s_corpus *c, s2s_corpus *all, const int *idx, int from, int n,
                        s2s_error *err)
 {
     c->s = calloc((size_t)n, sizeof *c->s);
-    if (!c->s)
+    if (all->t) c->t = calloc((size_t)n, sizeof *c->t);
+    if (!c->s || (all->t && !c->t))
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for a part of %d sentences (%s)", n,
                         S2S_SIZE((size_t)n * sizeof *c->s));
     for (int i = 0; i < n; i++) {
-        c->s[i] = all[idx[from + i]];
-        all[idx[from + i]].w = NULL;
-        all[idx[from + i]].len = 0;
+        const int k = idx[from + i];
+        c->s[i] = all->s[k];
+        all->s[k] = (s2s_sentence){0};
+        if (all->t) {
+            c->t[i] = all->t[k];
+            all->t[k] = (s2s_sentence){0};
+        }
     }
     c->count = n;
     return 0;
@@ -521,33 +532,49 @@ static int grow_sentences(s2s_sentence **all, int *cap, const char *path, long l
     return 0;
 }
 
-/* Every non-blank line of f (path) as a sentence, appended to *all (*n of
- * them, room for *cap). On failure the caller still frees what is there. */
-static int read_sentences(FILE *f, const char *path, s2s_sentence **all, int *n, int *cap,
-                          s2s_error *err)
+/* Appends s, and t when it is given, to c (room for *cap of each). On
+ * failure nothing moves: the caller still owns s and t. */
+static int corpus_push(s2s_corpus *c, int *cap, const s2s_sentence *s, const s2s_sentence *t,
+                       const char *path, long lineno, s2s_error *err)
+{
+    if (c->count == *cap) {
+        int cap_s = *cap, cap_t = *cap;
+        int rc = grow_sentences(&c->s, &cap_s, path, lineno, err);
+        if (!rc && t) rc = grow_sentences(&c->t, &cap_t, path, lineno, err);
+        if (rc) return rc;
+        *cap = cap_s;
+    }
+    c->s[c->count] = *s;
+    if (t) c->t[c->count] = *t;
+    c->count++;
+    return 0;
+}
+
+/* Puts "path:lineno: " before the message err holds; returns rc. */
+static int fail_at_line(s2s_error *err, int rc, const char *path, long lineno)
+{
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err ? err->msg : "");
+    return s2s_fail(err, (s2s_code)rc, "%s:%ld: %s", path, lineno, why);
+}
+
+/* What read_lines does with one line: line[0 .. len) is getline's buffer,
+ * '\n' included when there is one, NUL-terminated; the callee may write
+ * into it. Non-zero stops the reading. */
+typedef int (*line_fn)(void *ctx, char *line, size_t len, long lineno, s2s_error *err);
+
+/* Calls on_line for every line of f (path), in order. */
+static int read_lines(FILE *f, const char *path, line_fn on_line, void *ctx, s2s_error *err)
 {
     long lineno = 0;
     char *line = NULL;
     size_t linecap = 0;
+    ssize_t len;
     int rc = 0;
     errno = 0;
-    while (!rc && getline(&line, &linecap, f) >= 0) {
+    while (!rc && (len = getline(&line, &linecap, f)) >= 0) {
         lineno++;
-        s2s_sentence s;
-        rc = sentence_tokenize(line, &s, err);
-        if (rc) {
-            char why[sizeof err->msg];
-            snprintf(why, sizeof why, "%s", err ? err->msg : "");
-            s2s_fail(err, (s2s_code)rc, "%s:%ld: %s", path, lineno, why);
-            break;
-        }
-        if (s.len == 0) continue; /* blank lines separate nothing; skip them */
-        if (*n == *cap) rc = grow_sentences(all, cap, path, lineno, err);
-        if (rc) {
-            sentence_free(&s);
-            break;
-        }
-        (*all)[(*n)++] = s;
+        rc = on_line(ctx, line, (size_t)len, lineno, err);
         errno = 0;
     }
     if (!rc && ferror(f))
@@ -557,11 +584,73 @@ static int read_sentences(FILE *f, const char *path, s2s_sentence **all, int *n,
     return rc;
 }
 
-/* Shuffles the n sentences of all (from path) with seed and moves them
- * 80/10/10 into train, val and test; with n >= 10 every part gets one. */
-static int split_sentences(s2s_sentence *all, int n, const char *path, uint64_t seed,
-                           s2s_corpus *train, s2s_corpus *val, s2s_corpus *test, s2s_error *err)
+/* A corpus being read from path: room for cap sentences. */
+typedef struct {
+    s2s_corpus *c;
+    int cap;
+    const char *path;
+    int tokens;     /* s2s_tokens */
+} sentence_reader;
+
+/* One line of a --data file: a sentence, unless it is blank. */
+static int on_sentence_line(void *ctx, char *line, size_t len, long lineno, s2s_error *err)
 {
+    sentence_reader *r = ctx;
+    (void)len; /* the tokenizer reads up to the first NUL, as it always has */
+    s2s_sentence s;
+    int rc = sentence_tokenize_as(line, r->tokens, S2S_MAX_SENTENCE_WORDS, &s, err);
+    if (rc) return fail_at_line(err, rc, r->path, lineno);
+    if (s.len == 0) return 0; /* blank lines separate nothing; skip them */
+    rc = corpus_push(r->c, &r->cap, &s, NULL, r->path, lineno, err);
+    if (rc) sentence_free(&s);
+    return rc;
+}
+
+/* Opens path for reading; a directory is an error too. */
+static int open_text(const char *path, FILE **f, s2s_error *err)
+{
+    *f = fopen(path, "r");
+    if (!*f) return s2s_fail(err, S2S_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(*f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(*f);
+        *f = NULL;
+        return s2s_fail(err, S2S_ERR_IO, "cannot read %s: %s", path, strerror(EISDIR));
+    }
+    return 0;
+}
+
+/* Every sentence of path (blank lines skipped) into all. On failure the
+ * caller still frees all. */
+static int read_corpus_file(const char *path, int tokens, s2s_corpus *all, s2s_error *err)
+{
+    memset(all, 0, sizeof *all);
+    FILE *f;
+    int rc = open_text(path, &f, err);
+    if (rc) return rc;
+    sentence_reader r = {.c = all, .cap = 0, .path = path, .tokens = tokens};
+    rc = read_lines(f, path, on_sentence_line, &r, err);
+    fclose(f);
+    return rc;
+}
+
+/* Fewer than 10 sentences (what, in path) cannot be split 80/10/10. */
+static int check_splittable(const char *path, int n, const char *what, s2s_error *err)
+{
+    if (n >= 10) return 0;
+    return s2s_fail(err, S2S_ERR_ARG,
+                    "%s has %d %s%s; at least 10 are needed to split it 80/10/10 into "
+                    "training, validation and test sets",
+                    path, n, what, n == 1 ? "" : "s");
+}
+
+/* Shuffles the pairs of all (from path) with seed and moves them 80/10/10
+ * into train, val and test; with 10 or more every part gets one. What is
+ * left in all is empty entries, for corpus_free. */
+static int split_corpus(s2s_corpus *all, const char *path, uint64_t seed, s2s_corpus *train,
+                        s2s_corpus *val, s2s_corpus *test, s2s_error *err)
+{
+    const int n = all->count;
     int *idx = calloc((size_t)n, sizeof *idx);
     if (!idx)
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory shuffling the %d sentences of %s (%s)",
@@ -579,41 +668,19 @@ static int split_sentences(s2s_sentence *all, int n, const char *path, uint64_t 
     return rc;
 }
 
-/* Every sentence of path (blank lines skipped) into *all, *n of them. */
-static int read_corpus_file(const char *path, s2s_sentence **all, int *n, s2s_error *err)
-{
-    *all = NULL;
-    *n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) return s2s_fail(err, S2S_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return s2s_fail(err, S2S_ERR_IO, "cannot read %s: %s", path, strerror(EISDIR));
-    }
-    int cap = 0;
-    int rc = read_sentences(f, path, all, n, &cap, err);
-    fclose(f);
-    return rc;
-}
-
-int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
-                     uint64_t seed, s2s_error *err)
+/* The end of corpus_from_file and corpus_from_pairs: unless reading all
+ * from path failed (rc), splits it 80/10/10 into train, val and test
+ * (what: the noun for one entry). Frees what is left of all either way. */
+static int split_read(s2s_corpus *all, int rc, const char *path, const char *what,
+                      uint64_t seed, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
+                      s2s_error *err)
 {
     memset(train, 0, sizeof *train);
     memset(val, 0, sizeof *val);
     memset(test, 0, sizeof *test);
-    int n = 0;
-    s2s_sentence *all = NULL;
-    int rc = read_corpus_file(path, &all, &n, err);
-    if (!rc && n < 10)
-        rc = s2s_fail(err, S2S_ERR_ARG,
-                      "%s has %d sentence%s; at least 10 are needed to split it 80/10/10 into "
-                      "training, validation and test sets",
-                      path, n, n == 1 ? "" : "s");
-    if (!rc) rc = split_sentences(all, n, path, seed, train, val, test, err);
-    for (int i = 0; i < n; i++) sentence_free(&all[i]); /* those not moved */
-    free(all);
+    if (!rc) rc = check_splittable(path, all->count, what, err);
+    if (!rc) rc = split_corpus(all, path, seed, train, val, test, err);
+    corpus_free(all); /* those not moved */
     if (rc) {
         corpus_free(train);
         corpus_free(val);
@@ -622,29 +689,222 @@ int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_c
     return rc;
 }
 
+int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
+                     uint64_t seed, s2s_error *err)
+{
+    s2s_corpus all;
+    const int rc = read_corpus_file(path, S2S_TOKENS_WORDS, &all, err);
+    return split_read(&all, rc, path, "sentence", seed, train, val, test, err);
+}
+
 int corpus_read(const char *path, s2s_corpus *c, s2s_error *err)
 {
-    memset(c, 0, sizeof *c);
-    int n = 0;
-    s2s_sentence *all = NULL;
-    int rc = read_corpus_file(path, &all, &n, err);
-    if (!rc && n == 0) rc = s2s_fail(err, S2S_ERR_ARG, "%s has no sentence", path);
-    if (rc) {
-        for (int i = 0; i < n; i++) sentence_free(&all[i]);
-        free(all);
-        return rc;
+    return corpus_read_as(path, S2S_TOKENS_WORDS, c, err);
+}
+
+int corpus_read_as(const char *path, int tokens, s2s_corpus *c, s2s_error *err)
+{
+    int rc = read_corpus_file(path, tokens, c, err);
+    if (!rc && c->count == 0) rc = s2s_fail(err, S2S_ERR_ARG, "%s has no sentence", path);
+    if (rc) corpus_free(c);
+    return rc;
+}
+
+/* ---- pairs: one "source<TAB>target" per line ---- */
+
+/* 1 if line[0 .. len) holds only spaces and tabs (or nothing). */
+static int is_blank(const char *line, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (line[i] != ' ' && line[i] != '\t') return 0;
+    return 1;
+}
+
+/* Checks one line of a pairs file (len bytes without its line ending) byte
+ * by byte: NUL, a stray CR, invalid UTF-8. Columns are 1-based bytes. */
+static int pair_line_bytes(const char *line, size_t len, s2s_error *err)
+{
+    const char *nul = memchr(line, '\0', len);
+    if (nul) return s2s_fail(err, S2S_ERR_ARG, "NUL byte at byte %zu", (size_t)(nul - line) + 1);
+    const char *cr = memchr(line, '\r', len);
+    if (cr)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "stray carriage return (CR) at byte %zu; only a CRLF line ending is "
+                        "accepted", (size_t)(cr - line) + 1);
+    for (size_t i = 0; i < len;) {
+        if ((unsigned char)line[i] < 0x80) { /* ASCII: the common case, no decoding */
+            i++;
+            continue;
+        }
+        const int k = utf8_len((const unsigned char *)line + i);
+        if (k == 0 || i + (size_t)k > len)
+            return s2s_fail(err, S2S_ERR_ARG, "invalid UTF-8 at byte %zu", i + 1);
+        i += (size_t)k;
     }
-    c->count = n;
-    c->s = all;
     return 0;
 }
 
-/* Adds every token of sentences s[0..n) to v, in order. */
-static int vocab_add_all(s2s_vocab *v, const s2s_sentence *s, int n, s2s_error *err)
+/* Splits a checked line (len bytes, no line ending) at its one tab: *tab
+ * is where it is. Either side empty or blank is an error. */
+static int pair_line_tab(const char *line, size_t len, size_t *tab, s2s_error *err)
+{
+    const char *t = memchr(line, '\t', len);
+    if (!t) return s2s_fail(err, S2S_ERR_ARG, "no tab between source and target");
+    *tab = (size_t)(t - line);
+    const char *second = memchr(t + 1, '\t', len - *tab - 1);
+    if (second)
+        return s2s_fail(err, S2S_ERR_ARG, "more than one tab (a second at byte %zu)",
+                        (size_t)(second - line) + 1);
+    if (is_blank(line, *tab)) return s2s_fail(err, S2S_ERR_ARG, "empty source");
+    if (is_blank(t + 1, len - *tab - 1)) return s2s_fail(err, S2S_ERR_ARG, "empty target");
+    return 0;
+}
+
+/* Tokenizes one side of a pair (side: "source" or "target" for the message). */
+static int pair_side(const char *text, int tokens, const char *side, s2s_sentence *out,
+                     s2s_error *err)
+{
+    int rc = sentence_tokenize_as(text, tokens, S2S_MAX_SENTENCE_WORDS, out, err);
+    if (rc) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err ? err->msg : "");
+        s2s_fail(err, (s2s_code)rc, "%s: %s", side, why);
+    }
+    return rc;
+}
+
+/* One line of a pairs file (len bytes, '\n' included if any) into s and t;
+ * a blank line gives s->len == 0 and t->len == 0. A bad line is
+ * S2S_ERR_ARG. Writes into line. */
+static int parse_pair(char *line, size_t len, int tokens, s2s_sentence *s, s2s_sentence *t,
+                      s2s_error *err)
+{
+    *s = (s2s_sentence){0};
+    *t = (s2s_sentence){0};
+    if (len > 0 && line[len - 1] == '\n') {
+        len--;
+        if (len > 0 && line[len - 1] == '\r') len--; /* CRLF */
+    }
+    if (len > S2S_MAX_PAIR_LINE_BYTES)
+        return s2s_fail(err, S2S_ERR_ARG, "line is %zu bytes long; the limit is %d bytes", len,
+                        S2S_MAX_PAIR_LINE_BYTES);
+    if (is_blank(line, len)) return 0;
+    size_t tab = 0;
+    int rc = pair_line_bytes(line, len, err);
+    if (!rc) rc = pair_line_tab(line, len, &tab, err);
+    if (rc) return rc;
+    line[tab] = '\0';
+    line[len] = '\0';
+    rc = pair_side(line, tokens, "source", s, err);
+    if (!rc) rc = pair_side(line + tab + 1, tokens, "target", t, err);
+    if (rc) sentence_free(s);
+    return rc;
+}
+
+/* Pairs being read from path: room for cap; bad lines skipped or not. */
+typedef struct {
+    s2s_corpus *c;
+    int cap;
+    const char *path;
+    int tokens, skip_bad;
+    long skipped;
+    s2s_error first_bad; /* the message of the first line skipped */
+} pair_reader;
+
+/* One line of a pairs file: a pair, a blank line, or a bad line. */
+static int on_pair_line(void *ctx, char *line, size_t len, long lineno, s2s_error *err)
+{
+    pair_reader *r = ctx;
+    s2s_sentence s, t;
+    int rc = parse_pair(line, len, r->tokens, &s, &t, err);
+    if (rc == S2S_ERR_ARG && r->skip_bad) {
+        if (r->skipped++ == 0) {
+            r->first_bad = err ? *err : (s2s_error){0};
+            fail_at_line(&r->first_bad, rc, r->path, lineno);
+        }
+        return 0;
+    }
+    if (rc) return fail_at_line(err, rc, r->path, lineno);
+    if (s.len == 0) return 0; /* blank */
+    rc = corpus_push(r->c, &r->cap, &s, &t, r->path, lineno, err);
+    if (rc) {
+        sentence_free(&s);
+        sentence_free(&t);
+    }
+    return rc;
+}
+
+int corpus_read_pairs(const char *path, int tokens, int skip_bad, s2s_corpus *c, long *skipped,
+                      s2s_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (skipped) *skipped = 0;
+    if (tokens != S2S_TOKENS_WORDS && tokens != S2S_TOKENS_CHARS)
+        return s2s_fail(err, S2S_ERR_ARG, "unknown tokenisation %d for %s", tokens, path);
+    FILE *f;
+    int rc = open_text(path, &f, err);
+    if (rc) return rc;
+    pair_reader r = {.c = c, .path = path, .tokens = tokens, .skip_bad = skip_bad != 0};
+    rc = read_lines(f, path, on_pair_line, &r, err);
+    fclose(f);
+    if (skipped) *skipped = r.skipped;
+    if (!rc && c->count == 0)
+        rc = r.skipped ? s2s_fail(err, S2S_ERR_ARG,
+                                  "%s has no usable pair: all %ld lines with text are bad "
+                                  "(the first: %.300s)", path, r.skipped, r.first_bad.msg)
+                       : s2s_fail(err, S2S_ERR_ARG, "%s has no source<TAB>target pair", path);
+    if (rc) {
+        corpus_free(c);
+        return rc;
+    }
+    if (r.skipped && err) { /* say which line was the first skipped, without failing */
+        *err = r.first_bad;
+        err->code = S2S_OK;
+    }
+    return 0;
+}
+
+int corpus_from_pairs(const char *path, int tokens, int skip_bad, uint64_t seed,
+                      s2s_corpus *train, s2s_corpus *val, s2s_corpus *test, long *skipped,
+                      s2s_error *err)
+{
+    s2s_corpus all;
+    const int rc = corpus_read_pairs(path, tokens, skip_bad, &all, skipped, err);
+    return split_read(&all, rc, path, "pair", seed, train, val, test, err);
+}
+
+/* How often each id of a vocabulary was seen: count[id], room for cap. */
+typedef struct {
+    long *count;
+    int cap;
+} id_counts;
+
+/* One more sighting of id. */
+static int count_id(id_counts *seen, int id, s2s_error *err)
+{
+    if (id >= seen->cap) {
+        const int cap = id < 512 ? 1024 : 2 * id; /* ids < INT_MAX / 4 */
+        long *grown = realloc(seen->count, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return s2s_fail(err, S2S_ERR_NOMEM, "out of memory counting %d tokens (%s)", cap,
+                            S2S_SIZE((size_t)cap * sizeof *grown));
+        memset(grown + seen->cap, 0, (size_t)(cap - seen->cap) * sizeof *grown);
+        seen->count = grown;
+        seen->cap = cap;
+    }
+    seen->count[id]++;
+    return 0;
+}
+
+/* Adds every token of sentences s[0..n) to v, in order, and counts each
+ * sighting by id in seen when it is given. */
+static int vocab_add_all(s2s_vocab *v, const s2s_sentence *s, int n, id_counts *seen,
+                         s2s_error *err)
 {
     for (int i = 0; i < n; i++)
         for (int k = 0; k < s[i].len; k++) {
-            int rc = vocab_add(v, s[i].w[k], NULL, err);
+            int id, rc = vocab_add(v, s[i].w[k], &id, err);
+            if (!rc && seen) rc = count_id(seen, id, err);
             if (rc) return rc;
         }
     return 0;
@@ -654,7 +914,7 @@ int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err)
 {
     if (!v->slot || v->nslot <= 0)
         return s2s_fail(err, S2S_ERR_ARG, "vocab_build needs a vocab_create()ed vocabulary");
-    return vocab_add_all(v, c->s, c->count, err);
+    return vocab_add_all(v, c->s, c->count, NULL, err);
 }
 
 int vocabs_build(s2s_vocabs *v, const s2s_corpus *c, s2s_error *err)
@@ -664,8 +924,101 @@ int vocabs_build(s2s_vocabs *v, const s2s_corpus *c, s2s_error *err)
         s2s_vocab *t = vocabs_tgt_mut(v);
         if (!t->slot || t->nslot <= 0)
             return s2s_fail(err, S2S_ERR_ARG, "vocabs_build needs vocabs_create()ed vocabularies");
-        rc = vocab_add_all(t, c->t, c->count, err);
+        rc = vocab_add_all(t, c->t, c->count, NULL, err);
     }
+    return rc;
+}
+
+/* A token of a vocabulary being limited: its id and how often it was seen. */
+typedef struct {
+    long count;
+    int id;
+} id_count;
+
+/* The most frequent first; of equal counts, the first seen first. */
+static int by_count_desc(const void *a, const void *b)
+{
+    const id_count *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const id_count *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Adds to v the tokens of seen (specials aside) counted at least min_count
+ * times, at most max_vocab of them (the most frequent) when max_vocab > 0,
+ * in seen's order: first appearance. */
+static int vocab_keep(s2s_vocab *v, const s2s_vocab *seen, const id_counts *counts,
+                      int min_count, int max_vocab, s2s_error *err)
+{
+    const int words = seen->size - S2S_NUM_SPECIAL;
+    id_count *kept = malloc((size_t)(words > 0 ? words : 1) * sizeof *kept);
+    if (!kept)
+        return s2s_fail(err, S2S_ERR_NOMEM, "out of memory ranking %d tokens (%s)", words,
+                        S2S_SIZE((size_t)words * sizeof *kept));
+    int n = 0;
+    for (int id = S2S_NUM_SPECIAL; id < seen->size; id++) {
+        const long c = id < counts->cap ? counts->count[id] : 0;
+        if (c >= min_count) kept[n++] = (id_count){.count = c, .id = id};
+    }
+    if (max_vocab > 0 && n > max_vocab) {
+        qsort(kept, (size_t)n, sizeof *kept, by_count_desc);
+        n = max_vocab;
+        qsort(kept, (size_t)n, sizeof *kept, by_id);
+    }
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++) rc = vocab_add(v, seen->word[kept[i].id], NULL, err);
+    free(kept);
+    return rc;
+}
+
+/* vocab_build_limited over the tokens of a[0..na) and then b[0..nb) (b may
+ * be NULL), counted together. */
+static int vocab_build_counted(s2s_vocab *v, const s2s_sentence *a, int na,
+                               const s2s_sentence *b, int nb, int min_count, int max_vocab,
+                               s2s_error *err)
+{
+    if (!v->slot || v->nslot <= 0)
+        return s2s_fail(err, S2S_ERR_ARG, "vocab_build_limited needs a vocab_create()ed vocabulary");
+    if (min_count < 1 || max_vocab < 0)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "vocabulary limits: minimum count %d (must be >= 1), at most %d tokens "
+                        "(must be >= 0; 0: no limit)", min_count, max_vocab);
+    if (min_count == 1 && max_vocab == 0) { /* nothing left out: no need to count */
+        int rc = vocab_add_all(v, a, na, NULL, err);
+        return rc || !b ? rc : vocab_add_all(v, b, nb, NULL, err);
+    }
+    s2s_vocab seen;
+    id_counts counts = {0};
+    int rc = vocab_create(&seen, err);
+    if (rc) return rc;
+    rc = vocab_add_all(&seen, a, na, &counts, err);
+    if (!rc && b) rc = vocab_add_all(&seen, b, nb, &counts, err);
+    if (!rc) rc = vocab_keep(v, &seen, &counts, min_count, max_vocab, err);
+    vocab_free(&seen);
+    free(counts.count);
+    return rc;
+}
+
+int vocab_build_limited(s2s_vocab *v, const s2s_sentence *s, int n, int min_count,
+                        int max_vocab, s2s_error *err)
+{
+    return vocab_build_counted(v, s, n, NULL, 0, min_count, max_vocab, err);
+}
+
+int vocabs_build_limited(s2s_vocabs *v, const s2s_corpus *c, int min_count, int max_vocab,
+                         s2s_error *err)
+{
+    if (v->shared)
+        return vocab_build_counted(&v->src, c->s, c->count, c->t, c->t ? c->count : 0,
+                                   min_count, max_vocab, err);
+    int rc = vocab_build_counted(&v->src, c->s, c->count, NULL, 0, min_count, max_vocab, err);
+    if (!rc && c->t)
+        rc = vocab_build_counted(&v->tgt, c->t, c->count, NULL, 0, min_count, max_vocab, err);
     return rc;
 }
 

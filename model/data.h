@@ -25,6 +25,9 @@ enum { S2S_PAD = 0, S2S_SOS = 1, S2S_EOS = 2, S2S_UNK = 3, S2S_NUM_SPECIAL = 4 }
 #define S2S_MAX_WORD_BYTES 64
 #define S2S_MAX_SENTENCE_WORDS 100
 #define S2S_MAX_INPUT_WORDS 1000
+/* Longest line of a pairs file (without its line ending): longer is a bad
+ * line, not a reason to hold a huge buffer of tokens. */
+#define S2S_MAX_PAIR_LINE_BYTES 65536
 
 /* ---- tokens ---- */
 /* How a line becomes tokens: words split on blanks (the seed's), or every
@@ -68,8 +71,14 @@ void vocabs_free(s2s_vocabs *v);
 
 /* ---- sentences as words ---- */
 typedef struct {
-    int len;      /* number of words */
-    char **w;     /* words, owned */
+    int len;       /* number of words */
+    char **w;      /* words, owned */
+    int one_block; /* 1: the words lie in w's own allocation, after the
+                    * pointers (the tokenizers make sentences so: one
+                    * allocation a sentence, not one a word); 0: each w[i]
+                    * is an allocation of its own. sentence_free knows both;
+                    * never free or replace a single word of a one-block
+                    * sentence. */
 } s2s_sentence;
 
 /* Sentence pairs. t[i] is the target of s[i]; t == NULL means every target
@@ -141,6 +150,30 @@ int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_c
 /* Every sentence of a file, one per line (blank lines skipped), in order:
  * a test set of one's own. No sentence is an error. */
 int corpus_read(const char *path, s2s_corpus *c, s2s_error *err);
+/* The same, split into tokens the way tokens says (s2s_tokens). */
+int corpus_read_as(const char *path, int tokens, s2s_corpus *c, s2s_error *err);
+/* A user's pairs: a UTF-8 text file, one "source<TAB>target" per line, each
+ * side split into tokens (s2s_tokens) by sentence_tokenize_as, at most
+ * S2S_MAX_SENTENCE_WORDS a side; fills c->s and c->t in file order. A CRLF
+ * line ending is accepted; lines of only blanks (spaces, tabs) are skipped.
+ * A bad line is S2S_ERR_ARG naming the file and line ("pairs.tsv:17: no
+ * tab between source and target"): no tab, more than one, an empty or
+ * blank side, a CR other than a CRLF's, a NUL byte, invalid UTF-8 (the
+ * byte column named), more than S2S_MAX_PAIR_LINE_BYTES bytes, a side of
+ * more than S2S_MAX_SENTENCE_WORDS tokens, a word longer than
+ * S2S_MAX_WORD_BYTES. With skip_bad, bad lines are skipped instead and
+ * counted in *skipped (may be NULL); then, on success with *skipped > 0,
+ * err->msg names the first of them (err->code stays S2S_OK). No usable
+ * pair, or a file that cannot be opened or read, is an error. */
+int corpus_read_pairs(const char *path, int tokens, int skip_bad, s2s_corpus *c, long *skipped,
+                      s2s_error *err);
+/* The pairs of path (as corpus_read_pairs) split 80/10/10 into train, val
+ * and test exactly as corpus_from_file splits sentences (the same shuffle
+ * seeded with seed), each target staying with its source. Fewer than 10
+ * usable pairs is an error. */
+int corpus_from_pairs(const char *path, int tokens, int skip_bad, uint64_t seed,
+                      s2s_corpus *train, s2s_corpus *val, s2s_corpus *test, long *skipped,
+                      s2s_error *err);
 void corpus_free(s2s_corpus *c);
 
 /* Builds the vocabulary from a corpus (specials first, then words by first
@@ -149,6 +182,19 @@ int vocab_build(s2s_vocab *v, const s2s_corpus *c, s2s_error *err);
 /* Builds the vocabularies from a corpus's sources and targets (a shared one
  * from both: sources first, then targets). v must be vocabs_create()ed. */
 int vocabs_build(s2s_vocabs *v, const s2s_corpus *c, s2s_error *err);
+/* Builds a vocabulary for a real corpus from the tokens of s[0..n): those
+ * seen at least min_count (>= 1) times and, if max_vocab > 0, at most
+ * max_vocab of them beyond the specials, the most frequent (of equal
+ * counts, the first seen). Ids follow first appearance among the kept, so
+ * min_count 1, max_vocab 0 gives vocab_build's vocabulary. Tokens left out
+ * encode as <UNK>. v must be vocab_create()ed. */
+int vocab_build_limited(s2s_vocab *v, const s2s_sentence *s, int n, int min_count,
+                        int max_vocab, s2s_error *err);
+/* vocabs_build with those limits: a shared vocabulary counts sources and
+ * targets together (sources first), otherwise each side has its own
+ * counts and limits. As vocabs_build, targets only when c->t is set. */
+int vocabs_build_limited(s2s_vocabs *v, const s2s_corpus *c, int min_count, int max_vocab,
+                         s2s_error *err);
 
 /* ---- encoded datasets ---- */
 typedef struct {

@@ -430,8 +430,7 @@ static int date_alignment(const s2s_sentence *src, const s2s_sentence *tgt, int 
 
 int task_answer(int task, const s2s_sentence *src, s2s_sentence *out, s2s_error *err)
 {
-    out->len = 0;
-    out->w = NULL;
+    *out = (s2s_sentence){0};
     switch (task) {
     case S2S_TASK_REVERSE:
     case S2S_TASK_COPY:

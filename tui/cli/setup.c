@@ -212,8 +212,9 @@ static void say_data(FILE *say, const setup_training_t *t)
     else if (d->task != S2S_TASK_REVERSE)
         fprintf(say, "Task: %s (%d train / %d val / %d test, %s)\n", task_name(d->task),
                 t->tr.count, t->va.count, t->te.count, tokens_name(d->tokens));
-    if (t->skipped) fprintf(say, "Skipped %ld bad line%s (--skip-bad)\n", t->skipped,
-                            t->skipped == 1 ? "" : "s");
+    if (t->skipped)
+        fprintf(say, "Skipped %ld bad line%s (--skip-bad), e.g. %s\n", t->skipped,
+                t->skipped == 1 ? "" : "s", t->first_skipped);
     if (t->vocab.shared)
         fprintf(say, "Vocabulary size: %d\n", t->vocab.src.size);
     else
@@ -320,6 +321,7 @@ int setup_training_create(setup_training_t *t, const cli_opts *o, const char *cm
     if (say) fprintf(say, "Creating dataset...\n");
     if (setup_make_corpus(&t->data, &t->tr, &t->va, &t->te, &t->skipped, &err))
         return cli_fail(cmd, &err);
+    if (t->skipped) snprintf(t->first_skipped, sizeof t->first_skipped, "%s", err.msg);
     if (!t->resumed) {
         const int shared = t->data.task != S2S_TASK_PAIRS && task_shared_vocab(t->data.task);
         if (vocabs_create(&t->vocab, shared, &err)) return cli_fail(cmd, &err);

@@ -100,6 +100,7 @@ typedef struct {
     s2s_dataset dtr, dva, dte;
     setup_data data;    /* where tr, va and te came from */
     long skipped;       /* bad lines --skip-bad left out */
+    char first_skipped[sizeof(((s2s_error *)0)->msg)]; /* what was wrong with one of them ("FILE:LINE: ...") */
     s2s_ckpt_meta meta; /* the checkpoint's, when resumed */
     int resumed;        /* 1: continuing from --model */
     s2s_train_opts opts;/* epochs counted from the checkpoint's epoch when resumed */
