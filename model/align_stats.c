@@ -30,6 +30,7 @@ static void acc_add(s2s_align_acc *to, const s2s_align_acc *a)
     to->entropy_norm += a->entropy_norm;
     to->moves += a->moves;
     to->forward += a->forward;
+    to->stay += a->stay;
     to->next += a->next;
     to->jump += a->jump;
 }
@@ -74,6 +75,7 @@ int align_stats_add(s2s_align_stats *s, const float *attn, int steps, int prefix
         if (t > 0) {
             a->moves++;
             a->forward += r.argmax >= prev;
+            a->stay += r.argmax == prev;
             a->next += r.argmax == prev + 1;
             a->jump += labs((long)r.argmax - prev);
         }
@@ -127,6 +129,11 @@ double align_acc_mean_entropy_norm(const s2s_align_acc *a)
 double align_acc_share_forward(const s2s_align_acc *a)
 {
     return mean((double)a->forward, a->moves);
+}
+
+double align_acc_share_stay(const s2s_align_acc *a)
+{
+    return mean((double)a->stay, a->moves);
 }
 
 double align_acc_share_next(const s2s_align_acc *a)

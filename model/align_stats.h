@@ -18,8 +18,9 @@
  *   on span    the weight inside the span, as a share of the whole row;
  *   entropy    of the whole row in bits, and divided by log2(columns);
  *   movement   for every step after the first: whether its peak is at or
- *              to the right of the previous step's (forward), exactly one
- *              to the right (next: a diagonal), and |peak − previous peak|.
+ *              to the right of the previous step's (forward), on it
+ *              (stay), exactly one to the right (next: a diagonal), and
+ *              |peak − previous peak|.
  *
  * A step whose span is −1..−1 (a target token no source token carries: the
  * dashes of a date) counts for entropy and movement only, as does every
@@ -44,6 +45,7 @@ typedef struct {
     double entropy_norm; /* sum of entropy / log2(columns) */
     long moves;          /* steps that have a previous step */
     long forward;        /* moves whose peak is at or right of the previous peak */
+    long stay;           /* moves whose peak is on the previous peak */
     long next;           /* moves whose peak is exactly one column right of it */
     long jump;           /* sum over moves of |peak - previous peak| */
 } s2s_align_acc;
@@ -80,13 +82,14 @@ void align_stats_sum(const s2s_align_stats *s, int kind, s2s_align_acc *out);
 
 /* Means of an accumulator, NaN when it holds no such steps: the share of
  * the steps with a span whose peak falls in it, their mean weight inside
- * it, the mean entropy (bits, normalised), the share of moves forward and
- * one column right, and the mean |jump| in columns. */
+ * it, the mean entropy (bits, normalised), the share of moves forward, in
+ * place and one column right, and the mean |jump| in columns. */
 double align_acc_share_in_span(const s2s_align_acc *a);
 double align_acc_mean_on_span(const s2s_align_acc *a);
 double align_acc_mean_entropy(const s2s_align_acc *a);
 double align_acc_mean_entropy_norm(const s2s_align_acc *a);
 double align_acc_share_forward(const s2s_align_acc *a);
+double align_acc_share_stay(const s2s_align_acc *a);
 double align_acc_share_next(const s2s_align_acc *a);
 double align_acc_mean_jump(const s2s_align_acc *a);
 

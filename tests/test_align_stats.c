@@ -46,6 +46,7 @@ static void test_diagonal(void **state)
     assert_int_equal(all.moves, 4);
     assert_float_equal(align_acc_share_forward(&all), 1.0, EPS);
     assert_float_equal(align_acc_share_next(&all), 1.0, EPS);
+    assert_float_equal(align_acc_share_stay(&all), 0.0, EPS);
     assert_float_equal(align_acc_mean_jump(&all), 1.0, EPS);
     /* by kind: first, middle x2, last, <EOS>; the first step has no move */
     assert_int_equal(s.acc[S2S_STEP_FIRST].steps, 1);
@@ -120,6 +121,7 @@ static void test_spans(void **state)
     /* peaks 2, 0, 2, 3: back 2, forward 2, forward 1 */
     assert_int_equal(all.moves, 3);
     assert_int_equal(all.forward, 2);
+    assert_int_equal(all.stay, 0);
     assert_int_equal(all.next, 1);
     assert_float_equal(align_acc_mean_jump(&all), 5.0 / 3.0, EPS);
     /* the step without a span still has its entropy counted */
@@ -150,6 +152,7 @@ static void test_uniform(void **state)
     assert_int_equal(all.in_span, 1);
     assert_float_equal(align_acc_mean_on_span(&all), (2.0 + 5.0) / C / S, 1e-6);
     assert_float_equal(align_acc_share_forward(&all), 1.0, EPS);
+    assert_float_equal(align_acc_share_stay(&all), 1.0, EPS);
     assert_float_equal(align_acc_share_next(&all), 0.0, EPS);
     assert_float_equal(align_acc_mean_jump(&all), 0.0, EPS);
 }

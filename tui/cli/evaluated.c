@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "evaluate.h"
+#include "task.h"
 
 enum { DECODE_BATCH = 64, EVAL_N = 1000 };
 
@@ -35,38 +36,68 @@ void evaluated_close(evaluated *e)
     memset(e, 0, sizeof *e);
 }
 
-/* Orders c's sentences longest first, keeping the order within a length: a
- * batch then holds sentences of about one length, so the decoder runs about
- * as many steps as they need (it runs up to 2 * (longest + 1) for all), and
- * the model's workspace, which grows to the largest batch and never
- * shrinks, is allocated once, by the first batch, not again at every
- * longer one. */
+/* Orders c's sentences (and their targets, if any) longest first, keeping
+ * the order within a length: a batch then holds sentences of about one
+ * length, so the decoder runs about as many steps as they need (it runs up
+ * to 2 * (longest + 1) for all), and the model's workspace, which grows to
+ * the largest batch and never shrinks, is allocated once, by the first
+ * batch, not again at every longer one. */
 static int sort_by_length(s2s_corpus *c, s2s_error *err)
 {
     if (c->count < 2) return 0;
-    s2s_sentence *sorted = malloc(sizeof *sorted * (size_t)c->count);
-    if (!sorted)
+    const size_t bytes = sizeof(s2s_sentence) * (size_t)c->count;
+    s2s_sentence *sorted = malloc(bytes), *sorted_t = c->t ? malloc(bytes) : NULL;
+    if (!sorted || (c->t && !sorted_t)) {
+        free(sorted);
+        free(sorted_t);
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory sorting %d sentences", c->count);
+    }
     int at = 0;
     for (int len = S2S_MAX_SENTENCE_WORDS; len >= 0; len--)
         for (int i = 0; i < c->count; i++)
-            if (c->s[i].len == len) sorted[at++] = c->s[i];
+            if (c->s[i].len == len) {
+                if (c->t) sorted_t[at] = c->t[i];
+                sorted[at++] = c->s[i];
+            }
     free(c->s);
     c->s = sorted;
+    if (c->t) {
+        free(c->t);
+        c->t = sorted_t;
+    }
     return 0;
 }
 
-/* Makes set s's sentences: the test split from the checkpoint's seed, or
- * the generated ones. */
+int evaluated_uses(int task, int s)
+{
+    switch (task) {
+    case S2S_TASK_REVERSE: return s >= 0 && s < EVAL_SETS;
+    case S2S_TASK_COPY:
+    case S2S_TASK_SORT: return s == EVAL_SET_TEST || s == EVAL_SET_11_15 || s == EVAL_SET_16_30;
+    default: return s == EVAL_SET_TEST;
+    }
+}
+
+/* Makes set s's sentences: the --test file, the test split from the
+ * checkpoint's seed, or the generated ones (with the task's answers: only
+ * reversal leaves its targets implicit). */
 static int make_corpus(evaluated *e, int s, s2s_error *err)
 {
     const eval_set_spec *sp = &EVAL_SET[s];
     eval_part *p = &e->set[s];
+    const int task = e->cm.meta.task;
+    long skipped;
+    if (s == EVAL_SET_TEST && e->test)
+        return setup_read_test(e->test, task, e->cm.meta.tokens, 0, &p->c, &skipped, err);
+    if (s == EVAL_SET_TEST && task == S2S_TASK_PAIRS)
+        return s2s_fail(err, S2S_ERR_ARG,
+                        "%s was trained on pairs of its own (--pairs), whose test split cannot "
+                        "be made again from the checkpoint: give its test pairs with --test FILE",
+                        e->cm.path);
     if (s == EVAL_SET_TEST) {
         s2s_corpus tr, va;
-        const setup_data sd = {.task = e->cm.meta.task, .tokens = e->cm.meta.tokens,
+        const setup_data sd = {.task = task, .tokens = e->cm.meta.tokens,
                                .seed = e->cm.meta.seed};
-        long skipped;
         int rc = setup_make_corpus(&sd, &tr, &va, &p->c, &skipped, err);
         corpus_free(&tr);
         corpus_free(&va);
@@ -75,6 +106,7 @@ static int make_corpus(evaluated *e, int s, s2s_error *err)
     int rc = sp->unseen ? corpus_synthetic_unseen(&p->c, sp->n, sp->min, sp->max, sp->unseen,
                                                   sp->seed, err)
                         : corpus_synthetic_lengths(&p->c, sp->n, sp->min, sp->max, sp->seed, err);
+    if (!rc && task != S2S_TASK_REVERSE) rc = corpus_answer(task, &p->c, err);
     return rc ? rc : sort_by_length(&p->c, err);
 }
 
@@ -96,7 +128,9 @@ static int measure_set(evaluated *e, int s, int keep_attn, const char *cmd, s2s_
     int rc = make_corpus(e, s, err);
     if (!rc) rc = dataset_create(&p->d, &p->c, &e->cm.vocab, err);
     if (rc) return rc;
-    if (p->d.unknown != expected_unknown(p, s)) {
+    /* Reversal's sets are made to hold known words only, or a set number of
+     * unseen ones; other tasks' test sets may hold any. */
+    if (e->cm.meta.task == S2S_TASK_REVERSE && p->d.unknown != expected_unknown(p, s)) {
         if (s == EVAL_SET_TEST)
             return s2s_fail(err, S2S_ERR_ARG,
                             "%s: %d words of the synthetic test set are not in the model's "
@@ -142,12 +176,12 @@ static int measure_set(evaluated *e, int s, int keep_attn, const char *cmd, s2s_
     for (int i = 0; i < p->d.count; i++) is_exact[i] = p->first_error[i] == 0;
     exact_by_length(&p->d, is_exact, EVAL_MAXW, p->count, p->correct);
     free(is_exact);
-    p->n = p->k = 0;
+    /* Counted over every sentence, not by length: other tasks' test sets
+     * may hold longer ones than the tables by length show. */
+    p->n = p->d.count;
+    p->k = 0;
     p->k_oracle = -1;
-    for (int w = 0; w <= EVAL_MAXW; w++) {
-        p->n += p->count[w];
-        p->k += p->correct[w];
-    }
+    for (int i = 0; i < p->d.count; i++) p->k += p->first_error[i] == 0;
     return 0;
 }
 
@@ -158,7 +192,8 @@ int evaluated_oracle(evaluated *e, const char *cmd)
     for (int s = 0; s < EVAL_SETS; s++) {
         eval_part *p = &e->set[s];
         p->k_oracle = -1;
-        if (s >= EVAL_LENGTH_SETS) continue; /* known words only: scored by ids */
+        /* known words only: scored by ids */
+        if (s >= EVAL_LENGTH_SETS || !evaluated_uses(e->cm.meta.task, s)) continue;
         s2s_decoded r;
         if (decode_dataset_oracle(e->cm.m, &p->d, DECODE_BATCH, 0, &r, &err))
             return cli_fail(cmd, &err);
@@ -175,6 +210,7 @@ int evaluated_oracle(evaluated *e, const char *cmd)
 int evaluated_load(evaluated *e, const cli_opts *o, const char *cmd, const char *path)
 {
     memset(e, 0, sizeof *e);
+    e->test = o->test;
     return cli_model_open(&e->cm, o, cmd, path);
 }
 
@@ -184,7 +220,8 @@ int evaluated_decode(evaluated *e, const char *cmd, int keep_attn)
     s2s_error err;
     s2s_error_clear(&err);
     for (int s = 0; s < EVAL_SETS; s++)
-        if (measure_set(e, s, keep_attn, cmd, &err)) return cli_fail(cmd, &err);
+        if (evaluated_uses(e->cm.meta.task, s) && measure_set(e, s, keep_attn, cmd, &err))
+            return cli_fail(cmd, &err);
     e->seconds = s2s_now_s() - t0;
     return CLI_EXIT_OK;
 }
@@ -208,16 +245,21 @@ void evaluated_range(const evaluated *e, int lo, int hi, long *k, long *n)
         }
 }
 
-int evaluated_rows(int *lo, int *hi)
+int evaluated_rows_between(int first, int last, int *lo, int *hi)
 {
     int n = 0;
-    for (int w = EVAL_TEST_MIN; w <= EVAL_MAXW && n < EVAL_ROWS; n++) {
-        const int last = w <= EVAL_ROW_SINGLE ? w : w + EVAL_ROW_GROUP - 1;
+    for (int w = first; w <= last && n < EVAL_ROWS; n++) {
+        const int end = w <= EVAL_ROW_SINGLE ? w : w + EVAL_ROW_GROUP - 1;
         lo[n] = w;
-        hi[n] = last < EVAL_MAXW ? last : EVAL_MAXW;
+        hi[n] = end < last ? end : last;
         w = hi[n] + 1;
     }
     return n;
+}
+
+int evaluated_rows(int *lo, int *hi)
+{
+    return evaluated_rows_between(EVAL_TEST_MIN, EVAL_MAXW, lo, hi);
 }
 
 int evaluated_set_of_length(int w)

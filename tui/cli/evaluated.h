@@ -10,7 +10,15 @@
  * Exact match: the sets of known words are scored by token ids, as `eval`
  * does (decoded_first_error); the sets with unseen words by the words
  * written after the copy-through rule (decoded_first_error_words), since an
- * unknown word is encoded as <UNK> and is right when copied through. */
+ * unknown word is encoded as <UNK> and is right when copied through.
+ *
+ * A model of another task is measured on the sets that mean something for
+ * it (evaluated_uses), each scored by token ids against the task's answers:
+ * copy and sort on their test split and on 11..15 and 16..30 words (the
+ * same generated sources, with the task's answers); dates on its test
+ * split; pairs only on a test file of its own (--test FILE, which also
+ * replaces the test split of the built-in tasks but reversal). The other
+ * sets stay empty (n = 0). */
 #ifndef S2S_EVALUATED_H
 #define S2S_EVALUATED_H
 
@@ -49,7 +57,7 @@ typedef struct {
     s2s_dataset d;
     s2s_decoded r;     /* greedy decodings (attention kept as asked, and always for
                           the unseen-word sets of a model with attention) */
-    int *first_error;  /* per sentence: 0 = reversed exactly, else the step of the
+    int *first_error;  /* per sentence: 0 = exactly right, else the step of the
                           first wrong token (decoded_first_error[_words]) */
     long count[EVAL_MAXW + 1], correct[EVAL_MAXW + 1]; /* by length */
     long n, k;         /* sentences, exact matches */
@@ -58,9 +66,13 @@ typedef struct {
 
 typedef struct {
     cli_model cm;      /* the checkpoint: path, backend, model, vocabulary, meta */
+    const char *test;  /* --test FILE: the test set instead of the test split, or NULL */
     eval_part set[EVAL_SETS];
     double seconds;    /* wall time spent building and decoding the sets */
 } evaluated;
+
+/* 1 if a model of task (s2s_task) is measured on set s (eval_set_id). */
+int evaluated_uses(int task, int s);
 
 /* Opens path, decodes every set (keep_attn: with its attention) and counts
  * exact matches. Prints its failure as "seq2seq CMD: ..."; returns a
@@ -68,7 +80,8 @@ typedef struct {
 int evaluated_open(evaluated *e, const cli_opts *o, const char *cmd, const char *path,
                    int keep_attn);
 void evaluated_close(evaluated *e);
-/* evaluated_open in two halves: open the model, then decode the sets. */
+/* evaluated_open in two halves: open the model (and note o->test), then
+ * decode the sets. */
 int evaluated_load(evaluated *e, const cli_opts *o, const char *cmd, const char *path);
 int evaluated_decode(evaluated *e, const char *cmd, int keep_attn);
 
@@ -85,6 +98,9 @@ void evaluated_range(const evaluated *e, int lo, int hi, long *k, long *n);
  * (room for EVAL_ROWS) and returns how many rows there are. */
 enum { EVAL_ROW_SINGLE = 15, EVAL_ROW_GROUP = 5, EVAL_ROWS = 32 };
 int evaluated_rows(int *lo, int *hi);
+/* The same rows over lengths first..last (1 <= first; room for EVAL_ROWS
+ * rows holds 1..S2S_MAX_SENTENCE_WORDS). */
+int evaluated_rows_between(int first, int last, int *lo, int *hi);
 
 /* The length set holding sentences of w words, or -1. */
 int evaluated_set_of_length(int w);

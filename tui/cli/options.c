@@ -152,6 +152,11 @@ static const cli_option OPTIONS[] = {
      "also measure the exact match by length of FILE, a model trained without attention, "
      "and compare the two (default: no comparison)",
      NULL, T_STR, CLI_ANALYZE, 0, 0, 0, 0, F(baseline), 0},
+    {"test", "FILE",
+     "measure a model of a task other than reverse on FILE instead of its test split: "
+     "'source<TAB>target' pairs for a model trained with --pairs (which needs it), else one "
+     "source per line (the task gives the answer)",
+     NULL, T_STR, CLI_ANALYZE, 0, 0, 0, 0, F(test), 0},
     {"png", "FILE", "also draw the exact match by length of every model to FILE as a PNG",
      NULL, T_STR, CLI_COMPARE, 0, 0, 0, 0, F(png), 0},
     {"device", "auto|cpu|cuda", "where to compute; auto: CUDA when a GPU is usable, else the CPU",

@@ -42,7 +42,7 @@ txt fmt_percent(double v)
 }
 
 /* A weight or an entropy with 3 decimals. */
-static txt W(double x)
+txt fmt_weight(double x)
 {
     txt t;
     if (isnan(x))
@@ -50,6 +50,12 @@ static txt W(double x)
     else
         snprintf(t.s, sizeof t.s, "%.3f", x);
     return t;
+}
+
+/* fmt_weight under the short name the tables below use. */
+static txt W(double x)
+{
+    return fmt_weight(x);
 }
 
 /* "k/n" with the percentage: "99.2% (124/125)". */
@@ -164,7 +170,7 @@ static const s2s_attn_stats *test_st(const report *r)
 }
 
 /* "7" or "16-20". */
-static txt range_txt(int lo, int hi)
+txt fmt_range(int lo, int hi)
 {
     txt t;
     if (lo == hi)
@@ -216,7 +222,7 @@ static void table_exact(FILE *f, const report *r)
         evaluated_range(e, lo[i], hi[i], &k, &n);
         if (b) evaluated_range(b, lo[i], hi[i], &kb, &nb);
         if (!n && !nb) continue;
-        fprintf(f, "| %s | %s | %ld | %s |", range_txt(lo[i], hi[i]).s,
+        fprintf(f, "| %s | %s | %ld | %s |", fmt_range(lo[i], hi[i]).s,
                 EVAL_SET[evaluated_set_of_length(lo[i])].label, n, fmt_kn(k, n).s);
         if (b) fprintf(f, " %s |", fmt_kn(kb, nb).s);
         fprintf(f, "\n");
@@ -343,7 +349,7 @@ static const s2s_attn_stats *stats_for(const report *r, int w)
 
 static void len_name(char *buf, size_t n, int lo, int hi)
 {
-    snprintf(buf, n, "%s%s", range_txt(lo, hi).s,
+    snprintf(buf, n, "%s%s", fmt_range(lo, hi).s,
              evaluated_set_of_length(lo) != EVAL_SET_TEST ? " (never trained)" : "");
 }
 
@@ -1069,21 +1075,32 @@ static void answer_ends(FILE *f, const report *r)
         failures(f, r, s2, s2 > EVAL_SET_TEST && s2 < EVAL_LENGTH_SETS);
 }
 
+void report_model_lines(FILE *f, const evaluated *e, int both_vocabs)
+{
+    const s2s_config *c = model_config(e->cm.m);
+    char vocab[64];
+    if (both_vocabs && !e->cm.vocab.shared)
+        snprintf(vocab, sizeof vocab, "vocabularies %d (source) and %d (target)", c->src_vocab,
+                 c->tgt_vocab);
+    else
+        snprintf(vocab, sizeof vocab, "vocabulary %d", c->src_vocab);
+    fprintf(f, "- Model: `%s` (epoch %d", e->cm.path, e->cm.meta.epoch);
+    if (!isnan(e->cm.meta.val_loss)) fprintf(f, ", validation loss %.4f", (double)e->cm.meta.val_loss);
+    fprintf(f, ")\n- Configuration: %s attention, embedding %d, hidden %d, %d layer%s, dropout "
+               "%g, %s, %zu parameters, trained with seed %llu\n",
+            attention_name(c->attention), c->embed, c->hidden, c->layers,
+            c->layers == 1 ? "" : "s", (double)c->dropout, vocab, model_num_params(e->cm.m),
+            (unsigned long long)e->cm.meta.seed);
+}
+
 /* The report's opening: the model, the sets, what is left out. */
 static void write_header(FILE *f, const report *r, long k, long n, long n_exact)
 {
     const evaluated *e = r->e;
-    const s2s_config *c = model_config(e->cm.m);
     const long n_out = n - n_exact;
     fprintf(f, "# Attention analysis\n\n"
                "Written by `seq2seq analyze`; every figure below was measured in this run.\n\n");
-    fprintf(f, "- Model: `%s` (epoch %d", e->cm.path, e->cm.meta.epoch);
-    if (!isnan(e->cm.meta.val_loss)) fprintf(f, ", validation loss %.4f", (double)e->cm.meta.val_loss);
-    fprintf(f, ")\n- Configuration: %s attention, embedding %d, hidden %d, %d layer%s, dropout "
-               "%g, vocabulary %d, %zu parameters, trained with seed %llu\n",
-            attention_name(c->attention), c->embed, c->hidden, c->layers,
-            c->layers == 1 ? "" : "s", (double)c->dropout, c->src_vocab, model_num_params(e->cm.m),
-            (unsigned long long)e->cm.meta.seed);
+    report_model_lines(f, e, 0);
     fprintf(f, "- Test set: the synthetic test split of seed %llu, %ld sentences of 3-10 words; "
                "decoded greedily on %s\n",
             (unsigned long long)e->cm.meta.seed, e->set[EVAL_SET_TEST].n, r->device);

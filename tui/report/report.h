@@ -7,6 +7,8 @@
 #ifndef S2S_REPORT_H
 #define S2S_REPORT_H
 
+#include <stdio.h>
+
 #include "attn_stats.h"
 #include "evaluate.h"
 #include "evaluated.h"
@@ -28,14 +30,22 @@ typedef struct {
 /* Writes the report to path through path.tmp and a rename. */
 int report_write(const char *path, const report *r, s2s_error *err);
 
+/* The report's lines on the model: "- Model: `PATH` (epoch N, validation
+ * loss L)" and "- Configuration: ...", with its vocabulary's size, or with
+ * both_vocabs the source's and the target's where they are two. */
+void report_model_lines(FILE *f, const evaluated *e, int both_vocabs);
+
 /* Formatted numbers: a share (0..1) as "12.3%", a percentage (0..100)
- * likewise, "k/n" with its percentage; "-" when there is none. */
+ * likewise, "k/n" with its percentage, a weight or entropy with three
+ * decimals; "-" when there is none. A range of lengths as "7" or "16-20". */
 typedef struct {
     char s[48];
 } txt;
 txt fmt_share(double frac);
 txt fmt_percent(double v);
 txt fmt_kn(long k, long n);
+txt fmt_weight(double x);
+txt fmt_range(int lo, int hi);
 /* 100 k / n, NaN when n is 0. */
 double percent(long k, long n);
 
