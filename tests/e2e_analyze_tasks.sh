@@ -78,28 +78,34 @@ COMMON=("Written by \`seq2seq analyze\`; every figure below was measured in this
 run "$BIN" analyze --model copy/best.ckpt --out copy.md "${DEV[@]}"
 check "analyze copy: exit 0" test "$rc" -eq 0
 check "analyze copy: summary names the task and the file" has_out "Task: copy. Exact match:"
-check "analyze copy: analysis.md's sections" has_lines copy.md "# Attention analysis: the copy task" \
-    "${COMMON[@]}" "- Reference alignment (copy): target word j comes from source word j" \
+check "analyze copy: analysis.md's sections" has_lines copy.md \
+    "# Attention analysis: the copy task" "${COMMON[@]}" \
+    "- Reference alignment (copy): target word j comes from source word j" \
     "| words | set | sentences | exact match |" "| 3 | test | " "| 11 | never trained | " \
-    "| 26-30 | never trained | " "| **all** | 11-15 words | 1000 |" "| **all** | 16-30 words | 1000 |" \
+    "| 26-30 | never trained | " "| **all** | 11-15 words | 1000 |" \
+    "| **all** | 16-30 words | 1000 |" \
     "| set | sentences | steps | peak in span | weight in span | entropy (bits) |" \
-    "- The peak falls inside the reference span at " "- Of the steps after the first, the attention's peak moves right at " \
+    "- The peak falls inside the reference span at " \
+    "- Of the steps after the first, the attention's peak moves right at " \
     "- At 11-15 words (never trained) exact match is "
-check "analyze copy: no reversal sections" test -z "$(grep -E 'mirrored|four questions|31-50' copy.md || true)"
+check "analyze copy: no reversal sections" \
+    test -z "$(grep -E 'mirrored|four questions|31-50' copy.md || true)"
 check "analyze copy: no unmeasured figure printed as nan" test -z "$(grep -i 'nan' copy.md || true)"
 
 # ---- sort: the same sets, another reference ----
 run "$BIN" analyze --model sort/best.ckpt --out sort.md "${DEV[@]}"
 check "analyze sort: exit 0" test "$rc" -eq 0
-check "analyze sort: analysis.md's sections" has_lines sort.md "# Attention analysis: the sort task" \
-    "${COMMON[@]}" "- Reference alignment (sort): the j-th target word comes from the source position" \
+check "analyze sort: analysis.md's sections" has_lines sort.md \
+    "# Attention analysis: the sort task" "${COMMON[@]}" \
+    "- Reference alignment (sort): the j-th target word comes from the source position" \
     "| **all** | 16-30 words | 1000 |"
 
 # ---- dates: characters, its test split only ----
 run "$BIN" analyze --model dates/best.ckpt --out dates.md "${DEV[@]}"
 check "analyze dates: exit 0" test "$rc" -eq 0
-check "analyze dates: analysis.md's sections" has_lines dates.md "# Attention analysis: the dates task" \
-    "${COMMON[@]}" "- Reference alignment (dates): each digit of YYYY-MM-DD" \
+check "analyze dates: analysis.md's sections" has_lines dates.md \
+    "# Attention analysis: the dates task" "${COMMON[@]}" \
+    "- Reference alignment (dates): each digit of YYYY-MM-DD" \
     "| characters | set | sentences | exact match |" "(tokens: characters)" \
     "| set | sentences | steps | peak in span |"
 check "analyze dates: no longer sets" test -z "$(grep -E '11-15|16-30' dates.md || true)"
@@ -118,11 +124,13 @@ write("train.tsv", 400)
 write("val.tsv", 50)
 write("test.tsv", 50)
 EOF
-run "$BIN" train --pairs train.tsv --val val.tsv --test test.tsv --epochs 2 "${SMALL[@]}" --out pairs
+run "$BIN" train --pairs train.tsv --val val.tsv --test test.tsv --epochs 2 "${SMALL[@]}" \
+    --out pairs
 check "train --pairs: exit 0" test "$rc" -eq 0 -a -s pairs/best.ckpt
 run "$BIN" analyze --model pairs/best.ckpt --out pairs.md "${DEV[@]}"
 check "analyze pairs without --test: usage error naming --test" test "$rc" -eq 2
-check "analyze pairs without --test: says to give --test FILE" has_err "give its test pairs with --test FILE"
+check "analyze pairs without --test: says to give --test FILE" \
+    has_err "give its test pairs with --test FILE"
 check "analyze pairs without --test: no analysis.md" test ! -e pairs.md
 run "$BIN" analyze --model pairs/best.ckpt --test test.tsv --out pairs.md "${DEV[@]}"
 check "analyze pairs --test: exit 0" test "$rc" -eq 0
@@ -144,7 +152,8 @@ check "analyze reverse: exit 0" test "$rc" -eq 0
 check "analyze reverse: the reversal analysis" has_lines reverse.md "# Attention analysis" \
     "- Test set: the synthetic test split of seed 42, 1000 sentences of 3-10 words" \
     "## The four questions" "| **31-50** | never trained | 1000 |"
-check "analyze reverse: not the task report" test -z "$(grep -F 'Reference alignment' reverse.md || true)"
+check "analyze reverse: not the task report" \
+    test -z "$(grep -F 'Reference alignment' reverse.md || true)"
 
 # ---- compare ----
 run "$BIN" compare "${DEV[@]}" --png copy.png copy/best.ckpt copy/last.ckpt
@@ -156,14 +165,16 @@ check "compare copy: the table by length" has_lines "$T/out" "# Exact match on t
 check "compare copy: no reversal rows" test -z "$(grep -E '31-50|unseen' "$T/out" || true)"
 check "compare copy: PNG written" test -s copy.png
 run "$BIN" compare "${DEV[@]}" sort/best.ckpt
-check "compare sort: exit 0" test "$rc" -eq 0 -a -n "$(grep -F '| **16-30** | 1000 | ' "$T/out" || true)"
+check "compare sort: exit 0" \
+    test "$rc" -eq 0 -a -n "$(grep -F '| **16-30** | 1000 | ' "$T/out" || true)"
 run "$BIN" compare "${DEV[@]}" dates/best.ckpt dates/last.ckpt
 check "compare dates: exit 0" test "$rc" -eq 0
 check "compare dates: the test split" has_lines "$T/out" "# Exact match on the dates task" \
     "| set | sentences | dates/best.ckpt | dates/last.ckpt |" "| **test** | 1000 | "
 run "$BIN" compare "${DEV[@]}" copy/best.ckpt sort/best.ckpt
 check "compare copy and sort: usage error" test "$rc" -eq 2
-check "compare copy and sort: names both" has_err "copy/best.ckpt is a model of the copy task and sort/best.ckpt of the sort task"
+check "compare copy and sort: names both" \
+    has_err "copy/best.ckpt is a model of the copy task and sort/best.ckpt of the sort task"
 run "$BIN" compare "${DEV[@]}" --png d.png dates/best.ckpt
 check "compare dates --png: usage error, no PNG" test "$rc" -eq 2 -a ! -e d.png
 run "$BIN" compare "${DEV[@]}" pairs/best.ckpt

@@ -156,8 +156,8 @@ static void print_task_summary(const cli_opts *o, const evaluated *e, const task
     s2s_align_acc all;
     align_stats_sum(&tr->st[EVAL_SET_TEST], S2S_STEPS_ALL, &all);
     if (all.steps) {
-        printf("Attention over %ld exact test sentences (%ld steps):", tr->st[EVAL_SET_TEST].sentences,
-               all.steps);
+        printf("Attention over %ld exact test sentences (%ld steps):",
+               tr->st[EVAL_SET_TEST].sentences, all.steps);
         if (all.ref_steps)
             printf(" peak inside the reference span %s,",
                    fmt_share(align_acc_share_in_span(&all)).s);

@@ -122,9 +122,9 @@ static void write_method(FILE *f, const task_report *r)
                "of the row's columns (0: all weight on one position, 1: uniform). *Forward* is "
                "the share of steps after the first whose peak is at or to the right of the "
                "previous step's peak, *in place* the share on it, *+1* the share exactly one "
-               "position to the right (a diagonal), *mean jump* the mean distance between consecutive peaks in "
-               "positions. The first step, the middle ones, the last token's step and the "
-               "`<EOS>` step are also kept apart.");
+               "position to the right (a diagonal), *mean jump* the mean distance between "
+               "consecutive peaks in positions. The first step, the middle ones, the last "
+               "token's step and the `<EOS>` step are also kept apart.");
     if (r->prefix)
         fprintf(f, " The model's attention also sees %d start-marker column%s before the first "
                    "token: peaks are taken after %s, weights and entropies over the whole row.",
@@ -136,15 +136,16 @@ static void write_method(FILE *f, const task_report *r)
  * measured on (the sets' lengths do not overlap), then each set's total. */
 static void table_exact(FILE *f, const task_report *r)
 {
-    long count[EVAL_SETS][S2S_MAX_SENTENCE_WORDS + 1], correct[EVAL_SETS][S2S_MAX_SENTENCE_WORDS + 1];
+    enum { W = S2S_MAX_SENTENCE_WORDS };
+    long count[EVAL_SETS][W + 1], correct[EVAL_SETS][W + 1];
     memset(count, 0, sizeof count);
     memset(correct, 0, sizeof correct);
-    int first = S2S_MAX_SENTENCE_WORDS, last = 1;
+    int first = W, last = 1;
     for (int s = 0; s < EVAL_SETS; s++) {
         const eval_part *p = &r->e->set[s];
         if (!evaluated_uses(task_of(r), s) || !p->r.correct) continue;
-        exact_by_length(&p->d, p->r.correct, S2S_MAX_SENTENCE_WORDS, count[s], correct[s]);
-        for (int w = 1; w <= S2S_MAX_SENTENCE_WORDS; w++)
+        exact_by_length(&p->d, p->r.correct, W, count[s], correct[s]);
+        for (int w = 1; w <= W; w++)
             if (count[s][w]) {
                 first = w < first ? w : first;
                 last = w > last ? w : last;
