@@ -59,7 +59,8 @@ static int predict_one(predictor *p, const s2s_sentence *s, const char *where, c
                               NULL, 0, 0, err);
     if (!rc && png)
         rc = png_write_attention(png, (const char *const *)r.src, r.n_src,
-                                 (const char *const *)r.out, r.steps, r.attn, err);
+                                 (const char *const *)r.out, r.steps, r.attn, p->cm.meta.tokens,
+                                 err);
     decoding_free(&r);
     return rc;
 }
