@@ -25,39 +25,11 @@ fi
 # Run inside $T: eval writes attention_heatmap.png into the current
 # directory, which must not be the source tree.
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+LIB=$(cd "$(dirname "$0")" && pwd)/e2e_lib.sh
 MAN=$(cd "$(dirname "$MAN")" && pwd)/$(basename "$MAN")
 cd "$T"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    if [ -n "${2:-}" ]; then printf '%s\n' "$2" | head -n 15 | sed 's/^/     | /'; fi
-}
-# check NAME CMD...: passes when CMD succeeds.
-check() {
-    local name=$1
-    shift
-    if "$@"; then ok "$name"; else bad "$name" "$(tail -n 5 "$T/err" 2>/dev/null || true)"; fi
-}
-# run CMD...: stdout in $T/out, stderr in $T/err, exit status in $rc.
-run() {
-    set +e
-    "$@" >"$T/out" 2>"$T/err" </dev/null
-    rc=$?
-    set -e
-}
-# run_in FILE CMD...: as run, with stdin from FILE.
-run_in() {
-    local in=$1
-    shift
-    set +e
-    "$@" >"$T/out" 2>"$T/err" <"$in"
-    rc=$?
-    set -e
-}
+. "$LIB"
 has_out() { grep -Eq -- "$1" "$T/out"; }
 has_err() { grep -Eq -- "$1" "$T/err"; }
 lines_out() { wc -l <"$T/out" | tr -d ' '; }

@@ -17,35 +17,9 @@ if [ ! -x "$BIN" ]; then
     exit 1
 fi
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+. "$(cd "$(dirname "$0")" && pwd)/e2e_lib.sh"
 cd "$T"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    if [ -n "${2:-}" ]; then printf '%s\n' "$2" | head -n 15 | sed 's/^/     | /'; fi
-}
-check() {
-    local name=$1
-    shift
-    if "$@"; then ok "$name"; else bad "$name" "$(tail -n 5 "$T/err" 2>/dev/null || true)"; fi
-}
-run() {
-    set +e
-    "$@" >"$T/out" 2>"$T/err" </dev/null
-    rc=$?
-    set -e
-}
-run_in() {
-    local in=$1
-    shift
-    set +e
-    "$@" >"$T/out" 2>"$T/err" <"$in"
-    rc=$?
-    set -e
-}
 has_err() { grep -qF -- "$1" "$T/err"; }
 
 # A small model, quick to train on two cores.

@@ -37,14 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    if [ -n "${2:-}" ]; then printf '%s\n' "$2" | head -n 45 | sed 's/^/     | /'; fi
-}
+BAD_LINES=45
+. "$(cd "$(dirname "$0")" && pwd)/e2e_lib.sh"
 tm() { tmux -L "$SOCK" "$@"; }
 cap() { tm capture-pane -p -t "$S" 2>/dev/null || true; }
 keys() { tm send-keys -t "$S" "$@"; }

@@ -31,5 +31,14 @@ vg "train (1 epoch, --data)" train --device cpu --threads 2 --epochs 1 --embed 8
     --batch 8 --data sentences.txt --out run
 vg "eval" eval --device cpu --model run/best.ckpt --data sentences.txt --examples 2
 vg "reverse (with an unknown word)" reverse --device cpu --model run/best.ckpt --png one.png the cat zebra
+# Pairs of characters, two vocabularies, a stray line skipped, beam search and JSON Lines.
+for i in $(seq 1 40); do printf '%d %d\t%d\n' "$i" "$((i + 1))" "$((i * 2))"; done >pairs.tsv
+printf 'no tab here\n' >>pairs.tsv
+vg "train (1 epoch, --pairs, chars, --skip-bad)" train --device cpu --threads 2 --epochs 1 \
+    --embed 8 --hidden 8 --layers 1 --batch 8 --pairs pairs.tsv --tokens chars --skip-bad --out pr
+vg "predict (--beam 3, --attention-out)" predict --device cpu --model pr/best.ckpt --beam 3 \
+    --attention-out a.jsonl "12 13"
+vg "eval (pairs, --beam 2, --attention-out)" eval --device cpu --model pr/best.ckpt \
+    --test pairs.tsv --skip-bad --beam 2 --attention-out e.jsonl --examples 1
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

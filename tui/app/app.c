@@ -460,7 +460,8 @@ static void draw(app *a)
     wnoutrefresh(a->win[PANE_CHART]);
 
     heat_data hd = {a->have_rev ? &a->rev : NULL, a->user ? "you" : "probe", a->step,
-                    model_config(a->im)->attention, a->have_rev ? a->ver.first_wrong : -1};
+                    model_config(a->im)->attention, a->have_rev ? a->ver.first_wrong : -1,
+                    a->st.data.tokens == S2S_TOKENS_CHARS};
     if (STALE(PANE_HEATMAP)) {
         heatmap_draw(a->win[PANE_HEATMAP], s, &hd);
         wnoutrefresh(a->win[PANE_HEATMAP]);

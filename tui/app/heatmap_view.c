@@ -20,11 +20,12 @@ static void title_of(char *buf, size_t n, const ui_style *s, const heat_data *d)
 {
     const s2s_decoding *r = d->r;
     size_t len = (size_t)snprintf(buf, n, "Attention%s: ", strcmp(d->label, "probe") == 0 ? " (probe)" : "");
+    const char *sep = d->chars ? "" : " ";
     for (int i = r->prefix; i + 1 < r->n_src && len < n; i++)
-        len += (size_t)snprintf(buf + len, n - len, "%s%s", i > r->prefix ? " " : "", r->src[i]);
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", i > r->prefix ? sep : "", r->src[i]);
     if (len < n) len += (size_t)snprintf(buf + len, n - len, " %s ", ui_glyph(s, "arrow"));
     for (int t = 0; t < r->n_words && len < n; t++)
-        len += (size_t)snprintf(buf + len, n - len, "%s%s", t ? " " : "", r->out[t]);
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", t ? sep : "", r->out[t]);
 }
 
 /* The column the selected step attends to most (the first on a tie). */

@@ -88,6 +88,7 @@ typedef struct {
     int step;              /* the selected decoder step (row) */
     int attention;         /* S2S_ATTN_* of the model */
     int wrong;             /* the first wrong (or extra) output row; -1: none */
+    int chars;             /* 1: tokens are characters (the title joins them unspaced) */
 } heat_data;
 
 /* What the prompt line shows after the typed text: the result of the last

@@ -49,8 +49,9 @@ static void print_examples(const s2s_vocabs *v, int tokens, const s2s_dataset *d
 }
 
 /* Exact match, token accuracy, and exact match for each source length (in
- * words) the test set has. */
-static int print_metrics(const s2s_dataset *d, const s2s_decoded *res, s2s_error *err)
+ * words, or characters) the test set has. */
+static int print_metrics(const s2s_dataset *d, const s2s_decoded *res, int tokens,
+                         s2s_error *err)
 {
     printf("%s\nQUANTITATIVE METRIC\n%s\n", CLI_RULE, CLI_RULE);
     printf("Exact Match Accuracy: %.2f%% (%d/%d)\n",
@@ -68,7 +69,8 @@ static int print_metrics(const s2s_dataset *d, const s2s_decoded *res, s2s_error
         return s2s_fail(err, S2S_ERR_NOMEM, "out of memory for counts of %d lengths", maxw + 1);
     }
     exact_by_length(d, res->correct, maxw, count, correct);
-    printf("\nExact Match by Source Length:\n  Words  Sentences  Exact Match\n");
+    printf("\nExact Match by Source Length:\n  %5s  Sentences  Exact Match\n",
+           tokens == S2S_TOKENS_CHARS ? "Chars" : "Words");
     for (int w = 0; w <= maxw; w++)
         if (count[w])
             printf("  %5d  %9ld  %6.2f%% (%ld/%ld)\n", w, count[w],
@@ -81,7 +83,7 @@ static int print_metrics(const s2s_dataset *d, const s2s_decoded *res, s2s_error
 
 /* The heatmap of test sentence i from its batch decoding, labelled with
  * the sentence's own words (an unknown word keeps its spelling). */
-static int write_decoded_heatmap(const char *path, const s2s_vocabs *vs, const s2s_sentence *s,
+static int write_decoded_heatmap(const char *path, const s2s_vocabs *vs, int tokens, const s2s_sentence *s,
                                  const s2s_decoded *res, int i, s2s_error *err)
 {
     const int steps = res->steps[i], nw = res->out_len[i], pre = res->prefix;
@@ -98,7 +100,8 @@ static int write_decoded_heatmap(const char *path, const s2s_vocabs *vs, const s
     const s2s_vocab *v = vocabs_tgt(vs);
     for (int t = 0; t < steps; t++)
         out[t] = t < nw ? word_of(v, res->out[res->out_off[i] + t]) : "<EOS>";
-    int rc = png_write_attention(path, src, pre + s->len + 1, out, steps, res->attn[i], err);
+    int rc = png_write_attention(path, src, pre + s->len + 1, out, steps, res->attn[i], tokens,
+                                 err);
     free(src);
     free(out);
     return rc;
@@ -121,10 +124,11 @@ static int write_heatmap(const cli_opts *o, const cli_model *cm, const s2s_sente
         rc = decode_sentence_beam(cm->m, &cm->vocab, sent, o->beam, &rv, err);
         if (!rc)
             rc = png_write_attention(o->heatmap, (const char *const *)rv.src, rv.n_src,
-                                     (const char *const *)rv.out, rv.steps, rv.attn, err);
+                                     (const char *const *)rv.out, rv.steps, rv.attn,
+                                     cm->meta.tokens, err);
         decoding_free(&rv);
     } else {
-        rc = write_decoded_heatmap(o->heatmap, &cm->vocab, first, res, 0, err);
+        rc = write_decoded_heatmap(o->heatmap, &cm->vocab, cm->meta.tokens, first, res, 0, err);
     }
     if (!rc) printf("Attention heatmap saved to %s\n", o->heatmap);
     return rc;
@@ -272,7 +276,7 @@ int cmd_eval(const cli_opts *o)
                         skipped == 1 ? "" : "s", o->test);
     print_examples(&cm.vocab, cm.meta.tokens, &dte, &res,
                    o->examples < dte.count ? o->examples : dte.count);
-    if (print_metrics(&dte, &res, &err)) goto fail;
+    if (print_metrics(&dte, &res, cm.meta.tokens, &err)) goto fail;
     if (o->attention_out && write_attention_out(o->attention_out, &cm, &te, &dte, &res, &err))
         goto fail;
     if (!o->no_heatmap && write_heatmap(o, &cm, &sent, &te.s[0], &res, &err)) goto fail;

@@ -59,7 +59,8 @@ static int predict_one(predictor *p, const s2s_sentence *s, const char *where, c
                               NULL, 0, 0, err);
     if (!rc && png)
         rc = png_write_attention(png, (const char *const *)r.src, r.n_src,
-                                 (const char *const *)r.out, r.steps, r.attn, err);
+                                 (const char *const *)r.out, r.steps, r.attn, p->cm.meta.tokens,
+                                 err);
     decoding_free(&r);
     return rc;
 }
@@ -97,7 +98,7 @@ static char *joined_args(const cli_opts *o)
 static int tokenize_input(const predictor *p, const char *text, s2s_sentence *s, s2s_error *err)
 {
     int rc = sentence_tokenize_as(text, p->cm.meta.tokens, S2S_MAX_INPUT_WORDS, s, err);
-    if (!rc && s->len == 0) rc = s2s_fail(err, S2S_ERR_ARG, "empty input");
+    if (!rc && s->len == 0) rc = s2s_fail(err, S2S_ERR_ARG, "empty sentence");
     return rc;
 }
 
@@ -189,7 +190,19 @@ static int run(const cli_opts *o, const char *cmd)
     p.o = o;
     s2s_error err;
     s2s_error_clear(&err);
-    int rc = cli_model_open(&p.cm, o, cmd, o->model);
+    int rc = CLI_EXIT_OK;
+    /* A blank input on the command line is a usage error, said before
+     * anything is loaded. */
+    if (o->nargs > 0) {
+        int blank = 1;
+        for (int i = 0; i < o->nargs && blank; i++) blank = strspn(o->args[i], " \t\r\n") ==
+                                                            strlen(o->args[i]);
+        if (blank) {
+            fprintf(stderr, "seq2seq %s: empty sentence\n", cmd);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    rc = cli_model_open(&p.cm, o, cmd, o->model);
     if (!rc) rc = check_model(&p);
     if (!rc && o->attention_out && attn_jsonl_open(&p.json, o->attention_out, &err))
         rc = cli_fail(cmd, &err);

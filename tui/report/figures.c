@@ -14,6 +14,7 @@
 
 #include "assets/colormap.h"
 #include "atomic.h"
+#include "data.h"
 #include "raster.h"
 
 /* ------------------------------------------------------------ the style */
@@ -1010,7 +1011,8 @@ int png_write_accuracy_by_length(const char *path, const int *lengths, int n_len
 }
 
 int png_write_attention(const char *path, const char *const *src, int n_src,
-                        const char *const *out, int steps, const float *attn, s2s_error *err)
+                        const char *const *out, int steps, const float *attn, int tokens,
+                        s2s_error *err)
 {
     size_t n = 32;
     for (int i = 0; i + 1 < n_src; i++) n += strlen(src[i]) + 1;
@@ -1021,7 +1023,8 @@ int png_write_attention(const char *path, const char *const *src, int n_src,
     size_t k = (size_t)snprintf(title, n, "Attention Weights: \"");
     const int first = n_src > 1 && strcmp(src[0], "<SOS>") == 0; /* the start marker is no word */
     for (int i = first; i + 1 < n_src; i++)
-        k += (size_t)snprintf(title + k, n - k, "%s%s", i > first ? " " : "", src[i]);
+        k += (size_t)snprintf(title + k, n - k, "%s%s",
+                              i > first && tokens != S2S_TOKENS_CHARS ? " " : "", src[i]);
     snprintf(title + k, n - k, "\"");
     s2s_heatmap h = {src, n_src, out, steps, attn, title};
     int rc = png_write_heatmap(path, &h, err);

@@ -26,9 +26,11 @@ int png_write_heatmap(const char *path, const s2s_heatmap *h, s2s_error *err);
 
 /* The heatmap of one decoding, titled with its input: src labels across
  * (the words, then <EOS>), out labels down (one per decoder step), attn
- * (steps, n_src). */
+ * (steps, n_src). tokens (s2s_tokens) says how the title joins the input:
+ * words with spaces, characters side by side. */
 int png_write_attention(const char *path, const char *const *src, int n_src,
-                        const char *const *out, int steps, const float *attn, s2s_error *err);
+                        const char *const *out, int steps, const float *attn, int tokens,
+                        s2s_error *err);
 
 /* Train and validation loss per epoch (epochs 1..n), log-scale y, the best
  * validation epoch marked, axes labelled, a legend. */
