@@ -19,30 +19,12 @@ if [ ! -x "$BIN" ]; then
     exit 1
 fi
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+. "$(cd "$(dirname "$0")" && pwd)/e2e_lib.sh"
 cd "$T"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    if [ -n "${2:-}" ]; then printf '%s\n' "$2" | head -n 15 | sed 's/^/     | /'; fi
-}
-check() {
-    local name=$1
-    shift
-    if "$@"; then ok "$name"; else bad "$name" "$(tail -n 5 "$T/err" 2>/dev/null || true)"; fi
-}
-run() {
-    set +e
-    "$@" >"$T/out" 2>"$T/err" </dev/null
-    rc=$?
-    set -e
-}
 has_err() { grep -qF -- "$1" "$T/err"; }
 has_out() { grep -qF -- "$1" "$T/out"; }
-# has_lines FILE LINE...: every LINE is a line of FILE that starts so.
+# has_lines FILE TEXT...: FILE holds every TEXT (fixed strings).
 has_lines() {
     local f=$1 missing=""
     shift
