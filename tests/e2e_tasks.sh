@@ -51,6 +51,14 @@ run "$BIN" train --pairs num.tsv --epochs 1 --device cpu --threads 1 --embed 8 -
 check "train --pairs says the data and both vocabularies" test "$rc" -eq 0 -a \
     -n "$(grep -E '^Data: num.tsv \(1200 train / 150 val / 150 test pairs\)' "$T/out" || true)" -a \
     -n "$(grep -E '^Vocabulary size: [0-9]+ source, 14 target' "$T/out" || true)"
+run "$BIN" train --pairs num.tsv --epochs 1 --device cpu --threads 1 --embed 8 --hidden 8 \
+    --layers 1 --max-vocab 5 --out pairs-max
+check "--max-vocab 5: five tokens a side besides the four specials" \
+    grep -qE '^Vocabulary size: 9 source, 9 target' "$T/out"
+run "$BIN" train --pairs num.tsv --epochs 1 --device cpu --threads 1 --embed 8 --hidden 8 \
+    --layers 1 --min-count 100000 --out pairs-min
+check "--min-count above every count: a usage error that names it" test "$rc" -eq 2 &&
+    has_err "fewer times than --min-count"
 head -n 20 num.tsv >num-test.tsv
 run "$BIN" eval --model pairs/best.ckpt --test num-test.tsv --no-heatmap --device cpu
 check "eval --test pairs: exit 0, accuracy over its 20 lines" test "$rc" -eq 0 -a \

@@ -328,6 +328,14 @@ int setup_training_create(setup_training_t *t, const cli_opts *o, const char *cm
         t->have_vocab = 1;
         if (vocabs_build_limited(&t->vocab, &t->tr, o->min_count, o->max_vocab, &err))
             return cli_fail(cmd, &err);
+        const s2s_vocab *tv = vocabs_tgt(&t->vocab);
+        if (t->vocab.src.size <= S2S_NUM_SPECIAL || tv->size <= S2S_NUM_SPECIAL) {
+            fprintf(stderr, "seq2seq %s: the %s vocabulary has no token%s%s\n", cmd,
+                    t->vocab.src.size <= S2S_NUM_SPECIAL ? "source" : "target",
+                    o->min_count > 1 ? ": every one is seen fewer times than --min-count " : "",
+                    o->min_count > 1 ? "says" : "");
+            return CLI_EXIT_USAGE;
+        }
     }
     if (dataset_create(&t->dtr, &t->tr, &t->vocab, &err) ||
         dataset_create(&t->dva, &t->va, &t->vocab, &err) ||
