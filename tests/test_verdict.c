@@ -175,13 +175,39 @@ static void test_scope_notes(void **state)
     assert_string_equal(tiny, "12 word");
 }
 
+/* Against a task's answer (here sort's and a date's), and no answer at all. */
+static void test_against_reference(void **state)
+{
+    (void)state;
+    const char *const ref[] = {"cat", "mat", "on", "sat", "the", "the"};
+    const char *const right[] = {"cat", "mat", "on", "sat", "the", "the"};
+    const char *const wrong[] = {"cat", "mat", "sat", "on", "the", "the"};
+    verdict v;
+    verdict_check_ref(&v, ref, 6, right, 6);
+    assert_int_equal(v.kind, VERDICT_RIGHT);
+    verdict_check_ref(&v, ref, 6, wrong, 6);
+    assert_int_equal(v.kind, VERDICT_WRONG);
+    assert_int_equal(v.first_wrong, 2);
+    verdict_check_ref(&v, ref, 6, right, 4);
+    assert_int_equal(v.kind, VERDICT_SHORT);
+    /* No answer: nothing marked, nothing in the prompt's few cells. */
+    verdict_check_ref(&v, NULL, 0, right, 6);
+    assert_int_equal(v.kind, VERDICT_NONE);
+    assert_int_equal(v.first_wrong, -1);
+    char buf[64];
+    verdict_short(buf, sizeof buf, &v, 1);
+    assert_string_equal(buf, "");
+    verdict_long(buf, sizeof buf, &v, 1);
+    assert_non_null(strstr(buf, "no known answer"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_right),       cmocka_unit_test(test_a_wrong_word),
         cmocka_unit_test(test_output_shorter),  cmocka_unit_test(test_output_longer),
         cmocka_unit_test(test_unknown_words_copied), cmocka_unit_test(test_empty_output),
-        cmocka_unit_test(test_scope_notes),
+        cmocka_unit_test(test_scope_notes),     cmocka_unit_test(test_against_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
