@@ -297,5 +297,21 @@ keys C-q
 if wait_exit ascii 20 && [ "$(cat "$T/ascii.status")" = 0 ]; then ok "^Q quits with status 0"; else
     bad "^Q quits with status 0" "$(cat "$T/ascii.status" 2>/dev/null; cap)"; fi
 
+# ------------------------------------------- another task: dates, characters
+# One short epoch of a tiny model: what is checked is that the UI follows the
+# task (its hint, characters read and written as one string, the ✓/✗ mark
+# against the task's own answer), not that the model is right yet.
+start dates LANG=C.UTF-8 LC_ALL=C.UTF-8 -- --task dates --epochs 1 --embed 16 --hidden 32 \
+    --layers 1 --batch 64 --device "$DEVICE" --out "$T/dates"
+expect "dates: the prompt's hint is the task's" 20 'type a date and press Enter for YYYY-MM-DD'
+expect "dates: the log names the task" 10 'Task: dates; vocabulary size: [0-9]+ \(source\)'
+keys "march 5, 2021" Enter
+expect "dates: the output as one string of characters, marked" 20 \
+    '^> march 5, 2021 +→ [^ ]+ (✓|✗)'
+expect "dates: the heatmap's title joins the characters" 10 'Attention: march 5, 2021 →'
+keys F10
+if wait_exit dates 20 && [ "$(cat "$T/dates.status")" = 0 ]; then ok "dates: F10 quits with status 0"; else
+    bad "dates: F10 quits with status 0" "$(cat "$T/dates.status" 2>/dev/null; cap)"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
