@@ -194,7 +194,8 @@ typedef struct {
 static const cli_command_info COMMANDS[] = {
     {CLI_TRAIN, "train", "[OPTIONS]", "train a model, saving the best one",
      "Trains the model on the seed's synthetic task (sentences of 3 to 10 words drawn from "
-     "34 words) or on --data FILE, printing the training and validation loss of every "
+     "34 words), on another built-in task (--task copy, sort or dates), on --data FILE's "
+     "sentences or on your own pairs (--pairs FILE), printing the training and validation loss of every "
      "epoch. The model with the best validation loss is saved as DIR/best.ckpt, the latest "
      "as DIR/last.ckpt, one row per epoch in DIR/history.csv, and the loss so far in "
      "DIR/loss_curve.png. Ctrl-C stops at the next "
@@ -507,7 +508,8 @@ void cli_print_usage(FILE *f)
 {
     fprintf(f, "Usage: seq2seq [COMMAND] [OPTIONS]\n\n"
                "A GRU encoder-decoder with attention that learns to reverse the word order of\n"
-               "sentences (\"the cat sat\" -> \"sat cat the\").\n\nCommands:\n");
+               "sentences (\"the cat sat\" -> \"sat cat the\"), or another task: --task copy,\n"
+               "sort or dates, or your own pairs (--pairs FILE).\n\nCommands:\n");
     for (int i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(f, "  %-9s %s\n", "(none)", "the same as tui");
@@ -518,6 +520,8 @@ void cli_print_usage(FILE *f)
                "  seq2seq train                      # 30 epochs, saves runs/best.ckpt\n"
                "  seq2seq eval                       # examples and accuracy of runs/best.ckpt\n"
                "  seq2seq reverse \"the cat sat\"      # prints: sat cat the\n"
+               "  seq2seq train --task dates --out runs/dates   # dates to YYYY-MM-DD\n"
+               "  seq2seq predict --model runs/dates/best.ckpt \"march 5, 2021\"\n"
                "\nSee man seq2seq for more.\n");
 }
 
