@@ -6,6 +6,7 @@
  *   build/tests/bench [--device cpu|cuda] [--batch N] [--epochs N]
  *                     [--threads N] [--to-accuracy]
  *   build/tests/bench --latency CKPT
+ *   build/tests/bench --pairs FILE [--batches N] [--batch N] [--threads N]
  *
  * On CUDA it also takes one training step apart: operations queued per
  * step, its time launched op by op against the same step replayed as a
@@ -15,6 +16,16 @@
  *
  * --latency CKPT times only one sentence through decode_sentence on one
  * CPU thread with a trained model (median of 9 medians), without training.
+ *
+ * --pairs FILE asks whether a large corpus of one's own trains as fast as
+ * the seed's task: the wall time to load it (read and split, vocabularies,
+ * encoding, as `seq2seq train --pairs` does), the padding share of an
+ * epoch's batches with and without bucketing, target tokens/s over N
+ * batches (120) with bucketing on, the same over N batches of the seed's
+ * task (bucketing off, as its default run) with the same model
+ * configuration, the two taking turns in three rounds, their ratio, the
+ * useful work per token that explains it, and the peak resident memory
+ * after loading and after training. Its last line is SUMMARY_PAIRS.
  *
  * The last line is a summary for tests/bench.sh to read. */
 #include <math.h>
@@ -339,11 +350,286 @@ static void cuda_step_breakdown(s2s_model *m, const s2s_dataset *d, int batch)
     free(idx);
 }
 
+/* A task's three splits, its vocabularies and their encodings. */
+typedef struct {
+    s2s_corpus tr, va, te;
+    s2s_vocabs vocab;
+    s2s_dataset dtr, dva, dte;
+} task_data;
+
+static int encode_splits(task_data *t, s2s_error *err)
+{
+    if (dataset_create(&t->dtr, &t->tr, &t->vocab, err)) return 1;
+    if (dataset_create(&t->dva, &t->va, &t->vocab, err)) return 1;
+    return dataset_create(&t->dte, &t->te, &t->vocab, err);
+}
+
+/* The seed's task: 8000/1000/1000 sentences from seed 42, one vocabulary. */
+static void synthetic_data(task_data *t)
+{
+    s2s_error err;
+    memset(t, 0, sizeof *t);
+    if (vocabs_create(&t->vocab, 1, &err) ||
+        corpus_synthetic(&t->tr, &t->va, &t->te, 8000, 1000, 1000, 42, &err) ||
+        vocabs_build(&t->vocab, &t->tr, &err) || encode_splits(t, &err))
+        die("data", &err);
+}
+
+/* A pairs file loaded as `seq2seq train --pairs FILE` loads it with its
+ * defaults (seed 42, words, a vocabulary for each side, no limits);
+ * returns the wall seconds that took. */
+static double pairs_data(task_data *t, const char *path)
+{
+    s2s_error err;
+    memset(t, 0, sizeof *t);
+    const double t0 = s2s_now_s();
+    if (corpus_from_pairs(path, S2S_TOKENS_WORDS, 0, 42, &t->tr, &t->va, &t->te, NULL, &err) ||
+        vocabs_create(&t->vocab, 0, &err) || vocabs_build_limited(&t->vocab, &t->tr, 1, 0, &err) ||
+        encode_splits(t, &err))
+        die(path, &err);
+    return s2s_now_s() - t0;
+}
+
+static void task_data_free(task_data *t)
+{
+    dataset_free(&t->dtr);
+    dataset_free(&t->dva);
+    dataset_free(&t->dte);
+    corpus_free(&t->tr);
+    corpus_free(&t->va);
+    corpus_free(&t->te);
+    vocabs_free(&t->vocab);
+}
+
+/* The seed's configuration (E128 H256 L2, dropout 0.1, Bahdanau) over the
+ * vocabularies v, initialized from seed 42. */
+static s2s_model *seed_model(s2s_backend *be, const s2s_vocabs *v)
+{
+    s2s_error err;
+    s2s_config cfg = {v->src.size, vocabs_tgt(v)->size, 128, 256, 2, 0.1f, S2S_ATTN_BAHDANAU};
+    s2s_model *m = NULL;
+    if (model_create(&m, &cfg, be, &err) || model_init_params(m, 42, &err)) die("model", &err);
+    return m;
+}
+
+/* The backend --device names; NULL, with a SKIP line, when there is no GPU. */
+static s2s_backend *open_backend(int cuda, int threads)
+{
+    s2s_error err;
+    s2s_backend *be = NULL;
+    if (!cuda) {
+        if (backend_cpu_create(&be, threads, &err)) die("backend", &err);
+    } else if (backend_cuda_create(&be, 0, &err)) {
+        printf("SKIP: %s\n", err.msg);
+        return NULL;
+    }
+    return be;
+}
+
+/* What the batches of one pass over d hold: useful work (real tokens only,
+ * so the same in any order; with m NULL not counted), target tokens to
+ * predict, and source + target positions, padded and in all. */
+typedef struct {
+    double flops, tokens, padded, positions;
+} batches_work;
+
+/* order: the sentences in the order they are batched, batch at a time;
+ * NULL: in file order. */
+static batches_work count_batches(const s2s_model *m, const s2s_dataset *d, const int *order,
+                                  int batch)
+{
+    s2s_error err;
+    s2s_batch b = {0};
+    batches_work w = {0};
+    int *idx = malloc(sizeof(int) * (size_t)batch);
+    if (!idx || batch_create(&b, batch, d->max_src, d->max_tgt, &err)) die("batch", &err);
+    for (int i = 0; i < d->count; i += batch) {
+        const int n = d->count - i < batch ? d->count - i : batch;
+        for (int k = 0; k < n; k++) idx[k] = order ? order[i + k] : i + k;
+        if (batch_fill(&b, d, idx, n, &err)) die("batch", &err);
+        if (m) w.flops += model_train_flops(m, &b);
+        w.tokens += b.ntok;
+        double real = 0.0;
+        for (int k = 0; k < n; k++) real += b.src_len[k] + b.tgt_len[k];
+        w.positions += (double)n * (b.S + b.T);
+        w.padded += (double)n * (b.S + b.T) - real;
+    }
+    batch_free(&b);
+    free(idx);
+    return w;
+}
+
+/* The share of an epoch's batch positions (source + target) that are
+ * padding, with the sentences ordered as train_run orders them: shuffled,
+ * and with bucketing every chunk of BUCKET_BATCHES batches sorted by
+ * source length. train.c's own order is not reachable from here, so this
+ * is its scheme over another shuffle (an epoch's 2500 batches make the
+ * share all but independent of which); the order of the batches
+ * themselves, which train.c also shuffles, pads nothing. */
+enum { BUCKET_BATCHES = 32 }; /* train.c's */
+static double padding_share(const s2s_dataset *d, int batch, int bucket)
+{
+    int *order = malloc(sizeof(int) * (size_t)d->count);
+    if (!order) exit(1);
+    for (int i = 0; i < d->count; i++) order[i] = i;
+    s2s_rng rng;
+    rng_seed(&rng, 42);
+    shuffle_ints(order, d->count, &rng);
+    const int chunk = BUCKET_BATCHES * batch;
+    for (int from = 0; bucket && from < d->count; from += chunk)
+        batch_sort_by_length(order + from, d->count - from < chunk ? d->count - from : chunk, d);
+    const batches_work w = count_batches(NULL, d, order, batch);
+    free(order);
+    return w.padded / w.positions;
+}
+
+typedef struct {
+    int stop_at;  /* batches to train */
+    double tok_s; /* train_run's tokens/s of the epoch so far */
+} batch_log;
+
+static int stop_after(void *user, const s2s_progress *p)
+{
+    batch_log *l = user;
+    l->tok_s = p->tokens_per_s;
+    return p->step >= l->stop_at;
+}
+
+/* Target tokens/s over the first n batches of an epoch (n at most an
+ * epoch's) drawn with seed, as train_run counts them for its epoch lines:
+ * the figure of the epochs above, over n batches instead of all. */
+static double train_batches(s2s_model *m, const task_data *t, int batch, int bucket, int n,
+                            uint64_t seed)
+{
+    s2s_error err;
+    s2s_train_opts o;
+    train_opts_default(&o);
+    o.epochs = 1;
+    o.batch = batch;
+    o.bucket = bucket;
+    o.seed = seed;
+    batch_log l = {n, 0.0};
+    s2s_train_hooks hooks = {.user = &l, .on_step = stop_after};
+    const int rc = train_run(m, &t->vocab, &t->dtr, &t->dva, &o, &hooks, &err);
+    if (rc && rc != S2S_ERR_INTERRUPTED) die("train", &err);
+    return l.tok_s;
+}
+
+static double rss_mib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024.0;
+}
+
+/* Pairs, sentence lengths and vocabulary sizes of a loaded corpus. */
+static void describe_pairs(const char *path, const task_data *p, double load_s)
+{
+    const s2s_dataset *d = &p->dtr;
+    double words = 0.0;
+    for (int i = 0; i < d->count; i++) words += d->src_len[i] - 1; /* without <EOS> */
+    printf("pairs: %s: %d train / %d val / %d test; source words per pair %.1f on average, "
+           "%d at most; vocabularies %d source, %d target (specials included)\n",
+           path, d->count, p->dva.count, p->dte.count, words / d->count, d->max_src - 1,
+           p->vocab.src.size, vocabs_tgt(&p->vocab)->size);
+    printf("load (read + split, vocabularies, encoding of the three splits): %.2f s wall\n",
+           load_s);
+}
+
+/* Both tasks' tokens/s, each the median of ROUNDS rounds of n / ROUNDS
+ * batches, the two taking turns, and the median of the rounds' ratios: on
+ * a shared machine a burst of someone else's work then slows both alike
+ * instead of one of them. Each round
+ * continues training its model on fresh batches (another seed); the first
+ * round's workspace allocation is what the median leaves out, as the
+ * median of epochs does above. */
+enum { ROUNDS = 3 };
+static void race(s2s_model *mp, const task_data *p, s2s_model *ms, const task_data *s, int n,
+                 int batch, double *tps_p, double *tps_s, double *ratio)
+{
+    double rp[ROUNDS], rs[ROUNDS], q[ROUNDS];
+    const int per = (n + ROUNDS - 1) / ROUNDS;
+    for (int r = 0; r < ROUNDS; r++) {
+        rp[r] = train_batches(mp, p, batch, 1, per, 42 + (uint64_t)r);
+        rs[r] = train_batches(ms, s, batch, 0, per, 42 + (uint64_t)r);
+        q[r] = rp[r] / rs[r];
+        printf("  round %d of %d batches each: pairs %.0f tokens/s, synthetic %.0f tokens/s "
+               "(ratio %.2f); peak RSS so far %.1f MiB\n",
+               r + 1, per, rp[r], rs[r], q[r], rss_mib());
+        fflush(stdout);
+    }
+    *tps_p = median(rp, ROUNDS);
+    *tps_s = median(rs, ROUNDS);
+    *ratio = median(q, ROUNDS);
+}
+
+/* --pairs FILE: see the top of this file. */
+static int pairs_mode(s2s_backend *be, const char *path, int n, int batch)
+{
+    task_data p, s;
+    const double rss_start = rss_mib();
+    const double load_s = pairs_data(&p, path);
+    describe_pairs(path, &p, load_s);
+    const double rss_load = rss_mib();
+    const double pad_on = padding_share(&p.dtr, batch, 1), pad_off = padding_share(&p.dtr, batch, 0);
+    printf("padding, share of an epoch's source + target positions: %.1f%% with bucketing, "
+           "%.1f%% without\n",
+           100.0 * pad_on, 100.0 * pad_off);
+
+    synthetic_data(&s);
+    const int steps_s = (s.dtr.count + batch - 1) / batch; /* the pairs have more */
+    if (n > ROUNDS * steps_s) {
+        printf("(--batches %d: a round is at most an epoch of the synthetic task, %d batches)\n",
+               n, steps_s);
+        n = ROUNDS * steps_s;
+    }
+    n = (n + ROUNDS - 1) / ROUNDS * ROUNDS;
+    printf("model: E128 H256 L2 bahdanau; %s backend, %d thread(s); batch %d; %d batches of "
+           "each task\n",
+           be->name, be->shards, batch, n);
+
+    /* Useful work per target token over a whole epoch of each: what makes
+     * one task's token dearer (the output layer grows with the target
+     * vocabulary, attention with the source length). */
+    s2s_model *mp = seed_model(be, &p.vocab), *ms = seed_model(be, &s.vocab);
+    const batches_work wp = count_batches(mp, &p.dtr, NULL, batch);
+    const batches_work ws = count_batches(ms, &s.dtr, NULL, batch);
+    double tps_p, tps_s, ratio;
+    race(mp, &p, ms, &s, n, batch, &tps_p, &tps_s, &ratio);
+    model_free(mp);
+    model_free(ms);
+    const double rss_peak = rss_mib();
+
+    const double fp = wp.flops / wp.tokens, fs = ws.flops / ws.tokens;
+    printf("\n");
+    printf("pairs:     %.0f tokens/s (bucketing on, median round); %.2f MFLOP per target token "
+           "-> about %.1f GFLOP/s\n",
+           tps_p, fp * 1e-6, tps_p * fp * 1e-9);
+    printf("synthetic: %.0f tokens/s (bucketing off, median round); %.2f MFLOP per target token "
+           "-> about %.1f GFLOP/s\n",
+           tps_s, fs * 1e-6, tps_s * fs * 1e-9);
+    printf("tokens/s pairs / synthetic: %.2f (median of the rounds' ratios); useful work per "
+           "token: %.2fx the synthetic's\n",
+           ratio, fp / fs);
+    printf("peak resident memory: %.1f MiB at the start, %.1f MiB after loading, %.1f MiB after "
+           "training (the pairs' model and the synthetic's small one)\n",
+           rss_start, rss_load, rss_peak);
+    printf("SUMMARY_PAIRS pairs=%d load_s=%.3f pairs_tokens_s=%.0f synthetic_tokens_s=%.0f "
+           "ratio=%.3f pad_bucket=%.4f pad_plain=%.4f pairs_mflop_tok=%.3f "
+           "synthetic_mflop_tok=%.3f rss_load_mib=%.1f rss_mib=%.1f batches=%d threads=%d\n",
+           p.dtr.count + p.dva.count + p.dte.count, load_s, tps_p, tps_s, ratio, pad_on,
+           pad_off, fp * 1e-6, fs * 1e-6, rss_load, rss_peak, n, be->shards);
+    task_data_free(&p);
+    task_data_free(&s);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setup_fast_blas_kernels(argv); /* the kernels the program itself would run */
     int epochs = 3, threads = 0, to_accuracy = 0, batch = 64, cuda = 0;
-    const char *latency_ckpt = NULL;
+    int batches = 120;
+    const char *latency_ckpt = NULL, *pairs = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--epochs") && i + 1 < argc) epochs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
@@ -357,14 +643,17 @@ int main(int argc, char **argv)
             cuda = !strcmp(d, "cuda");
         } else if (!strcmp(argv[i], "--to-accuracy")) to_accuracy = 1;
         else if (!strcmp(argv[i], "--latency") && i + 1 < argc) latency_ckpt = argv[++i];
+        else if (!strcmp(argv[i], "--pairs") && i + 1 < argc) pairs = argv[++i];
+        else if (!strcmp(argv[i], "--batches") && i + 1 < argc) batches = atoi(argv[++i]);
         else {
             fprintf(stderr, "usage: bench [--device cpu|cuda] [--batch N] [--epochs N] "
-                            "[--threads N] [--to-accuracy] [--latency CKPT]\n");
+                            "[--threads N] [--to-accuracy] [--latency CKPT] "
+                            "[--pairs FILE [--batches N]]\n");
             return 2;
         }
     }
-    if (batch < 1 || epochs < 1) {
-        fprintf(stderr, "bench: --batch and --epochs must be at least 1\n");
+    if (batch < 1 || epochs < 1 || batches < 1) {
+        fprintf(stderr, "bench: --batch, --epochs and --batches must be at least 1\n");
         return 2;
     }
     s2s_error err;
@@ -377,13 +666,16 @@ int main(int argc, char **argv)
     print_cpu();
     printf("machine: %ld CPUs; BLAS: %s; kernels: %s\n", ncpu, backend_cpu_blas_info(),
            backend_cpu_blas_core());
+    if (pairs) {
+        s2s_backend *pbe = open_backend(cuda, threads);
+        const int rc = pbe ? pairs_mode(pbe, pairs, batches, batch) : 0;
+        if (pbe) backend_free(pbe);
+        return rc;
+    }
     s2s_backend *be = NULL;
     double peak;
     if (cuda) {
-        if (backend_cuda_create(&be, 0, &err)) {
-            printf("SKIP: %s\n", err.msg);
-            return 0;
-        }
+        if (!(be = open_backend(1, threads))) return 0;
         peak = backend_gemm_gflops(be, 4096, 5);
         printf("device: CUDA; FP32 SGEMM peak (4096^3 through cuBLAS, TF32 off): %.0f GFLOP/s\n",
                peak);
@@ -393,38 +685,19 @@ int main(int argc, char **argv)
         printf("SGEMM peak (2048^3, %ld threads): %.1f GFLOP/s; 64x768x256 on 1 thread: %.1f "
                "GFLOP/s\n",
                ncpu, peak, small1);
-        if (backend_cpu_create(&be, threads, &err)) die("backend", &err);
+        be = open_backend(0, threads);
     }
 
     /* The seed's task and configuration. */
-    s2s_corpus tr = {0}, va = {0}, te = {0};
-    s2s_vocabs vocab;
-    s2s_dataset dtr = {0}, dva = {0}, dte = {0};
-    if (vocabs_create(&vocab, 1, &err) || corpus_synthetic(&tr, &va, &te, 8000, 1000, 1000, 42, &err) ||
-        vocabs_build(&vocab, &tr, &err) || dataset_create(&dtr, &tr, &vocab, &err) ||
-        dataset_create(&dva, &va, &vocab, &err) || dataset_create(&dte, &te, &vocab, &err))
-        die("data", &err);
-    s2s_config cfg = {vocab.src.size, vocab.src.size, 128, 256, 2, 0.1f, S2S_ATTN_BAHDANAU};
-    s2s_model *m = NULL;
-    if (model_create(&m, &cfg, be, &err) || model_init_params(m, 42, &err)) die("model", &err);
+    task_data t;
+    synthetic_data(&t);
+    s2s_model *m = seed_model(be, &t.vocab);
+    const s2s_config cfg = *model_config(m);
     printf("model: E128 H256 L2 bahdanau, %zu parameters; %s backend, %d thread(s); batch %d\n",
            model_num_params(m), be->name, be->shards, batch);
 
     /* Useful work of one epoch: the real tokens of every training sentence. */
-    double flops = 0.0;
-    {
-        s2s_batch b = {0};
-        int *idx = malloc(sizeof(int) * (size_t)batch);
-        if (!idx || batch_create(&b, batch, dtr.max_src, dtr.max_tgt, &err)) die("batch", &err);
-        for (int i = 0; i < dtr.count; i += batch) {
-            int n = dtr.count - i < batch ? dtr.count - i : batch;
-            for (int k = 0; k < n; k++) idx[k] = i + k;
-            if (batch_fill(&b, &dtr, idx, n, &err)) die("batch", &err);
-            flops += model_train_flops(m, &b);
-        }
-        batch_free(&b);
-        free(idx);
-    }
+    const double flops = count_batches(m, &t.dtr, NULL, batch).flops;
     printf("work per epoch (forward + backward, real tokens): %.3f TFLOP\n", flops * 1e-12);
 
     /* Training epochs. */
@@ -432,9 +705,9 @@ int main(int argc, char **argv)
     train_opts_default(&o);
     o.epochs = to_accuracy ? 30 : epochs;
     o.batch = batch;
-    epoch_log log = {.n = 0, .m = m, .test = to_accuracy ? &dte : NULL, .t_start = s2s_now_s()};
+    epoch_log log = {.n = 0, .m = m, .test = to_accuracy ? &t.dte : NULL, .t_start = s2s_now_s()};
     s2s_train_hooks hooks = {.user = &log, .on_epoch = on_epoch, .on_step = on_step};
-    int rc = train_run(m, &vocab, &dtr, &dva, &o, &hooks, &err);
+    int rc = train_run(m, &t.vocab, &t.dtr, &t.dva, &o, &hooks, &err);
     if (rc && rc != S2S_ERR_INTERRUPTED) die("train", &err);
     double ep_s = median(log.epoch_s, log.n), tps = median(log.tok_s, log.n);
     double gflops = flops / ep_s * 1e-9;
@@ -447,10 +720,10 @@ int main(int argc, char **argv)
     one.S = 7;
     one.T = 2;
     one.src_len[0] = 7;
-    for (int i = 0; i < 6; i++) one.src[i] = vocab_find(&vocab.src, words[i]);
+    for (int i = 0; i < 6; i++) one.src[i] = vocab_find(&t.vocab.src, words[i]);
     one.src[6] = S2S_EOS;
     const double latency_ms = greedy_ms(m, &one);
-    const double sentence_lat_ms = sentence_ms(m, &vocab);
+    const double sentence_lat_ms = sentence_ms(m, &t.vocab);
 
     /* CUDA: the UI's other way, a host snapshot decoded on one CPU thread. */
     double snap_ms = NAN, cpu_latency_ms = NAN;
@@ -478,7 +751,7 @@ int main(int argc, char **argv)
     /* The test set in batches. */
     double t0 = s2s_now_s();
     s2s_decoded res;
-    if (decode_dataset(m, &dte, batch, 1, &res, &err)) die("decode", &err);
+    if (decode_dataset(m, &t.dte, batch, 1, &res, &err)) die("decode", &err);
     double eval_s = s2s_now_s() - t0;
     int correct = res.n_correct;
     decoded_free(&res);
@@ -496,7 +769,7 @@ int main(int argc, char **argv)
                "then %.3f ms per sentence on one CPU thread\n",
                snap_ms, cpu_latency_ms);
     printf("batched evaluation: %d sentences in %.3f s = %.0f sentences/s (exact match %d/%d)\n",
-           dte.count, eval_s, dte.count / eval_s, correct, dte.count);
+           t.dte.count, eval_s, t.dte.count / eval_s, correct, t.dte.count);
     printf("peak resident memory: %.1f MiB\n", ru.ru_maxrss / 1024.0);
     if (to_accuracy) {
         if (log.reached_epoch)
@@ -505,20 +778,14 @@ int main(int argc, char **argv)
         else
             printf("time to 99.9%% test exact match: not reached in 30 epochs\n");
     }
-    if (cuda) cuda_step_breakdown(m, &dtr, batch);
+    if (cuda) cuda_step_breakdown(m, &t.dtr, batch);
     printf("SUMMARY epoch_s=%.3f tokens_s=%.0f gflops=%.2f peak_gflops=%.2f latency_ms=%.4f "
            "sentence_ms=%.4f eval_sps=%.1f rss_mib=%.1f threads=%d\n",
-           ep_s, tps, gflops, peak, latency_ms, sentence_lat_ms, dte.count / eval_s, ru.ru_maxrss / 1024.0,
+           ep_s, tps, gflops, peak, latency_ms, sentence_lat_ms, t.dte.count / eval_s, ru.ru_maxrss / 1024.0,
            be->shards);
 
     model_free(m);
     backend_free(be);
-    dataset_free(&dtr);
-    dataset_free(&dva);
-    dataset_free(&dte);
-    corpus_free(&tr);
-    corpus_free(&va);
-    corpus_free(&te);
-    vocabs_free(&vocab);
+    task_data_free(&t);
     return 0;
 }
