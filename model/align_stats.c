@@ -25,6 +25,7 @@ static void acc_add(s2s_align_acc *to, const s2s_align_acc *a)
     to->steps += a->steps;
     to->ref_steps += a->ref_steps;
     to->in_span += a->in_span;
+    to->after_span += a->after_span;
     to->on_span += a->on_span;
     to->entropy += a->entropy;
     to->entropy_norm += a->entropy_norm;
@@ -85,6 +86,7 @@ int align_stats_add(s2s_align_stats *s, const float *attn, int steps, int prefix
         for (int j = lo[t]; j <= hi[t]; j++) on += row[prefix + j];
         a->ref_steps++;
         a->in_span += r.argmax >= lo[t] && r.argmax <= hi[t];
+        a->after_span += r.argmax == hi[t] + 1;
         a->on_span += on / r.sum;
     }
     for (int k = 0; k < S2S_STEP_KINDS; k++) acc_add(&s->acc[k], &add[k]);
@@ -109,6 +111,11 @@ static double mean(double sum, long n)
 double align_acc_share_in_span(const s2s_align_acc *a)
 {
     return mean((double)a->in_span, a->ref_steps);
+}
+
+double align_acc_share_after_span(const s2s_align_acc *a)
+{
+    return mean((double)a->after_span, a->ref_steps);
 }
 
 double align_acc_mean_on_span(const s2s_align_acc *a)

@@ -14,7 +14,8 @@
  *   peak       the argmax over the columns after the prefix (the first on a
  *              tie), counted from the first source token;
  *   in span    whether the peak falls inside the step's reference span
- *              lo..hi (inclusive, 0-based source positions);
+ *              lo..hi (inclusive, 0-based source positions), or just after
+ *              it (hi + 1, where the encoder's state has read it all);
  *   on span    the weight inside the span, as a share of the whole row;
  *   entropy    of the whole row in bits, and divided by log2(columns);
  *   movement   for every step after the first: whether its peak is at or
@@ -40,6 +41,9 @@ typedef struct {
     long steps;          /* steps measured */
     long ref_steps;      /* steps with a reference span */
     long in_span;        /* of those, steps whose peak falls inside it */
+    long after_span;     /* of those, steps whose peak is the position just after it
+                            (hi + 1): where a left-to-right encoder's state has
+                            read the whole span */
     double on_span;      /* sum over ref_steps of the weight inside the span */
     double entropy;      /* sum of the entropies, bits */
     double entropy_norm; /* sum of entropy / log2(columns) */
@@ -85,6 +89,8 @@ void align_stats_sum(const s2s_align_stats *s, int kind, s2s_align_acc *out);
  * it, the mean entropy (bits, normalised), the share of moves forward, in
  * place and one column right, and the mean |jump| in columns. */
 double align_acc_share_in_span(const s2s_align_acc *a);
+/* The share of steps with a span whose peak is just after it (hi + 1). */
+double align_acc_share_after_span(const s2s_align_acc *a);
 double align_acc_mean_on_span(const s2s_align_acc *a);
 double align_acc_mean_entropy(const s2s_align_acc *a);
 double align_acc_mean_entropy_norm(const s2s_align_acc *a);

@@ -40,6 +40,7 @@ static void test_diagonal(void **state)
     assert_int_equal(all.steps, 5);
     assert_int_equal(all.ref_steps, 5);
     assert_float_equal(align_acc_share_in_span(&all), 1.0, EPS);
+    assert_float_equal(align_acc_share_after_span(&all), 0.0, EPS);
     assert_float_equal(align_acc_mean_on_span(&all), 1.0, EPS);
     assert_float_equal(align_acc_mean_entropy(&all), 0.0, EPS);
     assert_float_equal(align_acc_mean_entropy_norm(&all), 0.0, EPS);
@@ -59,6 +60,25 @@ static void test_diagonal(void **state)
     align_stats_sum(&s, S2S_STEPS_WORDS, &words);
     assert_int_equal(words.steps, 4);
     assert_int_equal(words.moves, 3);
+    free(a);
+}
+
+/* The diagonal one position late, as a left-to-right encoder reads a
+ * field: every peak just after its span, none in it. */
+static void test_just_after(void **state)
+{
+    (void)state;
+    s2s_error err = {0};
+    const int col[4] = {1, 2, 3, 3}, lo[4] = {0, 1, 2, 3}, hi[4] = {0, 1, 2, 3};
+    float *a = one_hot(4, 4, col);
+    s2s_align_stats s;
+    align_stats_init(&s);
+    CHECK_OK(align_stats_add(&s, a, 4, 0, 4, lo, hi, &err), &err);
+    s2s_align_acc all;
+    align_stats_sum(&s, S2S_STEPS_ALL, &all);
+    assert_int_equal(all.in_span, 1);    /* the <EOS> step: on the source <EOS> */
+    assert_int_equal(all.after_span, 3); /* the three tokens: one position late */
+    assert_float_equal(align_acc_share_after_span(&all), 3.0 / 4.0, EPS);
     free(a);
 }
 
@@ -266,7 +286,7 @@ static void test_reference(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_diagonal),
+        cmocka_unit_test(test_diagonal), cmocka_unit_test(test_just_after),
         cmocka_unit_test(test_anti_diagonal),
         cmocka_unit_test(test_spans),
         cmocka_unit_test(test_uniform),

@@ -181,7 +181,8 @@ static void align_row(FILE *f, const char *label, long count, const s2s_align_ac
 {
     fprintf(f, "| %s | %ld | %ld |", label, count, a->steps);
     if (ref)
-        fprintf(f, " %s | %s |", fmt_share(align_acc_share_in_span(a)).s,
+        fprintf(f, " %s | %s | %s |", fmt_share(align_acc_share_in_span(a)).s,
+                fmt_share(align_acc_share_after_span(a)).s,
                 fmt_weight(align_acc_mean_on_span(a)).s);
     fprintf(f, " %s | %s | %s | %s | %s | %s |\n", fmt_weight(align_acc_mean_entropy(a)).s,
             fmt_weight(align_acc_mean_entropy_norm(a)).s, fmt_share(align_acc_share_forward(a)).s,
@@ -193,7 +194,8 @@ static void align_header(FILE *f, const char *first, const char *count, int ref)
 {
     fprintf(f, "| %s | %s | steps |%s entropy (bits) | normalised | forward | in place | +1 | "
                "mean jump |\n|---|---:|---:|%s---:|---:|---:|---:|---:|---:|\n",
-            first, count, ref ? " peak in span | weight in span |" : "", ref ? "---:|---:|" : "");
+            first, count, ref ? " peak in span | peak just after | weight in span |" : "",
+            ref ? "---:|---:|---:|" : "");
 }
 
 static void tables_alignment(FILE *f, const task_report *r, int ref)
@@ -236,6 +238,14 @@ static void say_alignment(FILE *f, const s2s_align_stats *st)
                "span.\n",
             fmt_share(in).s, all.in_span, all.ref_steps, how,
             fmt_share(align_acc_mean_on_span(&all)).s);
+    const double after = align_acc_share_after_span(&all);
+    if (after >= 0.2)
+        fprintf(f, "- At %s of steps (%ld) the peak is on the position just after the span "
+                   "instead: the encoder reads left to right, so its state there has read the "
+                   "whole span%s.\n",
+                fmt_share(after).s, all.after_span,
+                in + after >= MOSTLY ? "; in the span or just after it, the attention mostly "
+                                       "follows the reference" : "");
     fprintf(f, "- At the `<EOS>` step the peak is on the source `<EOS>` in %s of sentences "
                "(weight there %s).\n",
             fmt_share(align_acc_share_in_span(&eos)).s, fmt_weight(align_acc_mean_on_span(&eos)).s);
