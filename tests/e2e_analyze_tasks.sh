@@ -66,7 +66,7 @@ check "analyze copy: analysis.md's sections" has_lines copy.md \
     "| words | set | sentences | exact match |" "| 3 | test | " "| 11 | never trained | " \
     "| 26-30 | never trained | " "| **all** | 11-15 words | 1000 |" \
     "| **all** | 16-30 words | 1000 |" \
-    "| set | sentences | steps | peak in span | weight in span | entropy (bits) |" \
+    "| set | sentences | steps | peak in span | peak just after | weight in span | entropy (bits) |" \
     "- The peak falls inside the reference span at " \
     "- Of the steps after the first, the attention's peak moves right at " \
     "- At 11-15 words (never trained) exact match is "
