@@ -19,7 +19,7 @@ if [ ! -x "$BIN" ]; then
     exit 1
 fi
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-. "$(cd "$(dirname "$0")" && pwd)/e2e_lib.sh"
+. "$(cd "$(dirname "$0")" && pwd)/checks.sh"
 cd "$T"
 
 has_err() { grep -qF -- "$1" "$T/err"; }

@@ -25,7 +25,7 @@ fi
 # Run inside $T: eval writes attention_heatmap.png into the current
 # directory, which must not be the source tree.
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-LIB=$(cd "$(dirname "$0")" && pwd)/e2e_lib.sh
+LIB=$(cd "$(dirname "$0")" && pwd)/checks.sh
 MAN=$(cd "$(dirname "$MAN")" && pwd)/$(basename "$MAN")
 cd "$T"
 

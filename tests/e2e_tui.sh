@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 BAD_LINES=45
-. "$(cd "$(dirname "$0")" && pwd)/e2e_lib.sh"
+. "$(cd "$(dirname "$0")" && pwd)/checks.sh"
 tm() { tmux -L "$SOCK" "$@"; }
 cap() { tm capture-pane -p -t "$S" 2>/dev/null || true; }
 keys() { tm send-keys -t "$S" "$@"; }

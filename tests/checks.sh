@@ -1,4 +1,4 @@
-# e2e_lib.sh — what the end-to-end scripts share: counting checks and
+# checks.sh — what the end-to-end scripts share: counting checks and
 # running a command with its output captured. Sourced after T (a scratch
 # folder) is set; the caller prints "$pass passed, $fail failed" at the end.
 #
