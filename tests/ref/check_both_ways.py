@@ -110,17 +110,18 @@ def decode(model, vocab, w2i, words):
     return " ".join(out), gaps
 
 
-def run_c(binary, path, sentences, device):
-    r = subprocess.run([binary, "reverse", "--model", path, "--device", device],
+def run_c(binary, path, sentences, device, cmd="reverse"):
+    """`seq2seq reverse` (or `predict`, for a model of another task) on sentences."""
+    r = subprocess.run([binary, cmd, "--model", path, "--device", device],
                        input="".join(" ".join(s) + "\n" for s in sentences),
                        capture_output=True, text=True, timeout=300)
     if r.returncode != 0:
-        raise RuntimeError(f"{binary} reverse --model {path} exited {r.returncode}:\n{r.stderr}")
+        raise RuntimeError(f"{binary} {cmd} --model {path} exited {r.returncode}:\n{r.stderr}")
     lines = r.stdout.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     if len(lines) != len(sentences):
-        raise RuntimeError(f"{binary} reverse printed {len(lines)} lines for "
+        raise RuntimeError(f"{binary} {cmd} printed {len(lines)} lines for "
                            f"{len(sentences)} sentences")
     return lines
 
@@ -216,17 +217,17 @@ UNSEEN = ["zebra", "apple", "river", "stone", "cloud", "green", "lamp", "door", 
 
 def c_writes_back(args, path, workdir):
     """The C program reads path and writes it again (one epoch of `train --model` on a
-    few sentences at --lr 1e-30: every update is far below half a unit in the last place
+    few pairs at --lr 1e-30: every update is far below half a unit in the last place
     of any weight, so none moves, and zero stays zero); returns the file it wrote. The
-    sentences are of words neither vocabulary holds, so that source and (reversed)
-    target are all <UNK>, ids every vocabulary has."""
-    data = os.path.join(workdir, "sentences.txt")
+    pairs are of words neither vocabulary holds, so that source and target are all
+    <UNK>, ids every vocabulary has."""
+    data = os.path.join(workdir, "pairs.tsv")
     with open(data, "w") as f:
         for s in tm.random_sentences(20, random.Random(11), words=UNSEEN):
-            f.write(" ".join(s) + "\n")
+            f.write(" ".join(s) + "\t" + " ".join(reversed(s)) + "\n")
     out = os.path.join(workdir, "c_run")
     r = subprocess.run([args.bin, "train", "--model", path, "--epochs", "1", "--lr", "1e-30",
-                        "--data", data, "--out", out, "--device", args.device, "--threads", "1",
+                        "--pairs", data, "--out", out, "--device", args.device, "--threads", "1",
                         "--quiet"], capture_output=True, text=True, timeout=300)
     if r.returncode != 0:
         raise RuntimeError(f"{args.bin} train --model {path} exited {r.returncode}:\n{r.stderr}")
@@ -258,8 +259,8 @@ def part_c(args, workdir):
     sents = sentences_for(src, args.sentences, 20)
     label = (f"(c) PyTorch-trained model, {len(src)} source and {len(tgt)} target words, "
              f"format version 2 ({args.train_steps} steps, loss {loss:.3f})")
-    ok = compare(label + ": PyTorch vs seq2seq reverse", model, vocab, sents,
-                 run_c(args.bin, path, sents, args.device), args.tie)
+    ok = compare(label + ": PyTorch vs seq2seq predict", model, vocab, sents,
+                 run_c(args.bin, path, sents, args.device, "predict"), args.tie)
 
     c_path = c_writes_back(args, path, workdir)
     with open(c_path, "rb") as f:
@@ -275,9 +276,9 @@ def part_c(args, workdir):
               f"not write it back byte for byte")
         return False
     c_model, _, _, _ = tm.from_checkpoint(c_path)
-    return ok and compare("(c) the same model as seq2seq wrote it: PyTorch vs seq2seq reverse",
-                          c_model, c_vocab, sents, run_c(args.bin, c_path, sents, args.device),
-                          args.tie)
+    return ok and compare("(c) the same model as seq2seq wrote it: PyTorch vs seq2seq predict",
+                          c_model, c_vocab, sents,
+                          run_c(args.bin, c_path, sents, args.device, "predict"), args.tie)
 
 
 def main():
