@@ -211,6 +211,23 @@ static int write_attention_out(const char *path, const cli_model *cm, const s2s_
     return rc ? rc : rc2;
 }
 
+/* A target word the vocabulary lacks is <UNK> in the reference, and <UNK> in
+ * the output would match it by ids whatever word it stands for; so where the
+ * targets are given (pairs, and the tasks that compute theirs), an output is
+ * right when its words, after the copy-through rule, are the reference's. */
+static void score_by_words(const cli_model *cm, const s2s_corpus *te, s2s_decoded *res)
+{
+    const int has_attn = model_config(cm->m)->attention != S2S_ATTN_NONE;
+    res->n_correct = 0;
+    for (int i = 0; i < res->count; i++) {
+        const int step = decoded_first_error_words(
+            &te->s[i], &te->t[i], &cm->vocab, res->out + res->out_off[i], res->out_len[i],
+            res->stopped[i], has_attn ? res->attn[i] : NULL, res->steps[i], res->prefix);
+        res->correct[i] = step == 0;
+        res->n_correct += res->correct[i];
+    }
+}
+
 /* The test set: --test FILE, or the test split of the model's data. */
 static int make_test_set(const cli_opts *o, const cli_model *cm, uint64_t seed, s2s_corpus *te,
                          long *skipped, s2s_error *err)
@@ -271,6 +288,7 @@ int cmd_eval(const cli_opts *o)
                           : decode_dataset(cm.m, &dte, 64, 1, &res, &err)))
         goto fail;
 
+    if (te.t) score_by_words(&cm, &te, &res);
     print_header(o, &cm, seed, &dte);
     if (skipped) printf("Skipped %ld bad line%s of %s (--skip-bad)\n", skipped,
                         skipped == 1 ? "" : "s", o->test);
