@@ -215,6 +215,15 @@ static void say_data(FILE *say, const setup_training_t *t)
     if (t->skipped)
         fprintf(say, "Skipped %ld bad line%s (--skip-bad), e.g. %s\n", t->skipped,
                 t->skipped == 1 ? "" : "s", t->first_skipped);
+    /* Decoding stops after 2 x (source tokens + 1) steps (model.h): a
+     * longer target can be trained on but never written. */
+    long too_long = 0;
+    for (int i = 0; t->tr.t && i < t->tr.count; i++)
+        too_long += t->tr.t[i].len + 1 > 2 * (t->tr.s[i].len + 1);
+    if (too_long)
+        fprintf(say, "Warning: %ld training pair%s a target longer than decoding allows "
+                     "(2 x (source tokens + 1), <EOS> included); the model cannot write %s\n",
+                too_long, too_long == 1 ? " has" : "s have", too_long == 1 ? "it" : "them");
     if (t->vocab.shared)
         fprintf(say, "Vocabulary size: %d\n", t->vocab.src.size);
     else
