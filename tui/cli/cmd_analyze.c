@@ -161,8 +161,9 @@ static void print_task_summary(const cli_opts *o, const evaluated *e, const task
         if (all.ref_steps)
             printf(" peak inside the reference span %s,",
                    fmt_share(align_acc_share_in_span(&all)).s);
-        printf(" moves right %s, mean entropy %.3f bits\n",
-               fmt_share(align_acc_share_forward(&all)).s, align_acc_mean_entropy(&all));
+        printf(" peak moves right %s, stays %s, mean entropy %.3f bits\n",
+               fmt_share(align_acc_share_forward(&all) - align_acc_share_stay(&all)).s,
+               fmt_share(align_acc_share_stay(&all)).s, align_acc_mean_entropy(&all));
     }
     printf("Analysis written to %s\n", o->out);
 }

@@ -308,12 +308,12 @@ static void say_lengths(FILE *f, const task_report *r, int ref)
             fprintf(f, "; no sentence is decoded exactly, so its attention is not measured.\n");
         else if (ref)
             fprintf(f, "; over its %ld sentences decoded exactly the peak falls inside the span "
-                       "at %s of steps and moves right at %s.\n",
+                       "at %s of steps and stays or moves right at %s.\n",
                     r->st[s].sentences, fmt_share(align_acc_share_in_span(&a)).s,
                     fmt_share(align_acc_share_forward(&a)).s);
         else
-            fprintf(f, "; over its %ld sentences decoded exactly attention moves right at %s of "
-                       "steps.\n",
+            fprintf(f, "; over its %ld sentences decoded exactly attention stays or moves right "
+                       "at %s of steps.\n",
                     r->st[s].sentences, fmt_share(align_acc_share_forward(&a)).s);
     }
 }
