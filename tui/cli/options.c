@@ -231,7 +231,10 @@ static const cli_command_info COMMANDS[] = {
      "1000 sentences each of 11-15, 16-30 and 31-50 words, which training never shows, and "
      "of 3-10 words with one or only words the vocabulary lacks. It writes the tables "
      "and answers to the assignment's four questions, each sentence citing what was "
-     "measured, to --out."},
+     "measured, to --out. For a model of another task it measures the attention against "
+     "that task's reference alignment (the source positions that carry each output token) "
+     "and how it moves from step to step, on the task's test split (--test FILE for a model "
+     "trained on pairs), and writes a shorter report."},
     {CLI_COMPARE, "compare", "[OPTIONS] MODEL...",
      "exact match by sentence length (3 to 50 words) and on unseen words, of several models",
      "Loads each MODEL (a checkpoint, e.g. trained with --attention bahdanau, luong, none "
