@@ -242,7 +242,9 @@ static const cli_command_info COMMANDS[] = {
      "1000 sentences each of 11-15, 16-30 and 31-50 words that training never shows, and "
      "1000 of 3-10 words with one or only unseen words (right when the copy rule writes "
      "them in place), and prints the exact match for each length and set as a Markdown "
-     "table, one column per model; --png draws it by length."},
+     "table, one column per model; --png draws it by length. Models of another task "
+     "(all of the same one) are compared on that task's test split, and copy and sort also "
+     "by length from 3 to 30 words."},
 };
 #define NCOMMANDS ((int)(sizeof COMMANDS / sizeof COMMANDS[0]))
 
