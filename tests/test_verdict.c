@@ -149,6 +149,11 @@ static void test_scope_notes(void **state)
     assert_int_equal(scope_notes(&longer, notes), 2);
     assert_string_equal(notes[0], "12 words \xe2\x80\x94 longest training sentence: 10");
     assert_string_equal(notes[1], "2 words never seen: marked ?");
+    /* A character model counts characters. */
+    input_scope chars = {.words = 30, .shortest = 8, .longest = 28, .unseen = 1, .chars = 1};
+    assert_int_equal(scope_notes(&chars, notes), 2);
+    assert_string_equal(notes[0], "30 characters \xe2\x80\x94 longest training sentence: 28");
+    assert_string_equal(notes[1], "1 character never seen: marked ?");
     scope_short(buf, sizeof buf, &longer, 0);
     assert_string_equal(buf, "12 words > 10 trained; 2 unseen ?");
     scope_short(buf, sizeof buf, &longer, 1);

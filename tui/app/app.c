@@ -209,7 +209,8 @@ static void log_sentence(app *a)
     log_add(&a->log, LOG_USER, "> %s \xe2\x86\x92 %s  %s  (weights of %s)", a->sent_line, out, ver,
             lab);
 
-    input_scope sc = {a->sent.len, a->train_shortest, a->train_longest, 0};
+    input_scope sc = {a->sent.len, a->train_shortest, a->train_longest, 0,
+                      a->st.data.tokens == S2S_TOKENS_CHARS};
     char unseen[LOG_LINE / 2] = "";
     size_t ul = 0;
     for (int i = 0; i < r->n_src; i++)

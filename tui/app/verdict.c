@@ -91,8 +91,10 @@ int verdict_long(char *buf, size_t n, const verdict *v, int utf8)
     return snprintf(buf, n, "%s", x);
 }
 
-static const char *words(int k)
+/* The noun for k tokens: words, or characters for a character model. */
+static const char *unit(const input_scope *s, int k)
 {
+    if (s->chars) return k == 1 ? "character" : "characters";
     return k == 1 ? "word" : "words";
 }
 
@@ -102,13 +104,13 @@ int scope_notes(const input_scope *s, char notes[SCOPE_NOTES][SCOPE_NOTE_LEN])
     /* "—" is U+2014; the UI shows "-" without UTF-8. */
     if (s->longest > 0 && s->words > s->longest)
         snprintf(notes[k++], SCOPE_NOTE_LEN, "%d %s \xe2\x80\x94 longest training sentence: %d",
-                 s->words, words(s->words), s->longest);
+                 s->words, unit(s, s->words), s->longest);
     else if (s->shortest > 0 && s->words > 0 && s->words < s->shortest)
         snprintf(notes[k++], SCOPE_NOTE_LEN, "%d %s \xe2\x80\x94 shortest training sentence: %d",
-                 s->words, words(s->words), s->shortest);
+                 s->words, unit(s, s->words), s->shortest);
     if (s->unseen > 0)
         snprintf(notes[k++], SCOPE_NOTE_LEN, "%d %s never seen: marked ?", s->unseen,
-                 words(s->unseen));
+                 unit(s, s->unseen));
     return k;
 }
 
@@ -124,9 +126,9 @@ int scope_short(char *buf, size_t n, const input_scope *s, int utf8)
         if ((size_t)len >= n) len = n > 0 ? (int)n - 1 : 0;                               \
     } while (0)
     if (s->longest > 0 && s->words > s->longest)
-        ADD("%d words > %d trained", s->words, s->longest);
+        ADD("%d %s > %d trained", s->words, unit(s, s->words), s->longest);
     else if (s->shortest > 0 && s->words > 0 && s->words < s->shortest)
-        ADD("%d %s < %d trained", s->words, words(s->words), s->shortest);
+        ADD("%d %s < %d trained", s->words, unit(s, s->words), s->shortest);
     if (s->unseen > 0) ADD("%s%d unseen ?", len ? sep : "", s->unseen);
 #undef ADD
     return len;

@@ -53,6 +53,7 @@ typedef struct {
     int words;             /* words in the input */
     int shortest, longest; /* the training sentences' lengths in words; 0: unknown */
     int unseen;            /* input words outside the vocabulary (each occurrence) */
+    int chars;             /* 1: the tokens are characters (the notes say so) */
 } input_scope;
 
 enum { SCOPE_NOTES = 3, SCOPE_NOTE_LEN = 96 };
