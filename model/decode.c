@@ -41,7 +41,7 @@ static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_
     const int N = d->count;
     const size_t n1 = (size_t)(N > 0 ? N : 1);
     size_t cap_total = 0;
-    for (int i = 0; i < N; i++) cap_total += 2 * (size_t)d->src_len[i];
+    for (int i = 0; i < N; i++) cap_total += (size_t)model_decode_cap(m, d->src_len[i]);
     r->count = N;
     r->out_off = calloc(n1, sizeof(int));
     r->out_len = calloc(n1, sizeof(int));
@@ -52,7 +52,7 @@ static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_
     r->attn = keep_attn ? calloc(n1, sizeof(float *)) : NULL;
     r->prefix = model_src_prefix(m);
     const int pre = r->prefix;
-    const int maxT = 2 * d->max_src; /* 2·words + 2 with words = src_len − 1 */
+    const int maxT = model_decode_cap(m, d->max_src); /* 2·words + 2 (+ out_extra) */
     s2s_batch b = {0};
     int *idx = malloc(sizeof(int) * (size_t)batch);
     int *tok = malloc(sizeof(int) * (size_t)batch * (size_t)maxT);
@@ -67,14 +67,14 @@ static int decode_order(s2s_model *m, const s2s_dataset *d, int batch, int keep_
         int n = N - i0 < batch ? N - i0 : batch;
         for (int k = 0; k < n; k++) idx[k] = order ? order[i0 + k] : i0 + k;
         rc = batch_fill(&b, d, idx, n, err);
-        const int steps = 2 * b.S;
+        const int steps = model_decode_cap(m, b.S);
         if (!rc)
             rc = beam > 1    ? model_beam(m, &b, beam, steps, tok, att, NULL, err)
                  : oracle    ? model_greedy_oracle(m, &b, steps, tok, att, err)
                  : until_eos ? model_greedy_until_eos(m, &b, steps, tok, att, err)
                              : model_greedy(m, &b, steps, tok, att, err);
         for (int k = 0; !rc && k < n; k++) {
-            const int i = idx[k], sl = d->src_len[i], cap = 2 * sl;
+            const int i = idx[k], sl = d->src_len[i], cap = model_decode_cap(m, sl);
             const int *row = tok + (size_t)k * steps;
             int len = 0;
             while (len < cap && row[len] != S2S_EOS) len++;

@@ -36,7 +36,7 @@ int decoded_first_error_words(const s2s_sentence *src, const s2s_sentence *ref,
 
 /* Wrong outputs of one length, by the kind of step that first went wrong
  * and by output length against the input's. */
-#define S2S_MAX_STEPS (2 * S2S_MAX_SENTENCE_WORDS + 2)
+#define S2S_MAX_STEPS (3 * S2S_MAX_SENTENCE_WORDS + 2) /* model_decode_cap's largest */
 typedef struct {
     long wrong;
     long first_error[S2S_STEP_KINDS];

@@ -168,6 +168,18 @@ int attention_parse(const char *s)
     return -1;
 }
 
+int model_decode_cap(const s2s_model *m, int src_tokens)
+{
+    return 2 * src_tokens + m->cfg.out_extra;
+}
+
+void model_set_out_extra(s2s_model *m, int out_extra)
+{
+    m->cfg.out_extra = out_extra < 0                        ? 0
+                       : out_extra > S2S_MAX_SENTENCE_WORDS ? S2S_MAX_SENTENCE_WORDS
+                                                            : out_extra;
+}
+
 int config_validate(const s2s_config *c, s2s_error *err)
 {
     if (c->src_vocab < S2S_NUM_SPECIAL + 1 || c->src_vocab > 1000000)
@@ -180,6 +192,9 @@ int config_validate(const s2s_config *c, s2s_error *err)
         return s2s_fail(err, S2S_ERR_ARG, "embedding size %d is out of range (1..4096)", c->embed);
     if (c->hidden < 1 || c->hidden > 4096)
         return s2s_fail(err, S2S_ERR_ARG, "hidden size %d is out of range (1..4096)", c->hidden);
+    if (c->out_extra < 0 || c->out_extra > S2S_MAX_SENTENCE_WORDS)
+        return s2s_fail(err, S2S_ERR_ARG, "out_extra %d is out of range (0..%d)", c->out_extra,
+                        S2S_MAX_SENTENCE_WORDS);
     if (c->layers < 1 || c->layers > MAX_LAYERS)
         return s2s_fail(err, S2S_ERR_ARG, "layer count %d is out of range (1..%d)", c->layers,
                         MAX_LAYERS);
@@ -784,7 +799,7 @@ static int load_batch(s2s_model *m, workspace *w, const s2s_batch *b, int T, int
     const int B = b->B, D = greedy ? T : T - 1, pre = model_src_prefix(m);
     for (int i = 0; i < B; i++) {
         /* 2 · (words + 1), the start marker not counted */
-        int need = greedy ? 2 * (b->src_len[i] - pre) : b->tgt_len[i] - 1;
+        int need = greedy ? model_decode_cap(m, b->src_len[i] - pre) : b->tgt_len[i] - 1;
         w->dec_len_host[i] = need < D ? need : D;
     }
     /* Oracle decoding: a sentence of n words may not stop before n words;
@@ -1708,7 +1723,7 @@ int model_beam(s2s_model *m, const s2s_batch *b, int K, int max_steps, int *toke
     src_only.ntok = 1;
     int rc = check_batch(m, &src_only, err);
     if (rc) return rc;
-    const int S = b->S + model_src_prefix(m), cap = 2 * b->src_len[0];
+    const int S = b->S + model_src_prefix(m), cap = model_decode_cap(m, b->src_len[0]);
     const int D = max_steps < cap ? max_steps : cap;
     workspace *w = &m->ws[0];
     beam_state bs;

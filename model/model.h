@@ -39,6 +39,10 @@ typedef struct {
     int layers;     /* L: GRU layers in encoder and decoder */
     float dropout;  /* on embeddings and between GRU layers, training only */
     int attention;  /* S2S_ATTN_BAHDANAU / _LUONG / _NONE / _LOCATION */
+    int out_extra;  /* decoding may run this many steps past 2 · (source tokens + 1):
+                       0 for the built-in tasks, whose answers are never longer;
+                       S2S_MAX_SENTENCE_WORDS for pairs, whose targets may be. Not
+                       saved in checkpoints: it follows from the task. */
 } s2s_config;
 
 /* Checks a configuration's ranges; says which field is wrong. */
@@ -114,6 +118,13 @@ double model_train_flops(const s2s_model *m, const s2s_batch *b);
  * last, so stopping depends on where the attention is, not on a count),
  * 0 otherwise. Attention matrices have prefix + words + 1 columns. */
 int model_src_prefix(const s2s_model *m);
+
+/* The most decoder steps a sentence of src_tokens source tokens (words +
+ * <EOS>) is decoded for: 2 · src_tokens + out_extra. */
+int model_decode_cap(const s2s_model *m, int src_tokens);
+/* Sets out_extra (0 .. S2S_MAX_SENTENCE_WORDS) on a model made from a
+ * checkpoint, which does not hold it. */
+void model_set_out_extra(s2s_model *m, int out_extra);
 
 /* Greedy decoding of the batch's sources (tgt is ignored), no dropout.
  * Sentence b runs min(max_steps, 2 · src_len[b]) decoder steps (2 · words +

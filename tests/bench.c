@@ -406,7 +406,7 @@ static void task_data_free(task_data *t)
 static s2s_model *seed_model(s2s_backend *be, const s2s_vocabs *v)
 {
     s2s_error err;
-    s2s_config cfg = {v->src.size, vocabs_tgt(v)->size, 128, 256, 2, 0.1f, S2S_ATTN_BAHDANAU};
+    s2s_config cfg = {v->src.size, vocabs_tgt(v)->size, 128, 256, 2, 0.1f, S2S_ATTN_BAHDANAU, 0};
     s2s_model *m = NULL;
     if (model_create(&m, &cfg, be, &err) || model_init_params(m, 42, &err)) die("model", &err);
     return m;

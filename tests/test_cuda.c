@@ -883,7 +883,7 @@ static void check_model(int attention, int B, const int *nwords, uint64_t batch_
 {
     s2s_error err;
     s2s_error_clear(&err);
-    const s2s_config cfg = {38, 38, 16, 32, 2, 0.1f, attention};
+    const s2s_config cfg = {38, 38, 16, 32, 2, 0.1f, attention, 0};
     s2s_rng r;
     rng_seed(&r, batch_seed);
     s2s_batch b = {0};

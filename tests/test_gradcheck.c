@@ -359,7 +359,7 @@ static void check_model_ordered(int attention, int train, const unsigned char *f
 {
     s2s_error err;
     /* Source and target vocabularies of different sizes, as pairs have. */
-    s2s_config cfg = {12, 10, 3, 4, 2, train ? 0.25f : 0.0f, attention};
+    s2s_config cfg = {12, 10, 3, 4, 2, train ? 0.25f : 0.0f, attention, 0};
     s2s_model *m = NULL;
     CHECK_OK(model_create(&m, &cfg, g_be, &err), &err);
     CHECK_OK(model_init_params(m, 5, &err), &err);
@@ -467,7 +467,7 @@ static void test_padding_does_not_leak(void **state)
 {
     (void)state;
     s2s_error err;
-    s2s_config cfg = {10, 10, 3, 4, 2, 0.0f, S2S_ATTN_BAHDANAU};
+    s2s_config cfg = {10, 10, 3, 4, 2, 0.0f, S2S_ATTN_BAHDANAU, 0};
     s2s_model *m = NULL;
     CHECK_OK(model_create(&m, &cfg, g_be, &err), &err);
     CHECK_OK(model_init_params(m, 8, &err), &err);
@@ -520,7 +520,7 @@ static void test_shards_match_single(void **state)
     s2s_backend *be2 = NULL;
     CHECK_OK(backend_cpu_create(&be2, 2, &err), &err);
     assert_int_equal(be2->shards, 2);
-    s2s_config cfg = {10, 10, 3, 4, 2, 0.0f, S2S_ATTN_BAHDANAU};
+    s2s_config cfg = {10, 10, 3, 4, 2, 0.0f, S2S_ATTN_BAHDANAU, 0};
     s2s_model *m1 = NULL, *m2 = NULL;
     CHECK_OK(model_create(&m1, &cfg, g_be, &err), &err);
     CHECK_OK(model_create(&m2, &cfg, be2, &err), &err);

@@ -61,7 +61,7 @@ static int teardown(void **state)
 static s2s_model *tiny_model(fixture *f)
 {
     s2s_error err;
-    s2s_config cfg = {f->vocab.src.size, f->vocab.src.size, 16, 32, 1, 0.0f, S2S_ATTN_BAHDANAU};
+    s2s_config cfg = {f->vocab.src.size, f->vocab.src.size, 16, 32, 1, 0.0f, S2S_ATTN_BAHDANAU, 0};
     s2s_model *m = NULL;
     CHECK_OK(model_create(&m, &cfg, f->be, &err), &err);
     CHECK_OK(model_init_params(m, 3, &err), &err);

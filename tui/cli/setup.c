@@ -78,6 +78,8 @@ int cli_model_open(cli_model *cm, const cli_opts *o, const char *cmd, const char
         return cli_fail(cmd, &err);
     }
     cm->have_vocab = 1;
+    /* A target of one's own pairs may be longer than twice its source. */
+    if (cm->meta.task == S2S_TASK_PAIRS) model_set_out_extra(cm->m, S2S_MAX_SENTENCE_WORDS);
     return 0;
 }
 
@@ -215,15 +217,6 @@ static void say_data(FILE *say, const setup_training_t *t)
     if (t->skipped)
         fprintf(say, "Skipped %ld bad line%s (--skip-bad), e.g. %s\n", t->skipped,
                 t->skipped == 1 ? "" : "s", t->first_skipped);
-    /* Decoding stops after 2 x (source tokens + 1) steps (model.h): a
-     * longer target can be trained on but never written. */
-    long too_long = 0;
-    for (int i = 0; t->tr.t && i < t->tr.count; i++)
-        too_long += t->tr.t[i].len + 1 > 2 * (t->tr.s[i].len + 1);
-    if (too_long)
-        fprintf(say, "Warning: %ld training pair%s a target longer than decoding allows "
-                     "(2 x (source tokens + 1), <EOS> included); the model cannot write %s\n",
-                too_long, too_long == 1 ? " has" : "s have", too_long == 1 ? "it" : "them");
     if (t->vocab.shared)
         fprintf(say, "Vocabulary size: %d\n", t->vocab.src.size);
     else
@@ -280,6 +273,7 @@ static int fresh_model(setup_training_t *t, const cli_opts *o, s2s_error *err)
         .layers = o->layers,
         .dropout = o->dropout,
         .attention = o->attention,
+        .out_extra = t->data.task == S2S_TASK_PAIRS ? S2S_MAX_SENTENCE_WORDS : 0,
     };
     if (config_validate(&cfg, err)) return -1;
     if (model_create(&t->m, &cfg, t->be, err)) {
