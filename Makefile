@@ -4,6 +4,8 @@
 #   make run      build, then open the terminal UI (trains on the built-in data)
 #   make test     unit tests, gradient checks, PyTorch parity, sanitizers, end-to-end
 #   make bench    time per epoch beside the PyTorch reference (and on the GPU, if any)
+#   make gemm-bench  the model's matrix products, OpenBLAS beside libxsmm (needs
+#                 libxsmm-dev, which nothing installs; see docs/gemm_shapes.md)
 #   make deps     install the Debian packages the build and tests need (deps.txt)
 #   make asan     the unit tests built with AddressSanitizer + UBSan, and run
 #   make install  binary and man page into $(DESTDIR)$(PREFIX)
@@ -12,7 +14,8 @@
 # make run and make test first install what deps.txt lists and is missing, as
 # make deps does; any other goal only checks, and stops with a hint to run
 # make deps when a package is missing (DEPS_CHECK=0 skips the check).
-# CUDA is used when nvcc is found; CUDA=0 / CUDA=1 force it.
+# CUDA is used when nvcc is found; CUDA=0 / CUDA=1 force it. XSMM=1 (opt-in)
+# runs part of the CPU's matrix products through libxsmm (libxsmm-dev).
 
 CC      ?= cc
 NVCC    ?= nvcc
@@ -35,6 +38,21 @@ ifeq ($(BLAS_LIBS),)
     BLAS_LIBS := -lcblas -lblas
   else
     BLAS_CFLAGS := -DS2S_NO_CBLAS
+  endif
+endif
+# ---- libxsmm (opt-in, make XSMM=1): JIT kernels for cpu_gemm's NN and TN
+# products, OpenBLAS for the rest (docs/gemm_shapes.md); off when its header
+# or a CBLAS is missing. Build it into its own BUILD folder: objects are not
+# rebuilt when XSMM changes.
+XSMM ?= 0
+ifeq ($(XSMM),1)
+  ifneq ($(wildcard /usr/include/libxsmm.h /usr/local/include/libxsmm.h),)
+    ifeq ($(filter -DS2S_NO_CBLAS,$(BLAS_CFLAGS)),)
+      BLAS_CFLAGS += -DS2S_XSMM $(shell pkg-config --cflags libxsmm 2>/dev/null)
+      BLAS_LIBS   := $(shell pkg-config --libs libxsmm 2>/dev/null || echo -lxsmm -lpthread -lrt -ldl) $(BLAS_LIBS)
+    endif
+  else
+    $(warning XSMM=1 but libxsmm.h was not found (Debian: libxsmm-dev); building without it)
   endif
 endif
 CFLAGS += $(BLAS_CFLAGS)
@@ -103,7 +121,7 @@ TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # are read at the end of this file.
 DEPFLAGS  := -MMD -MP
 
-.PHONY: all run test bench deps asan asan-build unit unit-build e2e install clean \
+.PHONY: all run test bench gemm-bench deps asan asan-build unit unit-build e2e install clean \
         deps-check-build deps-check-unit FORCE
 .DEFAULT_GOAL := all
 
@@ -239,6 +257,22 @@ test: $(BUILD)/deps.mk
 bench: $(BUILD)/tests/bench
 	BENCH=$(BUILD)/tests/bench bash tests/bench.sh
 	BENCH=$(BUILD)/tests/bench bash tests/bench_cuda.sh
+
+# ---- gemm-bench: OpenBLAS vs libxsmm on the model's shapes (tests/gemm_shapes.c) ----
+# Built only here and only when libxsmm's header is installed (Debian:
+# libxsmm-dev); make, make test and CI never build it.
+XSMM_H := $(wildcard /usr/include/libxsmm.h /usr/local/include/libxsmm.h)
+gemm-bench: $(if $(XSMM_H),$(BUILD)/tests/gemm_shapes,gemm-bench-missing)
+	$(BUILD)/tests/gemm_shapes
+
+$(BUILD)/tests/gemm_shapes: tests/gemm_shapes.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags libxsmm 2>/dev/null) $(LDFLAGS) $< \
+	  $(shell pkg-config --libs libxsmm 2>/dev/null || echo -lxsmm -lpthread -lrt -ldl) $(BLAS_LIBS) -lm -pthread -o $@
+
+.PHONY: gemm-bench-missing
+gemm-bench-missing:
+	@echo "gemm-bench: libxsmm.h not found; install libxsmm-dev (Debian) to build it" >&2; exit 1
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

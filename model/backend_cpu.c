@@ -18,6 +18,9 @@
 #ifndef S2S_NO_CBLAS
 #include <cblas.h>
 #endif
+#ifdef S2S_XSMM
+#include <libxsmm.h>
+#endif
 
 /* The hot loops are compiled for AVX-512 and AVX2 as well as the baseline,
  * and the best the CPU has is picked when the program starts. */
@@ -126,12 +129,45 @@ static void cpu_destroy(s2s_backend *be)
 
 /* ---------------------------------------------------------------- algebra */
 
+#ifdef S2S_XSMM
+/* Whether TN products go to libxsmm: AVX-512 kernels (see cpu_gemm). */
+static int xsmm_tn;
+
+static void xsmm_setup(void)
+{
+    libxsmm_init(); /* once; later calls return at once */
+    xsmm_tn = libxsmm_get_target_archid() >= LIBXSMM_X86_AVX512_CORE;
+}
+#endif
+
 static void cpu_gemm(s2s_backend *be, int transA, int transB, int M, int N, int K, float alpha,
                      const float *A, int lda, const float *B, int ldb, float beta, float *C,
                      int ldc)
 {
     (void)be;
     if (M <= 0 || N <= 0) return;
+#ifdef S2S_XSMM
+    /* make XSMM=1: libxsmm's JIT kernels where they beat OpenBLAS on the
+     * model's shapes (docs/gemm_shapes.md): dx = dy W (NN) everywhere, and
+     * dW += dy^T x (TN) only with AVX-512 kernels (with AVX2 ones OpenBLAS is
+     * faster there). libxsmm is column-major, so the row-major C = op(A) B
+     * is run as C^T = B^T op(A)^T: operands swapped, A's transpose becoming
+     * the second operand's. Its JIT has no kernel for a transposed first
+     * operand (our x W^T), nor for alpha != 1 or beta other than 0 and 1:
+     * those, and any shape it declines, go to CBLAS below. The choice and the
+     * kernel depend only on the shape and the CPU, so results stay
+     * reproducible for a given thread count. */
+    if (!transB && K > 0 && (!transA || xsmm_tn)) {
+        const int flags = transA ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
+        const libxsmm_blasint l_a = ldb, l_b = lda, l_c = ldc;
+        const libxsmm_smmfunction kernel =
+            libxsmm_smmdispatch(N, M, K, &l_a, &l_b, &l_c, &alpha, &beta, &flags, NULL);
+        if (kernel) {
+            kernel(B, A, C);
+            return;
+        }
+    }
+#endif
 #ifndef S2S_NO_CBLAS
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C,
@@ -630,6 +666,13 @@ const char *backend_cpu_blas_info(void)
 {
 #if defined(S2S_NO_CBLAS)
     return "built-in reference loops (no CBLAS found at build time)";
+#elif defined(OPENBLAS_VERSION) && defined(S2S_XSMM)
+    static char info[320];
+    xsmm_setup();
+    if (!info[0])
+        snprintf(info, sizeof info, "%s + libxsmm %s (%s products, %s)", openblas_get_config(),
+                 LIBXSMM_VERSION, xsmm_tn ? "NN and TN" : "NN", libxsmm_get_target_arch());
+    return info;
 #elif defined(OPENBLAS_VERSION)
     return openblas_get_config(); /* e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." */
 #else
@@ -667,6 +710,9 @@ const char *backend_cpu_blas_better_core(void)
 int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
 {
     *out = NULL;
+#ifdef S2S_XSMM
+    xsmm_setup();
+#endif
     s2s_backend *be = calloc(1, sizeof *be);
     cpu_ctx *ctx = calloc(1, sizeof *ctx);
     if (!be || !ctx) {
