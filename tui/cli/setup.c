@@ -166,7 +166,11 @@ int setup_read_test(const char *path, int task, int tokens, int skip_bad, s2s_co
     if (task == S2S_TASK_PAIRS) return corpus_read_pairs(path, tokens, skip_bad, te, skipped, err);
     int rc = task == S2S_TASK_REVERSE ? corpus_read(path, te, err)
                                       : corpus_read_as(path, tokens, te, err);
-    if (!rc && task != S2S_TASK_REVERSE) rc = corpus_answer(task, te, err);
+    if (!rc && task != S2S_TASK_REVERSE && (rc = corpus_answer(task, te, err)) != 0) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        s2s_fail(err, (s2s_code)rc, "%s: %s", path, msg); /* which file */
+    }
     if (rc) corpus_free(te);
     return rc;
 }
