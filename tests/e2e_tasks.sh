@@ -124,6 +124,8 @@ run "$BIN" train --pairs nosuch.tsv --epochs 1 "${SMALL[@]}" --out none
 check "a missing pairs file: exit 1, named" test "$rc" -eq 1 && has_err "nosuch.tsv"
 run "$BIN" train --pairs num.tsv --data num.tsv --epochs 1 "${SMALL[@]}"
 check "--pairs with --data: usage error" test "$rc" -eq 2
+run "$BIN" train --task copy --tokens chars --epochs 1 "${SMALL[@]}"
+check "--tokens without --pairs: usage error" test "$rc" -eq 2
 run "$BIN" train --task dates --unk-rate 0.1 --epochs 1 "${SMALL[@]}"
 check "--unk-rate outside reversal: usage error" test "$rc" -eq 2
 

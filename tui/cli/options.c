@@ -85,7 +85,7 @@ static const cli_option OPTIONS[] = {
     {"tokens", "words|chars",
      "with --pairs: split each side into words (at blanks) or into characters (UTF-8 code "
      "points, blanks included)",
-     "words", T_CHOICE, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(tokens), 0},
+     "words", T_CHOICE, CLI_TRAIN | CLI_TUI, 0, 0, 0, 0, F(tokens), F(tokens_given)},
     {"min-count", "N", "with --pairs: tokens seen fewer than N times in training become <UNK>",
      "1", T_INT, CLI_TRAIN | CLI_TUI, 1, 1000000000, 0, 0, F(min_count), 0},
     {"max-vocab", "N",

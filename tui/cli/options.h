@@ -56,6 +56,7 @@ typedef struct {
     const char *pairs;    /* --pairs FILE: source<TAB>target lines (task pairs) */
     const char *val;      /* train: the validation pairs (else split from --pairs) */
     int tokens;           /* s2s_tokens for --pairs */
+    int tokens_given;     /* 1 if --tokens was on the command line */
     int min_count;        /* rarer tokens become <UNK> */
     int max_vocab;        /* at most this many tokens a side (0: no limit) */
     int skip_bad;         /* skip and count bad lines of a pairs file */

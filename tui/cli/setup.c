@@ -105,8 +105,9 @@ int setup_data_from_cli(const cli_opts *o, const char *cmd, setup_data *sd)
                         "--pairs any task of your own)\n", cmd, clash);
         return CLI_EXIT_USAGE;
     }
-    if ((o->val || o->test) && !o->pairs) {
-        fprintf(stderr, "seq2seq %s: --val and --test go with --pairs\n", cmd);
+    if ((o->val || o->test || o->tokens_given) && !o->pairs) {
+        fprintf(stderr, "seq2seq %s: --val, --test and --tokens go with --pairs (a built-in "
+                        "task has its own tokens)\n", cmd);
         return CLI_EXIT_USAGE;
     }
     if (o->unk_rate > 0.0f && (o->pairs || o->task != S2S_TASK_REVERSE)) {
