@@ -697,11 +697,6 @@ int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_c
     return split_read(&all, rc, path, "sentence", seed, train, val, test, err);
 }
 
-int corpus_read(const char *path, s2s_corpus *c, s2s_error *err)
-{
-    return corpus_read_as(path, S2S_TOKENS_WORDS, c, err);
-}
-
 int corpus_read_as(const char *path, int tokens, s2s_corpus *c, s2s_error *err)
 {
     int rc = read_corpus_file(path, tokens, c, err);

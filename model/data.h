@@ -147,10 +147,9 @@ int corpus_synthetic_unseen(s2s_corpus *c, int n, int min_len, int max_len, int 
  * usable sentences is an error. */
 int corpus_from_file(const char *path, s2s_corpus *train, s2s_corpus *val, s2s_corpus *test,
                      uint64_t seed, s2s_error *err);
-/* Every sentence of a file, one per line (blank lines skipped), in order:
- * a test set of one's own. No sentence is an error. */
-int corpus_read(const char *path, s2s_corpus *c, s2s_error *err);
-/* The same, split into tokens the way tokens says (s2s_tokens). */
+/* Every sentence of a file, one per line (blank lines skipped), in order,
+ * split into tokens (s2s_tokens): a test set of one's own. No sentence is
+ * an error. */
 int corpus_read_as(const char *path, int tokens, s2s_corpus *c, s2s_error *err);
 /* A user's pairs: a UTF-8 text file, one "source<TAB>target" per line, each
  * side split into tokens (s2s_tokens) by sentence_tokenize_as, at most

@@ -11,19 +11,8 @@
 # Prints one line per check and "N passed, M failed" last; exits 1 if any failed.
 set -euo pipefail
 
-BIN=${BIN:-build/seq2seq}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-if [ ! -x "$BIN" ]; then
-    echo "e2e_analyze_tasks: $BIN is not an executable (build it with make)" >&2
-    exit 1
-fi
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 . "$(cd "$(dirname "$0")" && pwd)/checks.sh"
-cd "$T"
-
-has_err() { grep -qF -- "$1" "$T/err"; }
-has_out() { grep -qF -- "$1" "$T/out"; }
+checks_start e2e_analyze_tasks
 # has_lines FILE TEXT...: FILE holds every TEXT (fixed strings).
 has_lines() {
     local f=$1 missing=""

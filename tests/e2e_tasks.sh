@@ -9,40 +9,15 @@
 # Prints one line per check and "N passed, M failed" last; exits 1 if any failed.
 set -euo pipefail
 
-BIN=${BIN:-build/seq2seq}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-if [ ! -x "$BIN" ]; then
-    echo "e2e_tasks: $BIN is not an executable (build it with make)" >&2
-    exit 1
-fi
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-. "$(cd "$(dirname "$0")" && pwd)/checks.sh"
-cd "$T"
-
-has_err() { grep -qF -- "$1" "$T/err"; }
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+. "$SRC/tests/checks.sh"
+checks_start e2e_tasks
 
 # A small model, quick to train on two cores.
 SMALL=(--embed 32 --hidden 64 --layers 1 --device cpu --threads 1 --quiet)
 
 # ---- pairs: numbers in words -> digits, a task of one's own ----
-python3 - <<'EOF'
-import random
-ones = "zero one two three four five six seven eight nine".split()
-teens = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-tens = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-def words(n):
-    if n < 10: return ones[n]
-    if n < 20: return teens[n - 10]
-    if n < 100: return tens[n // 10] + ("" if n % 10 == 0 else " " + ones[n % 10])
-    rest = n % 100
-    return ones[n // 100] + " hundred" + ("" if rest == 0 else " " + words(rest))
-rng = random.Random(7)
-with open("num.tsv", "w") as f:
-    for _ in range(1500):
-        n = rng.randrange(1000)
-        f.write(words(n) + "\t" + " ".join(str(n)) + "\n")
-EOF
+python3 "$SRC/docs/examples/numbers.py" 1500 7 >num.tsv
 run "$BIN" train --pairs num.tsv --epochs 4 "${SMALL[@]}" --out pairs
 check "train --pairs: exit 0" test "$rc" -eq 0
 check "train --pairs: best.ckpt written" test -s pairs/best.ckpt

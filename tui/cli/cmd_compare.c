@@ -25,12 +25,44 @@ typedef struct {
     long set_n[EVAL_SETS], set_k[EVAL_SETS];
 } compared;
 
-/* Decodes one model at a time; only the counts are kept. */
+/* Model i's task against the first model's (*task, set by model 0): they
+ * must share one that compare can make the test sets of, and --png needs
+ * lengths to plot. */
+static int check_task(const cli_opts *o, const char *cmd, int i, int t, int *task)
+{
+    if (i > 0 && t != *task) {
+        fprintf(stderr, "seq2seq %s: %s is a model of the %s task and %s of the %s task; "
+                        "compare models of one task\n",
+                cmd, o->args[0], task_name(*task), o->args[i], task_name(t));
+        return CLI_EXIT_USAGE;
+    }
+    *task = t;
+    if (t == S2S_TASK_PAIRS) {
+        fprintf(stderr, "seq2seq %s: %s was trained on pairs of its own (--pairs), whose test "
+                        "split the checkpoint cannot make again; measure it with "
+                        "'seq2seq analyze --test FILE' or 'seq2seq eval --test FILE'\n",
+                cmd, o->args[i]);
+        return CLI_EXIT_USAGE;
+    }
+    if (o->png && !evaluated_uses(t, EVAL_SET_11_15)) {
+        fprintf(stderr, "seq2seq %s: --png plots exact match by sentence length, which compare "
+                        "measures for reverse, copy and sort, not for the %s task\n",
+                cmd, task_name(t));
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Decodes one model at a time, each loaded once and checked against the
+ * first before its sets are decoded; only the counts are kept. */
 static int measure(const cli_opts *o, compared *cmp, char *device, size_t device_n)
 {
+    int task = -1;
     for (int i = 0; i < o->nargs; i++) {
         evaluated e;
-        int rc = evaluated_open(&e, o, "compare", o->args[i], 0);
+        int rc = evaluated_load(&e, o, "compare", o->args[i]);
+        if (!rc) rc = check_task(o, "compare", i, e.cm.meta.task, &task);
+        if (!rc) rc = evaluated_decode(&e, "compare", 0);
         if (!rc) {
             cmp[i] = (compared){.path = o->args[i], .meta = e.cm.meta, .seconds = e.seconds,
                                 .kind = attention_name(model_config(e.cm.m)->attention)};
@@ -223,45 +255,6 @@ static int plot(const char *png, const compared *cmp, int M, const char *const *
     return rc;
 }
 
-/* Opens every model once to read its task: they must share one that
- * compare can make the test sets of, and --png needs lengths to plot. */
-static int check_tasks(const cli_opts *o, const char *cmd)
-{
-    int task = -1, rc = 0;
-    const char *first = NULL;
-    for (int i = 0; i < o->nargs && !rc; i++) {
-        cli_model cm;
-        rc = cli_model_open(&cm, o, cmd, o->args[i]);
-        const int t = cm.meta.task;
-        cli_model_close(&cm);
-        if (rc) break;
-        if (i == 0) {
-            task = t;
-            first = o->args[0];
-        } else if (t != task) {
-            fprintf(stderr, "seq2seq %s: %s is a model of the %s task and %s of the %s task; "
-                            "compare models of one task\n",
-                    cmd, first, task_name(task), o->args[i], task_name(t));
-            rc = CLI_EXIT_USAGE;
-        }
-    }
-    if (rc) return rc;
-    if (task == S2S_TASK_PAIRS) {
-        fprintf(stderr, "seq2seq %s: %s was trained on pairs of its own (--pairs), whose test "
-                        "split the checkpoint cannot make again; measure it with "
-                        "'seq2seq analyze --test FILE' or 'seq2seq eval --test FILE'\n",
-                cmd, first);
-        return CLI_EXIT_USAGE;
-    }
-    if (o->png && !evaluated_uses(task, EVAL_SET_11_15)) {
-        fprintf(stderr, "seq2seq %s: --png plots exact match by sentence length, which compare "
-                        "measures for reverse, copy and sort, not for the %s task\n",
-                cmd, task_name(task));
-        return CLI_EXIT_USAGE;
-    }
-    return 0;
-}
-
 int cmd_compare(const cli_opts *o)
 {
     const char *cmd = "compare";
@@ -281,7 +274,6 @@ int cmd_compare(const cli_opts *o)
         rc = CLI_EXIT_ERROR;
         goto done;
     }
-    if ((rc = check_tasks(o, cmd)) != 0) goto done;
     if ((rc = measure(o, cmp, device, sizeof device)) != 0) goto done;
     /* Columns are named by attention when that tells them apart, else by file. */
     int unique = 1;

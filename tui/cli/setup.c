@@ -165,8 +165,8 @@ int setup_read_test(const char *path, int task, int tokens, int skip_bad, s2s_co
 {
     *skipped = 0;
     if (task == S2S_TASK_PAIRS) return corpus_read_pairs(path, tokens, skip_bad, te, skipped, err);
-    int rc = task == S2S_TASK_REVERSE ? corpus_read(path, te, err)
-                                      : corpus_read_as(path, tokens, te, err);
+    int rc = corpus_read_as(path, tokens, te, err);
+    /* reverse keeps no targets: each source reversed is the seed's reference */
     if (!rc && task != S2S_TASK_REVERSE && (rc = corpus_answer(task, te, err)) != 0) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
