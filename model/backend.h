@@ -47,6 +47,11 @@ struct s2s_backend {
     /* C(M,N) = alpha * op(A) op(B) + beta * C, row-major; op(X) = X or X^T. */
     void (*gemm)(s2s_backend *be, int transA, int transB, int M, int N, int K, float alpha,
                  const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+    /* y(out) = W x (accumulate: y += W x), W (out, in) with rows ldw floats
+     * apart: one row's x Wᵀ without a batch's overheads, for decoding one
+     * sentence. Optional (NULL: the model uses gemm). */
+    void (*gemv)(s2s_backend *be, float *y, const float *W, int ldw, const float *x, int out,
+                 int in, int accumulate);
     /* y(rows, cols) += bias(cols) broadcast over rows. */
     void (*add_bias)(s2s_backend *be, float *y, const float *bias, int rows, int cols);
     /* dbias(cols) += column sums of dy(rows, cols). */

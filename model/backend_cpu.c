@@ -13,6 +13,7 @@
 
 #include "backend.h"
 #include "data.h"
+#include "gemv_cpu.h"
 #include "rng.h"
 
 #ifndef S2S_NO_CBLAS
@@ -32,6 +33,7 @@
 
 typedef struct {
     int threads;
+    gemv_team *team; /* with 2 or more threads: the helper of cpu_gemv (owned) */
 } cpu_ctx;
 
 /* ---------------------------------------------------------------- threads */
@@ -123,6 +125,7 @@ static int cpu_sync(s2s_backend *be, s2s_error *err)
 static void cpu_destroy(s2s_backend *be)
 {
     if (!be) return;
+    if (be->ctx) gemv_team_free(((cpu_ctx *)be->ctx)->team);
     free(be->ctx);
     free(be);
 }
@@ -189,6 +192,13 @@ static void cpu_gemm(s2s_backend *be, int transA, int transB, int M, int N, int 
         }
     }
 #endif
+}
+
+/* One sentence's products: gemv_cpu.c, with the backend's helper thread. */
+static void cpu_gemv(s2s_backend *be, float *y, const float *W, int ldw, const float *x, int out,
+                     int in, int accumulate)
+{
+    gemv_run(((cpu_ctx *)be->ctx)->team, y, W, ldw, x, out, in, accumulate);
 }
 
 HOT static void cpu_add_bias(s2s_backend *be, float *y, const float *bias, int rows, int cols)
@@ -727,6 +737,8 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
     }
     ctx->threads = threads;
     be->shards = threads;
+    /* Without a thread to be had, one-sentence products run on one core. */
+    if (threads >= 2 && gemv_team_create(&ctx->team)) ctx->team = NULL;
 #if defined(OPENBLAS_VERSION)
     /* Our GEMMs are small (64 rows); splitting the batch across threads pays
      * where OpenBLAS's own threads only add overhead. */
@@ -743,6 +755,7 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
     be->sync = cpu_sync;
     be->destroy = cpu_destroy;
     be->gemm = cpu_gemm;
+    be->gemv = cpu_gemv;
     be->add_bias = cpu_add_bias;
     be->bias_grad = cpu_bias_grad;
     be->add = cpu_add;

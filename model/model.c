@@ -70,6 +70,8 @@ typedef struct {
     int cap_B, cap_S, cap_T;
     int cap_E;        /* decoder steps whose attention energies are kept (T, or 1) */
     int keep_energy;  /* this batch keeps every step's energies (for backward) */
+    int vec;          /* one sentence decoded: its one-row products are be->gemv's
+                         matrix-vector products (no batch overheads), not be->gemm's */
     float *block; /* the one allocation everything below points into */
     float *grads; /* where this shard accumulates: the model's own buffer for
                      shard 0, a private one (owned) for the others */
@@ -544,15 +546,24 @@ enum { SITE_ENC_EMB = 1, SITE_DEC_EMB = 2, SITE_ENC_LAYER = 10, SITE_DEC_LAYER =
 /* How a product meets its output: WRITE overwrites it, ADD adds to it (for
  * an activation gradient with more than one consumer, see the top). */
 enum { WRITE = 0, ADD = 1 };
+/* Decoding one sentence (w->vec), products of up to this many rows (the
+ * encoder's all-steps input projections of a short sentence) run as
+ * matrix-vector products: OpenBLAS would pack W for each of them. */
+enum { VEC_ROWS = 64 };
 
 /* Linear layer, y(rows, out) = x(rows, in) Wᵀ + b (ADD: y += x Wᵀ).
  * W is (out, in) with its rows ldw floats apart: ldw = in, or wider when W is
  * a column block of a larger matrix (decoder layer 0 reads [emb; ctx]
  * through two blocks of W_ih, so no concatenation). b (out) may be NULL. */
-static void linear_forward(s2s_backend *be, float *y, const float *x, const float *W,
+static void linear_forward(s2s_backend *be, int vec, float *y, const float *x, const float *W,
                            const float *b, int rows, int in, int out, int ldw, int mode)
 {
-    be->gemm(be, 0, 1, rows, out, in, 1.0f, x, in, W, ldw, mode == ADD ? 1.0f : 0.0f, y, out);
+    if (vec && rows <= VEC_ROWS)
+        for (int r = 0; r < rows; r++) /* each row's W from cache, no packing */
+            be->gemv(be, y + (size_t)r * out, W, ldw, x + (size_t)r * in, out, in, mode == ADD);
+    else
+        be->gemm(be, 0, 1, rows, out, in, 1.0f, x, in, W, ldw, mode == ADD ? 1.0f : 0.0f, y,
+                 out);
     if (b) be->add_bias(be, y, b, rows, out);
 }
 
@@ -580,11 +591,11 @@ static void linear_backward(s2s_backend *be, float *dx, float *dW, float *db, co
  *   h(t+1) = (1 − z) ⊙ n + z ⊙ h(t)           (rows with t ≥ len[b] keep h(t))
  * h points at row t of a (·, B, H) state array; row t+1 is written. The
  * biases are added inside be->gru_forward (b_ih NULL: already in gi). */
-static void gru_step_forward(s2s_backend *be, float *h, float *gates, float *gh, const float *gi,
+static void gru_step_forward(s2s_backend *be, int vec, float *h, float *gates, float *gh, const float *gi,
                              const float *W_hh, const float *b_ih, const float *b_hh,
                              const int *len, int t, int n, int B, int H)
 {
-    linear_forward(be, gh, h, W_hh, NULL, n, H, 3 * H, H, WRITE);
+    linear_forward(be, vec, gh, h, W_hh, NULL, n, H, 3 * H, H, WRITE);
     be->gru_forward(be, h + (size_t)B * H, gates, gi, gh, b_ih, b_hh, h, len, t, B, H);
 }
 
@@ -639,12 +650,12 @@ static void encoder_forward(s2s_model *m, workspace *w, int B, int S, int train,
             be->dropout_forward(be, w->enc_x[l], w->enc_x_mask[l], w->enc_h[l - 1] + BH,
                                 (size_t)S * BH, p, drop_seed(seed, SITE_ENC_LAYER + l - 1, 0));
         /* All S input projections in one GEMM: they do not depend on h. */
-        linear_forward(be, w->enc_gi[l], enc_layer_input(m, w, l, B, train), P(m->enc_wih[l]),
+        linear_forward(be, w->vec, w->enc_gi[l], enc_layer_input(m, w, l, B, train), P(m->enc_wih[l]),
                        P(m->enc_bih[l]), S * B, in, 3 * H, in, WRITE);
         /* h_l(t+1) = GRU(x_l(t), h_l(t)),  h_l(0) = 0 */
         be->zero(be, w->enc_h[l], sizeof(float) * BH);
         for (int t = 0; t < S; t++)
-            gru_step_forward(be, w->enc_h[l] + (size_t)t * BH,
+            gru_step_forward(be, w->vec, w->enc_h[l] + (size_t)t * BH,
                              w->enc_gates[l] + (size_t)t * B * 4 * H,
                              w->enc_gh[l] + (size_t)t * B * 3 * H,
                              w->enc_gi[l] + (size_t)t * B * 3 * H, P(m->enc_whh[l]), NULL,
@@ -653,7 +664,7 @@ static void encoder_forward(s2s_model *m, workspace *w, int B, int S, int train,
     if (additive(&m->cfg)) {
         /* keys = W_h h_i once per sentence, not once per decoder step. */
         const float *enc_out = w->enc_h[L - 1] + BH;
-        linear_forward(be, w->keys, enc_out, P(m->att_Wh), NULL, S * B, H, H, H, WRITE);
+        linear_forward(be, w->vec, w->keys, enc_out, P(m->att_Wh), NULL, S * B, H, H, H, WRITE);
     }
 }
 
@@ -709,7 +720,7 @@ static void dec_attention_forward(s2s_model *m, workspace *w, int t, int n, int 
     float *ctx = w->context + (size_t)t * BH;
     if (additive(&m->cfg)) {
         float *q = w->query + (size_t)t * BH;
-        linear_forward(be, q, s_prev, P(m->att_Ws), NULL, n, H, H, H, WRITE);
+        linear_forward(be, w->vec, q, s_prev, P(m->att_Ws), NULL, n, H, H, H, WRITE);
         const float *keys = w->keys;
         if (attn == S2S_ATTN_LOCATION) {
             be->loc_forward(be, w->keys_t, w->keys, prev_alpha(w, t, B, S), P(m->att_U),
@@ -738,9 +749,9 @@ static void dec_layer_input_forward(s2s_model *m, workspace *w, int l, int t, in
     const size_t BH = (size_t)B * H;
     float *gi = w->dec_gi[l] + (size_t)t * B * 3 * H;
     if (l == 0) {
-        linear_forward(be, gi, x0, P(m->dec_wih[0]), NULL, n, E, 3 * H, in0, WRITE);
+        linear_forward(be, w->vec, gi, x0, P(m->dec_wih[0]), NULL, n, E, 3 * H, in0, WRITE);
         if (m->cfg.attention != S2S_ATTN_NONE)
-            linear_forward(be, gi, w->context + (size_t)t * BH, P(m->dec_wih[0]) + E, NULL, n, H,
+            linear_forward(be, w->vec, gi, w->context + (size_t)t * BH, P(m->dec_wih[0]) + E, NULL, n, H,
                            3 * H, in0, ADD);
         return;
     }
@@ -748,7 +759,7 @@ static void dec_layer_input_forward(s2s_model *m, workspace *w, int l, int t, in
         be->dropout_forward(be, w->dec_x[l] + (size_t)t * BH, w->dec_x_mask[l] + (size_t)t * BH,
                             w->dec_h[l - 1] + (size_t)(t + 1) * BH, (size_t)n * H, p,
                             drop_seed(seed, SITE_DEC_LAYER + l, t));
-    linear_forward(be, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]), NULL, n, H,
+    linear_forward(be, w->vec, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]), NULL, n, H,
                    3 * H, H, WRITE);
 }
 
@@ -769,14 +780,14 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
     for (int l = 0; l < L; l++) {
         /* s_l(t+1) = GRU(x_l, s_l(t)); both biases are added inside the cell. */
         dec_layer_input_forward(m, w, l, t, n, B, x0, train, seed);
-        gru_step_forward(be, w->dec_h[l] + (size_t)t * BH, w->dec_gates[l] + (size_t)t * B * 4 * H,
+        gru_step_forward(be, w->vec, w->dec_h[l] + (size_t)t * BH, w->dec_gates[l] + (size_t)t * B * 4 * H,
                          w->dec_gh[l] + (size_t)t * B * 3 * H,
                          w->dec_gi[l] + (size_t)t * B * 3 * H, P(m->dec_whh[l]),
                          P(m->dec_bih[l]), P(m->dec_bhh[l]), w->dec_len, t, n, B, H);
     }
     /* logits_t = s_L(t+1) fc_Wᵀ + fc_b, then the next token read */
     float *logits = w->logits + (size_t)t * B * V;
-    linear_forward(be, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w), P(m->fc_b), n,
+    linear_forward(be, w->vec, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w), P(m->fc_b), n,
                    H, V, H, WRITE);
     /* Oracle decoding: the first oracle_n[t] rows may not stop yet. */
     if (!teacher && w->oracle_n[t] > 0) be->add_bias(be, logits, m->no_eos, w->oracle_n[t], V);
@@ -1238,6 +1249,9 @@ static void *run_job(void *arg)
     s2s_error_clear(&j->err);
     int greedy = j->kind == JOB_GREEDY;
     w->stop_at_eos = greedy && j->until_eos;
+    /* Only decoding takes the matrix-vector path, so training's products,
+     * and with them its results, do not depend on it. */
+    w->vec = greedy && b->B == 1 && be->gemv;
     w->steps_run = greedy ? j->max_steps : 0;
     if (model_src_prefix(m)) {
         j->rc = mark_batch(b, &w->marked, &j->err);

@@ -14,8 +14,9 @@
  * prompt's two ways to decode one sentence: on the GPU, or on the CPU from
  * a downloaded parameter snapshot (the terminal UI's way).
  *
- * --latency CKPT times only one sentence through decode_sentence on one
- * CPU thread with a trained model (median of 9 medians), without training.
+ * --latency CKPT times only one sentence through decode_sentence with a
+ * trained model (median of 9 medians), without training; --threads 1 for
+ * one core.
  *
  * --pairs FILE asks whether a large corpus of one's own trains as fast as
  * the seed's task: the wall time to load it (read and split, vocabularies,
@@ -251,26 +252,28 @@ static double sentence_ms(s2s_model *m, const s2s_vocabs *v)
     return median(lat, 201) * 1e3;
 }
 
-/* --latency CKPT: a trained model's one-sentence latency on one CPU thread,
- * the median of `runs` medians, without training first. */
-static int latency_only(const char *path, int runs)
+/* --latency CKPT: a trained model's one-sentence latency on `threads` CPU
+ * threads (--threads; 0: one per core, as the program runs), the median of
+ * `runs` medians, without training first. */
+static int latency_only(const char *path, int threads, int runs)
 {
     s2s_error err;
     s2s_backend *be = NULL;
     s2s_model *m = NULL;
     s2s_vocabs v;
-    if (backend_cpu_create(&be, 1, &err) || checkpoint_load(path, be, &m, &v, NULL, &err))
+    if (backend_cpu_create(&be, threads, &err) || checkpoint_load(path, be, &m, &v, NULL, &err))
         die(path, &err);
     const s2s_config *c = model_config(m);
-    printf("model: %s: E%d H%d L%d %s, %zu parameters; cpu backend, 1 thread\n", path, c->embed,
-           c->hidden, c->layers, attention_name(c->attention), model_num_params(m));
+    printf("model: %s: E%d H%d L%d %s, %zu parameters; cpu backend, %d thread(s)\n", path,
+           c->embed, c->hidden, c->layers, attention_name(c->attention), model_num_params(m),
+           be->shards);
     double med[64];
     if (runs > 64) runs = 64;
     for (int r = 0; r < runs; r++) med[r] = sentence_ms(m, &v);
     const double ms = median(med, runs);
-    printf("one sentence (6 words) through decode_sentence, 1 thread: median %.3f ms "
+    printf("one sentence (6 words) through decode_sentence, %d thread(s): median %.3f ms "
            "(median of %d runs of 201)\n",
-           ms, runs);
+           be->shards, ms, runs);
     printf("LATENCY sentence_ms=%.4f\n", ms);
     model_free(m);
     backend_free(be);
@@ -660,7 +663,7 @@ int main(int argc, char **argv)
     if (latency_ckpt) {
         print_cpu();
         printf("BLAS: %s; kernels: %s\n", backend_cpu_blas_info(), backend_cpu_blas_core());
-        return latency_only(latency_ckpt, 9);
+        return latency_only(latency_ckpt, threads, 9);
     }
     const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     print_cpu();
