@@ -3,7 +3,7 @@
  * same bits with and without the helper thread (also with two callers at
  * once), and a one-sentence decoding on one thread equal, bit for bit, to
  * the same on two, and to the sentence decoded in a batch (gemm) within
- * rounding. */
+ * rounding; new parameters reach it (its word table is made again). */
 #include "testutil.h"
 
 #include <math.h>
@@ -158,6 +158,23 @@ static void test_sentence_threads_and_batch(void **state)
         }
         printf(" %s: %d steps' attention alone against in a batch\n", attention_name(kinds[a]),
                compared);
+        /* New parameters (as from a checkpoint or a training step) reach
+         * one-sentence decoding: m1, decoded before, against a fresh model. */
+        s2s_model *m3 = NULL;
+        CHECK_OK(model_create(&m3, &cfg, be1, &err), &err);
+        CHECK_OK(model_init_params(m3, 6, &err), &err);
+        CHECK_OK(model_init_params(m1, 6, &err), &err);
+        for (int i = 0; i < te.count; i++) {
+            s2s_decoding one, fresh;
+            CHECK_OK(decode_sentence(m1, SHARED(&v), &te.s[i], &one, &err), &err);
+            CHECK_OK(decode_sentence(m3, SHARED(&v), &te.s[i], &fresh, &err), &err);
+            assert_int_equal(one.steps, fresh.steps);
+            assert_memory_equal(one.attn, fresh.attn,
+                                sizeof(float) * (size_t)one.steps * one.n_src);
+            decoding_free(&one);
+            decoding_free(&fresh);
+        }
+        model_free(m3);
         assert_true(compared >= te.count);
         decoded_free(&res);
         dataset_free(&d);
