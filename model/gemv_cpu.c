@@ -21,61 +21,77 @@
 
 #include "gemv_cpu.h"
 
+/* The kernel in two widths: AVX-512 where the CPU has it, else AVX2 or
+ * the baseline, picked when the program starts. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
+#define HOT_NARROW __attribute__((target_clones("avx2", "default")))
+#define HOT_WIDE __attribute__((target("avx512f")))
 #else
-#define HOT
+#define HOT_NARROW
 #endif
 
-/* Sixteen floats, loaded from any float address (the rows of a column
- * block of W are not 64-byte aligned). */
+/* Vectors of 8 and 16 floats, loaded from any float address (the rows of
+ * a column block of W are not aligned). */
+typedef float v8f __attribute__((vector_size(32), aligned(4), may_alias));
 typedef float v16f __attribute__((vector_size(64), aligned(4), may_alias));
 
 /* y_i = Σ_k W(i,k) x_k (+ y_i) for rows lo ≤ i < hi (lo a multiple of 4),
- * four rows at a time: the four dot products share each load of x, and
- * sixteen lanes per row keep sixteen partial sums added in a fixed order,
- * so a row's value depends only on the shapes. Rows after the last full
- * group of four (of `out`) take the plain loop. */
-HOT static void gemv_rows(float *y, const float *W, int ldw, const float *x, int lo, int hi,
-                          int out, int in, int accumulate)
+ * four rows at a time: the four dot products share each load of x. Each
+ * row keeps sixteen partial sums (lane j adds the terms k ≡ j mod 16, in
+ * NV vectors of 16/NV floats), added in lane order at the end, so a row's
+ * value depends only on the shapes: the same bits from either width. Rows
+ * after the last full group of four (of `out`) take the plain loop.
+ * Two widths because GCC keeps a 64-byte vector in one AVX-512 register but
+ * spills it to the stack on AVX2, and 32-byte ones run at half speed on
+ * AVX-512. */
+#define GEMV_ROWS(name, attr, VEC, NV)                                                      \
+    attr static void name(float *y, const float *W, int ldw, const float *x, int lo, int hi, \
+                          int out, int in, int accumulate)                                   \
+    {                                                                                        \
+        enum { L = 16 / NV };                                                                \
+        const int in16 = in & ~15, out4 = out & ~3;                                          \
+        int i = lo;                                                                          \
+        for (; i + 4 <= hi && i + 4 <= out4; i += 4) {                                       \
+            const float *w[4] = {W + (size_t)i * ldw, W + (size_t)(i + 1) * ldw,             \
+                                 W + (size_t)(i + 2) * ldw, W + (size_t)(i + 3) * ldw};      \
+            VEC acc[4][NV] = {{{0}}};                                                        \
+            for (int k = 0; k < in16; k += 16)                                               \
+                for (int v = 0; v < NV; v++) {                                              \
+                    const VEC xk = *(const VEC *)(x + k + v * L);                            \
+                    for (int r = 0; r < 4; r++) acc[r][v] += *(const VEC *)(w[r] + k + v * L) * xk; \
+                }                                                                            \
+            float s[4] = {0.0f, 0.0f, 0.0f, 0.0f};                                           \
+            for (int r = 0; r < 4; r++)                                                      \
+                for (int v = 0; v < NV; v++)                                                 \
+                    for (int j = 0; j < L; j++) s[r] += acc[r][v][j];                        \
+            for (int r = 0; r < 4; r++) {                                                    \
+                for (int k = in16; k < in; k++) s[r] += w[r][k] * x[k];                      \
+                y[i + r] = accumulate ? y[i + r] + s[r] : s[r];                              \
+            }                                                                                \
+        }                                                                                    \
+        for (; i < hi; i++) {                                                                \
+            const float *wi = W + (size_t)i * ldw;                                           \
+            float s = 0.0f;                                                                  \
+            for (int k = 0; k < in; k++) s += wi[k] * x[k];                                  \
+            y[i] = accumulate ? y[i] + s : s;                                                \
+        }                                                                                    \
+    }
+
+GEMV_ROWS(gemv_rows_v8, HOT_NARROW, v8f, 2)
+#ifdef HOT_WIDE
+GEMV_ROWS(gemv_rows_v16, HOT_WIDE, v16f, 1)
+#endif
+
+static void gemv_rows(float *y, const float *W, int ldw, const float *x, int lo, int hi, int out,
+                      int in, int accumulate)
 {
-    const int in16 = in & ~15, out4 = out & ~3;
-    int i = lo;
-    for (; i + 4 <= hi && i + 4 <= out4; i += 4) {
-        const float *w0 = W + (size_t)i * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
-        v16f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        for (int k = 0; k < in16; k += 16) {
-            const v16f xk = *(const v16f *)(x + k);
-            a0 += *(const v16f *)(w0 + k) * xk;
-            a1 += *(const v16f *)(w1 + k) * xk;
-            a2 += *(const v16f *)(w2 + k) * xk;
-            a3 += *(const v16f *)(w3 + k) * xk;
-        }
-        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-        for (int j = 0; j < 16; j++) {
-            s0 += a0[j];
-            s1 += a1[j];
-            s2 += a2[j];
-            s3 += a3[j];
-        }
-        for (int k = in16; k < in; k++) {
-            s0 += w0[k] * x[k];
-            s1 += w1[k] * x[k];
-            s2 += w2[k] * x[k];
-            s3 += w3[k] * x[k];
-        }
-        if (accumulate) {
-            y[i] += s0, y[i + 1] += s1, y[i + 2] += s2, y[i + 3] += s3;
-        } else {
-            y[i] = s0, y[i + 1] = s1, y[i + 2] = s2, y[i + 3] = s3;
-        }
+#ifdef HOT_WIDE
+    if (__builtin_cpu_supports("avx512f")) {
+        gemv_rows_v16(y, W, ldw, x, lo, hi, out, in, accumulate);
+        return;
     }
-    for (; i < hi; i++) {
-        const float *wi = W + (size_t)i * ldw;
-        float s = 0.0f;
-        for (int k = 0; k < in; k++) s += wi[k] * x[k];
-        y[i] = accumulate ? y[i] + s : s;
-    }
+#endif
+    gemv_rows_v8(y, W, ldw, x, lo, hi, out, in, accumulate);
 }
 
 /* Below this many weights a product is not split: waking the other core
@@ -83,8 +99,10 @@ HOT static void gemv_rows(float *y, const float *W, int ldw, const float *x, int
 enum { SPLIT_MIN = 32768 };
 #define GEMV_SPIN_S 200e-6
 
-/* The fields each thread writes sit on cache lines of their own, so that
- * a spinning reader does not pull a line the other side is writing. */
+/* Fields sit on cache lines by who writes them, so that a spinning reader
+ * does not pull a line the other side is writing: per product, the caller
+ * writes one line and the helper one, and `sleeping` changes only when the
+ * helper goes to sleep or wakes. */
 #define LINE _Alignas(64)
 struct gemv_team {
     /* written by the caller */
@@ -93,11 +111,10 @@ struct gemv_team {
     const float *W, *x;
     int ldw, out, in, accumulate, split;
     atomic_flag busy;        /* one caller at a time; others compute alone */
-    /* written by whichever side takes the second half */
+    /* written by whichever side takes the second half (the helper, as a rule) */
     LINE atomic_uint claimed; /* number of the last product whose second half was taken */
-    /* written by the helper */
-    LINE atomic_uint finished; /* number of the last second half the helper finished */
-    atomic_int sleeping;
+    atomic_uint finished;     /* number of the last second half the helper finished */
+    LINE atomic_int sleeping;
     LINE atomic_int quit;
     pthread_t thread;
     pthread_mutex_t lock; /* with wake: where the helper sleeps */
@@ -218,10 +235,10 @@ void gemv_run(gemv_team *t, float *y, const float *W, int ldw, const float *x, i
     gemv_rows(y, W, ldw, x, 0, split, out, in, accumulate);
     unsigned expect = p - 1;
     /* Read before trying to take it: the helper has, as a rule. */
-    if (atomic_load_explicit(&t->claimed, memory_order_relaxed) == expect &&
+    if (atomic_load_explicit(&t->claimed, memory_order_acquire) == expect &&
         atomic_compare_exchange_strong(&t->claimed, &expect, p))
         gemv_rows(y, W, ldw, x, split, out, out, in, accumulate); /* helper not there yet */
     else
-        while (atomic_load(&t->finished) != p) cpu_relax();
+        while (atomic_load_explicit(&t->finished, memory_order_acquire) != p) cpu_relax();
     atomic_flag_clear(&t->busy);
 }

@@ -705,7 +705,7 @@ static int app_alloc(app *a)
     a->params = malloc(sizeof(float) * a->nparams);
     a->chart = chart_raster_create();
     if (!a->params || !a->chart || log_create(&a->log, LOG_KEEP, &err) ||
-        setup_infer_backend(a->on_gpu, &a->ibe, &err) ||
+        setup_infer_backend(a->on_gpu, 0, &a->ibe, &err) ||
         model_create(&a->im, model_config(a->st.m), a->ibe, &err) ||
         worker_view_create(&a->tv, &a->st.opts, &err)) {
         if (!a->params || !a->chart)

@@ -61,7 +61,7 @@ static void run(eval_job *j)
     s2s_backend *be = NULL;
     s2s_model *m = NULL;
     const s2s_dataset *d = j->test;
-    if (setup_infer_backend(j->on_gpu, &be, &err) || model_create(&m, &j->cfg, be, &err) ||
+    if (setup_infer_backend(j->on_gpu, 1, &be, &err) || model_create(&m, &j->cfg, be, &err) ||
         model_set_params(m, j->params, &err)) {
         log_add(j->log, LOG_ERROR, "evaluation failed: %s", err.msg);
         goto done;

@@ -50,10 +50,10 @@ int setup_open_backend(const cli_opts *o, const char *cmd, s2s_backend **be)
     return 0;
 }
 
-int setup_infer_backend(int on_gpu, s2s_backend **be, s2s_error *err)
+int setup_infer_backend(int on_gpu, int threads, s2s_backend **be, s2s_error *err)
 {
     if (on_gpu && backend_cuda_create(be, 0, err) == 0) return 0;
-    return backend_cpu_create(be, 1, err);
+    return backend_cpu_create(be, threads, err);
 }
 
 int cli_model_open(cli_model *cm, const cli_opts *o, const char *cmd, const char *path)

@@ -38,10 +38,13 @@ int setup_open_backend(const cli_opts *o, const char *cmd, s2s_backend **be);
 
 /* A backend for decoding beside training: the GPU when training runs there
  * (measured on an H100 machine: 1.2–1.6 ms per sentence, against 3.1–3.6 ms
- * on one CPU thread plus 0.6–0.9 ms to copy the weights to the host), else one CPU
- * thread, leaving the other cores to the trainer. Falls back to the CPU if
- * a second CUDA backend cannot start. */
-int setup_infer_backend(int on_gpu, s2s_backend **be, s2s_error *err);
+ * on one CPU thread plus 0.6–0.9 ms to copy the weights to the host), else
+ * the CPU on `threads` threads (0: one per core). The evaluation job takes
+ * one, leaving the other cores to the trainer; the prompt takes them all,
+ * for the moment a sentence takes (one sentence's products are split
+ * between two cores, model/gemv_cpu.c). Falls back to the CPU if a second
+ * CUDA backend cannot start. */
+int setup_infer_backend(int on_gpu, int threads, s2s_backend **be, s2s_error *err);
 
 /* A trained model, opened: the backend --device asks for, the checkpoint's
  * model on it, its vocabulary and what it says of its training. */
