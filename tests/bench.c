@@ -46,6 +46,7 @@
 #include "decode.h"
 #include "train.h"
 #include "optime.h"
+#include "gemv_cpu.h"
 
 #if !defined(S2S_NO_CBLAS)
 #include <cblas.h>
@@ -259,6 +260,71 @@ static double sentence_ms(s2s_model *m, const s2s_vocabs *v)
     return median(lat, 201) * 1e3;
 }
 
+/* One decoder step's products with one row, as decoding one sentence makes
+ * them (E128 H256 L2, the embedding's product read from the word table):
+ * W_s (256x256), layer 0's context block of W_ih (768x256 of 768x384), W_hh
+ * of both layers and layer 1's W_ih (768x256), the output layer (38x256):
+ * 3.4 MB, more than one core's L2 on this project's machines. Timed through
+ * OpenBLAS's sgemm (what decoding used before) and sgemv, and through
+ * gemv_run on one core and split between two. Microseconds per step, the
+ * median of 9 runs of 300 steps. */
+typedef struct {
+    const float *W;
+    int out, in, ldw;
+} step_product;
+
+static double step_us(const step_product *p, int n, float *x, float *y, int how, gemv_team *team)
+{
+    double t[9];
+    for (int r = 0; r < 9; r++) {
+        const double t0 = s2s_now_s();
+        for (int k = 0; k < 300; k++)
+            for (int i = 0; i < n; i++) {
+#if !defined(S2S_NO_CBLAS)
+                if (how == 0)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1, p[i].out, p[i].in, 1.0f,
+                                x, p[i].in, p[i].W, p[i].ldw, 0.0f, y, p[i].out);
+                else if (how == 1)
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, p[i].out, p[i].in, 1.0f, p[i].W,
+                                p[i].ldw, x, 1, 0.0f, y, 1);
+                else
+#endif
+                    gemv_run(how == 3 ? team : NULL, y, p[i].W, p[i].ldw, x, p[i].out, p[i].in, 0);
+            }
+        t[r] = (s2s_now_s() - t0) / 300;
+    }
+    return median(t, 9) * 1e6;
+}
+
+static void decoder_step_products(void)
+{
+    static const int shape[6][3] = {{256, 256, 256}, {768, 256, 384}, {768, 256, 256},
+                                    {768, 256, 256}, {768, 256, 256}, {38, 256, 256}};
+    step_product p[6];
+    float *w[6], x[256], y[768];
+    size_t bytes = 0;
+    for (int i = 0; i < 6; i++) {
+        const size_t n = (size_t)shape[i][0] * shape[i][2];
+        if (!(w[i] = malloc(sizeof(float) * n))) exit(1);
+        for (size_t k = 0; k < n; k++) w[i][k] = (float)(k % 13) * 0.01f - 0.06f;
+        p[i] = (step_product){w[i], shape[i][0], shape[i][1], shape[i][2]};
+        bytes += sizeof(float) * (size_t)shape[i][0] * shape[i][1];
+    }
+    for (int k = 0; k < 256; k++) x[k] = (float)(k % 7) * 0.1f;
+    gemv_team *team = NULL;
+    if (gemv_team_create(&team)) team = NULL;
+    printf("one decoder step's one-row products (%.1f MB of weights), us per step, median of 9:",
+           bytes / 1e6);
+#if !defined(S2S_NO_CBLAS)
+    printf(" OpenBLAS sgemm %.1f, sgemv %.1f;", step_us(p, 6, x, y, 0, NULL),
+           step_us(p, 6, x, y, 1, NULL));
+#endif
+    printf(" gemv_run 1 core %.1f, 2 cores %.1f\n", step_us(p, 6, x, y, 2, NULL),
+           team ? step_us(p, 6, x, y, 3, team) : NAN);
+    gemv_team_free(team);
+    for (int i = 0; i < 6; i++) free(w[i]);
+}
+
 /* --latency CKPT: a trained model's one-sentence latency on `threads` CPU
  * threads (--threads; 0: one per core, as the program runs), the median of
  * `runs` medians, without training first. */
@@ -281,6 +347,7 @@ static int latency_only(const char *path, int threads, int runs)
     printf("one sentence (6 words) through decode_sentence, %d thread(s): median %.3f ms "
            "(median of %d runs of 201)\n",
            be->shards, ms, runs);
+    decoder_step_products();
     printf("LATENCY sentence_ms=%.4f\n", ms);
     model_free(m);
     backend_free(be);
@@ -793,6 +860,7 @@ int main(int argc, char **argv)
     printf("one-sentence greedy latency (median of 201): %.3f ms (model_greedy, to the cap of 14 "
            "steps); through decode_sentence, as `reverse` and the prompt: %.3f ms\n",
            latency_ms, sentence_lat_ms);
+    if (!cuda) decoder_step_products();
     if (cuda)
         printf("  the UI's way instead: parameter snapshot to the host %.3f ms (once per publish), "
                "then %.3f ms per sentence on one CPU thread\n",
