@@ -24,8 +24,12 @@
 /* The kernel in two widths: AVX-512 where the CPU has it, else AVX2 or
  * the baseline, picked when the program starts. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#ifdef S2S_AVX2_ONLY /* to time an AVX2-only CPU's code on an AVX-512 one */
+#define HOT_NARROW __attribute__((target("avx2")))
+#else
 #define HOT_NARROW __attribute__((target_clones("avx2", "default")))
 #define HOT_WIDE __attribute__((target("avx512f")))
+#endif
 #else
 #define HOT_NARROW
 #endif

@@ -163,7 +163,9 @@ static const cli_option OPTIONS[] = {
      "auto", T_CHOICE, ALL, 0, 0, 0, 0, F(device), 0},
     {"threads", "N",
      "CPU threads: each batch is split across N threads, each with a single-threaded BLAS "
-     "(0: one per CPU, at most 8); results are reproducible for a given N",
+     "(0: one per CPU, at most 8); results are reproducible for a given N. A sentence decoded "
+     "alone (reverse, predict, the prompt) splits its matrix-vector products between two "
+     "cores when N is 2 or more, with the same results as on one",
      "0", T_INT, ALL, 0, 1024, 0, 0, F(threads), 0},
     {"tf32", NULL,
      "on the CUDA backend, let cuBLAS use TF32 tensor cores for matrix products (faster, "
