@@ -31,6 +31,11 @@ struct s2s_backend {
                           separate threads (CPU: its threads); 0 or 1 = one.
                           Operations must then be safe to call concurrently on
                           disjoint buffers. */
+    int pack_rows;     /* 1: the all-steps weight-gradient products run over the
+                          live rows only, copied together first (the CPU, where a
+                          product costs far more than the copies); 0: over every
+                          row, finished ones holding zeros (a GPU, where each copy
+                          is another queued operation) */
 
     /* ---- memory ---- */
     void *(*alloc)(s2s_backend *be, size_t bytes); /* zeroed; NULL on failure */

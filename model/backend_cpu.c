@@ -741,6 +741,7 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
     }
     ctx->threads = threads;
     be->shards = threads;
+    be->pack_rows = 1;
     /* Without a thread to be had, one-sentence products run on one core. */
     if (threads >= 2 && gemv_team_create(&ctx->team)) ctx->team = NULL;
 #if defined(OPENBLAS_VERSION)

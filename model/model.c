@@ -129,6 +129,9 @@ typedef struct {
     float *d_dec_gi[MAX_LAYERS], *d_dec_gh[MAX_LAYERS]; /* (D,B,3H) */
     float *d_enc_gi, *d_enc_gh;   /* (S,B,3H), reused layer by layer */
     float *d_enc_in;              /* (S,B,max(E,H)) gradient of a layer's input */
+    /* be->pack_rows: the live rows of an all-steps product's two operands,
+     * copied together (live_rows); (max(S,T)·B, max(3H,V)) and (·, max(E,H)) */
+    float *pack_dy, *pack_x;
 } workspace;
 
 struct s2s_model {
@@ -412,7 +415,7 @@ int model_get_grads(s2s_model *m, float *host, s2s_error *err)
 /* Carves every workspace buffer out of one block: first pass counts (base ==
  * NULL), second pass assigns. */
 static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, int S, int T,
-                        int E_steps)
+                        int E_steps, int pack)
 {
     const int E = c->embed, H = c->hidden, V = c->tgt_vocab, L = c->layers;
     const int D = T; /* room for up to T decoder steps (greedy decoding uses D = T) */
@@ -482,6 +485,9 @@ static size_t ws_layout(workspace *w, float *base, const s2s_config *c, int B, i
     /* Last, so the buffers above keep their offsets whatever beam search adds. */
     CARVE(w->beam_rows, B);
     CARVE(w->beam_tmp, B * (H > S ? H : S));
+    const int steps = S > T ? S : T, dy_w = 3 * H > V ? 3 * H : V;
+    CARVE(w->pack_dy, pack ? (size_t)steps * B * dy_w : 0);
+    CARVE(w->pack_x, pack ? (size_t)steps * B * EH : 0);
 #undef CARVE
     return off;
 }
@@ -508,13 +514,13 @@ static int ws_ensure(s2s_model *m, workspace *w, int B, int S, int T, int E_step
     w->enc_n = w->dec_n = w->dec_len_host = w->oracle_n = w->eos_host = NULL;
     w->alpha0_host = NULL;
     if (nE > nT) nE = nT;
-    size_t n = ws_layout(w, NULL, &m->cfg, nB, nS, nT, nE);
+    size_t n = ws_layout(w, NULL, &m->cfg, nB, nS, nT, nE, m->be->pack_rows);
     float *block = m->be->alloc(m->be, n * sizeof(float));
     if (!block)
         return s2s_fail(err, S2S_ERR_NOMEM,
                         "out of %s memory for the workspace of shard %d (B=%d, S=%d, T=%d: %s)",
                         m->be->name, (int)(w - m->ws), nB, nS, nT, S2S_SIZE(n * sizeof(float)));
-    ws_layout(w, block, &m->cfg, nB, nS, nT, nE);
+    ws_layout(w, block, &m->cfg, nB, nS, nT, nE, m->be->pack_rows);
     w->block = block;
     w->enc_n = malloc(sizeof(int) * (size_t)nS);
     w->dec_n = malloc(sizeof(int) * (size_t)nT);
@@ -1019,36 +1025,76 @@ static void decoder_step_backward(s2s_model *m, workspace *w, int t, int B, int 
  * R = D·B rows of the steps (rows of finished sentences carry zeros):
  * per layer dW_ih, db_ih (the input product) and dW_hh, db_hh (the
  * recurrence), then fc and W_s. */
-static void decoder_weight_grads(s2s_model *m, workspace *w, int B, int D, int train)
+/* The rows an all-steps weight-gradient product runs over: of a (steps, B,
+ * width) array, every step's B rows (src itself), or where the backend
+ * packs (be->pack_rows) only each step's first n[t] rows, copied together
+ * into dst. The rows left out belong to finished sentences, whose gradient
+ * rows hold zeros, so dW += dyᵀ x and db += Σ dy lose nothing but work (at
+ * the seed's lengths about a quarter of these products' rows). *rows gets
+ * the count. */
+static const float *live_rows(const s2s_model *m, float *dst, const float *src, const int *n,
+                              int steps, int B, int width, int *rows)
 {
     s2s_backend *be = m->be;
+    if (!be->pack_rows) {
+        *rows = steps * B;
+        return src;
+    }
+    int k = 0;
+    for (int t = 0; t < steps; t++) {
+        if (n[t] > 0)
+            be->copy(be, dst + (size_t)k * width, src + (size_t)t * B * width,
+                     sizeof(float) * (size_t)n[t] * width);
+        k += n[t];
+    }
+    *rows = k;
+    return dst;
+}
+
+/* dW(out, in) += dyᵀ x and db(out) += Σ dy over the live rows of two
+ * (steps, B, ·) arrays (linear_backward's weight part); dy_packed: dy is
+ * already w->pack_dy's rows (R of them), reused for a second column block. */
+static void weight_grads_live(const s2s_model *m, workspace *w, float *dW, float *db,
+                              const float *dy, int dy_packed, const float *x, const int *n,
+                              int steps, int B, int in, int out, int ldw)
+{
+    int R;
+    const float *dy_rows = dy_packed ? dy : live_rows(m, w->pack_dy, dy, n, steps, B, out, &R);
+    const float *x_rows = live_rows(m, w->pack_x, x, n, steps, B, in, &R);
+    linear_backward(m->be, NULL, dW, db, dy_rows, x_rows, NULL, R, in, out, ldw, WRITE);
+}
+
+static void decoder_weight_grads(s2s_model *m, workspace *w, int B, int D, int train)
+{
     const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.tgt_vocab;
     const int attn = m->cfg.attention, in0 = dec_in0(&m->cfg);
     const int drop = train && m->cfg.dropout > 0.0f;
     const size_t BH = (size_t)B * H;
-    const int R = D * B;
+    const int *n = w->dec_n;
     for (int l = 0; l < L; l++) {
-        const float *dgi = w->d_dec_gi[l], *dgh = w->d_dec_gh[l];
         if (l == 0) {
+            /* d_gi is packed once for both column blocks of W_ih. */
+            int R;
+            const float *dgi = live_rows(m, w->pack_dy, w->d_dec_gi[0], n, D, B, 3 * H, &R);
             const float *x0 = drop ? w->dec_x0 : w->dec_emb;
-            linear_backward(be, NULL, G(m->dec_wih[0]), G(m->dec_bih[0]), dgi, x0, NULL, R, E,
-                            3 * H, in0, WRITE);
+            weight_grads_live(m, w, G(m->dec_wih[0]), G(m->dec_bih[0]), dgi, 1, x0, n, D, B, E,
+                              3 * H, in0);
             if (attn != S2S_ATTN_NONE)
-                linear_backward(be, NULL, G(m->dec_wih[0]) + E, NULL, dgi, w->context, NULL, R, H,
-                                3 * H, in0, WRITE);
+                weight_grads_live(m, w, G(m->dec_wih[0]) + E, NULL, dgi, 1, w->context, n, D, B,
+                                  H, 3 * H, in0);
         } else {
             const float *xl = drop ? w->dec_x[l] : w->dec_h[l - 1] + BH;
-            linear_backward(be, NULL, G(m->dec_wih[l]), G(m->dec_bih[l]), dgi, xl, NULL, R, H,
-                            3 * H, H, WRITE);
+            weight_grads_live(m, w, G(m->dec_wih[l]), G(m->dec_bih[l]), w->d_dec_gi[l], 0, xl, n,
+                              D, B, H, 3 * H, H);
         }
-        linear_backward(be, NULL, G(m->dec_whh[l]), G(m->dec_bhh[l]), dgh, w->dec_h[l], NULL, R,
-                        H, 3 * H, H, WRITE);
+        weight_grads_live(m, w, G(m->dec_whh[l]), G(m->dec_bhh[l]), w->d_dec_gh[l], 0,
+                          w->dec_h[l], n, D, B, H, 3 * H, H);
     }
-    linear_backward(be, NULL, G(m->fc_w), G(m->fc_b), w->d_logits, w->dec_h[L - 1] + BH, NULL, R,
-                    H, V, H, WRITE);
+    weight_grads_live(m, w, G(m->fc_w), G(m->fc_b), w->d_logits, 0, w->dec_h[L - 1] + BH, n, D,
+                      B, H, V, H);
     if (additive(&m->cfg))
-        linear_backward(be, NULL, G(m->att_Ws), NULL, w->d_query, w->dec_h[L - 1], NULL, R, H, H,
-                        H, WRITE);
+        weight_grads_live(m, w, G(m->att_Ws), NULL, w->d_query, 0, w->dec_h[L - 1], n, D, B, H,
+                          H, H);
 }
 
 /* Backward through the decoder steps D−1..0, then its weight gradients.
@@ -1082,8 +1128,10 @@ static void encoder_backward(s2s_model *m, workspace *w, int B, int S, int train
 
     if (additive(&m->cfg)) {
         /* keys = enc_out W_hᵀ: the encoder outputs' second consumer. */
-        linear_backward(be, w->d_enc_out, G(m->att_Wh), NULL, w->d_keys, w->enc_h[L - 1] + BH,
-                        P(m->att_Wh), R, H, H, H, ADD);
+        linear_backward(be, w->d_enc_out, NULL, NULL, w->d_keys, NULL, P(m->att_Wh), R, H, H, H,
+                        ADD);
+        weight_grads_live(m, w, G(m->att_Wh), NULL, w->d_keys, 0, w->enc_h[L - 1] + BH, w->enc_n,
+                          S, B, H, H, H);
     }
     float *d_out = w->d_enc_out; /* (S,B,H) gradient of this layer's outputs */
     for (int l = L - 1; l >= 0; l--) {
@@ -1098,11 +1146,14 @@ static void encoder_backward(s2s_model *m, workspace *w, int B, int S, int train
         }
         /* The layer's parameters over all steps, and the gradient of its input. */
         const int in = l == 0 ? E : H;
-        linear_backward(be, NULL, G(m->enc_whh[l]), G(m->enc_bhh[l]), w->d_enc_gh, w->enc_h[l],
-                        NULL, R, H, 3 * H, H, WRITE);
-        linear_backward(be, w->d_enc_in, G(m->enc_wih[l]), G(m->enc_bih[l]), w->d_enc_gi,
-                        enc_layer_input(m, w, l, B, train), P(m->enc_wih[l]), R, in, 3 * H, in,
-                        WRITE);
+        weight_grads_live(m, w, G(m->enc_whh[l]), G(m->enc_bhh[l]), w->d_enc_gh, 0, w->enc_h[l],
+                          w->enc_n, S, B, H, 3 * H, H);
+        /* The input's gradient over every row: the padded ones must be
+         * zeros for the layer below. */
+        linear_backward(be, w->d_enc_in, NULL, NULL, w->d_enc_gi, NULL, P(m->enc_wih[l]), R, in,
+                        3 * H, in, WRITE);
+        weight_grads_live(m, w, G(m->enc_wih[l]), G(m->enc_bih[l]), w->d_enc_gi, 0,
+                          enc_layer_input(m, w, l, B, train), w->enc_n, S, B, in, 3 * H, in);
         if (l > 0) {
             /* x_l = dropout(h_{l−1}). The layer below reads d_out only inside
              * its time loop and overwrites d_enc_in only after it: no copy. */
