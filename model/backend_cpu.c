@@ -326,7 +326,28 @@ static inline float tanh_fast(float x) { return 1.0f - 2.0f / (exp_fast(2.0f * x
  * z = σ(W_iz x + b_iz + W_hz h + b_hz)
  * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
  * h' = (1 − z) ⊙ n + z ⊙ h
- * gi, gh: (B, 3H) in gate order r, z, n, without the biases b_ih, b_hh when
+ * for one sentence's row. One gate per loop: short bodies keep every loop
+ * vectorised. The row is a function of its own because GCC vectorises
+ * these loops over restrict parameters but not over restrict pointers
+ * declared inside the loop over rows. */
+static inline void gru_forward_row(float *restrict hb, float *restrict g, const float *restrict xi,
+                                   const float *restrict xh, const float *restrict b_ih,
+                                   const float *restrict b_hh, const float *restrict hp, int H)
+{
+    for (int j = 0; j < 2 * H; j++) /* r, z */
+        g[j] = sigmoidf(WITH_BIAS(xi, b_ih, j) + WITH_BIAS(xh, b_hh, j));
+    for (int j = 0; j < H; j++) {
+        float hn = WITH_BIAS(xh, b_hh, 2 * H + j);
+        g[3 * H + j] = hn;
+        g[2 * H + j] = tanh_fast(WITH_BIAS(xi, b_ih, 2 * H + j) + g[j] * hn);
+    }
+    for (int j = 0; j < H; j++) {
+        float z = g[H + j], n = g[2 * H + j];
+        hb[j] = (1.0f - z) * n + z * hp[j];
+    }
+}
+
+/* gi, gh: (B, 3H) in gate order r, z, n, without the biases b_ih, b_hh when
  * those are given; gates: (B, 4H) = r, z, n, W_hn h + b_hn. */
 HOT static void cpu_gru_forward(s2s_backend *be, float *h, float *gates, const float *gi,
                             const float *gh, const float *b_ih, const float *b_hh,
@@ -334,67 +355,58 @@ HOT static void cpu_gru_forward(s2s_backend *be, float *h, float *gates, const f
 {
     (void)be;
     for (int b = 0; b < B; b++) {
-        float *restrict hb = h + (size_t)b * H;
-        const float *restrict hp = h_prev + (size_t)b * H;
-        float *restrict g = gates + (size_t)b * 4 * H;
+        float *hb = h + (size_t)b * H, *g = gates + (size_t)b * 4 * H;
+        const float *hp = h_prev + (size_t)b * H;
         if (len && t >= len[b]) { /* past the end: carry the state unchanged */
             memcpy(hb, hp, sizeof(float) * (size_t)H);
             memset(g, 0, sizeof(float) * 4 * (size_t)H);
             continue;
         }
-        const float *restrict xi = gi + (size_t)b * 3 * H;
-        const float *restrict xh = gh + (size_t)b * 3 * H;
-        /* One gate per loop: short bodies keep every loop vectorised. */
-        for (int j = 0; j < 2 * H; j++) /* r, z */
-            g[j] = sigmoidf(WITH_BIAS(xi, b_ih, j) + WITH_BIAS(xh, b_hh, j));
-        for (int j = 0; j < H; j++) {
-            float hn = WITH_BIAS(xh, b_hh, 2 * H + j);
-            g[3 * H + j] = hn;
-            g[2 * H + j] = tanh_fast(WITH_BIAS(xi, b_ih, 2 * H + j) + g[j] * hn);
-        }
-        for (int j = 0; j < H; j++) {
-            float z = g[H + j], n = g[2 * H + j];
-            hb[j] = (1.0f - z) * n + z * hp[j];
-        }
+        gru_forward_row(hb, g, gi + (size_t)b * 3 * H, gh + (size_t)b * 3 * H, b_ih, b_hh, hp, H);
     }
 }
 
 /* dn = dh ⊙ (1 − z)            dz = dh ⊙ (h − n)          dh_prev = dh ⊙ z (+ d_gh W_hh, by the caller)
  * dn̂ = dn ⊙ (1 − n²)          d_gi_n = dn̂                 d_gh_n = dn̂ ⊙ r
  * dr̂ = dn̂ ⊙ hn ⊙ r(1 − r)     d_gi_r = d_gh_r = dr̂
- * dẑ = dz ⊙ z(1 − z)           d_gi_z = d_gh_z = dẑ */
+ * dẑ = dz ⊙ z(1 − z)           d_gi_z = d_gh_z = dẑ
+ * for one sentence's row (a function of its own, as gru_forward_row). */
+static inline void gru_backward_row(float *restrict dgi, float *restrict dgh, float *restrict dhp,
+                                    const float *restrict dhb, const float *restrict g,
+                                    const float *restrict hp, int H)
+{
+    for (int j = 0; j < H; j++) {
+        float r = g[j], z = g[H + j], n = g[2 * H + j], hn = g[3 * H + j];
+        float d = dhb[j];
+        float dn = d * (1.0f - z) * (1.0f - n * n);
+        float dz = d * (hp[j] - n) * z * (1.0f - z);
+        float dr = dn * hn * r * (1.0f - r);
+        dgi[j] = dr;
+        dgh[j] = dr;
+        dgi[H + j] = dz;
+        dgh[H + j] = dz;
+        dgi[2 * H + j] = dn;
+        dgh[2 * H + j] = dn * r;
+        dhp[j] = d * z;
+    }
+}
+
 HOT static void cpu_gru_backward(s2s_backend *be, float *d_gi, float *d_gh, float *dh_prev,
                              const float *dh, const float *gates, const float *h_prev,
                              const int *len, int t, int B, int H)
 {
     (void)be;
     for (int b = 0; b < B; b++) {
-        const float *restrict dhb = dh + (size_t)b * H;
-        float *restrict dhp = dh_prev + (size_t)b * H;
-        float *restrict dgi = d_gi + (size_t)b * 3 * H;
-        float *restrict dgh = d_gh + (size_t)b * 3 * H;
+        const float *dhb = dh + (size_t)b * H;
+        float *dhp = dh_prev + (size_t)b * H;
+        float *dgi = d_gi + (size_t)b * 3 * H, *dgh = d_gh + (size_t)b * 3 * H;
         if (len && t >= len[b]) {
             memcpy(dhp, dhb, sizeof(float) * (size_t)H);
             memset(dgi, 0, sizeof(float) * 3 * (size_t)H);
             memset(dgh, 0, sizeof(float) * 3 * (size_t)H);
             continue;
         }
-        const float *restrict g = gates + (size_t)b * 4 * H;
-        const float *restrict hp = h_prev + (size_t)b * H;
-        for (int j = 0; j < H; j++) {
-            float r = g[j], z = g[H + j], n = g[2 * H + j], hn = g[3 * H + j];
-            float d = dhb[j];
-            float dn = d * (1.0f - z) * (1.0f - n * n);
-            float dz = d * (hp[j] - n) * z * (1.0f - z);
-            float dr = dn * hn * r * (1.0f - r);
-            dgi[j] = dr;
-            dgh[j] = dr;
-            dgi[H + j] = dz;
-            dgh[H + j] = dz;
-            dgi[2 * H + j] = dn;
-            dgh[2 * H + j] = dn * r;
-            dhp[j] = d * z;
-        }
+        gru_backward_row(dgi, dgh, dhp, dhb, gates + (size_t)b * 4 * H, h_prev + (size_t)b * H, H);
     }
 }
 
