@@ -602,8 +602,8 @@ static void linear_backward(s2s_backend *be, float *dx, float *dW, float *db, co
  *   h(t+1) = (1 − z) ⊙ n + z ⊙ h(t)           (rows with t ≥ len[b] keep h(t))
  * h points at row t of a (·, B, H) state array; row t+1 is written. The
  * biases are added inside be->gru_forward (b_ih NULL: already in gi). */
-static void gru_step_forward(s2s_backend *be, int vec, float *h, float *gates, float *gh, const float *gi,
-                             const float *W_hh, const float *b_ih, const float *b_hh,
+static void gru_step_forward(s2s_backend *be, int vec, float *h, float *gates, float *gh,
+                             const float *gi, const float *W_hh, const float *b_ih, const float *b_hh,
                              const int *len, int t, int n, int B, int H)
 {
     linear_forward(be, vec, gh, h, W_hh, NULL, n, H, 3 * H, H, WRITE);
@@ -661,8 +661,8 @@ static void encoder_forward(s2s_model *m, workspace *w, int B, int S, int train,
             be->dropout_forward(be, w->enc_x[l], w->enc_x_mask[l], w->enc_h[l - 1] + BH,
                                 (size_t)S * BH, p, drop_seed(seed, SITE_ENC_LAYER + l - 1, 0));
         /* All S input projections in one GEMM: they do not depend on h. */
-        linear_forward(be, w->vec, w->enc_gi[l], enc_layer_input(m, w, l, B, train), P(m->enc_wih[l]),
-                       P(m->enc_bih[l]), S * B, in, 3 * H, in, WRITE);
+        linear_forward(be, w->vec, w->enc_gi[l], enc_layer_input(m, w, l, B, train),
+                       P(m->enc_wih[l]), P(m->enc_bih[l]), S * B, in, 3 * H, in, WRITE);
         /* h_l(t+1) = GRU(x_l(t), h_l(t)),  h_l(0) = 0 */
         be->zero(be, w->enc_h[l], sizeof(float) * BH);
         for (int t = 0; t < S; t++)
@@ -765,16 +765,16 @@ static void dec_layer_input_forward(s2s_model *m, workspace *w, int l, int t, in
         else
             linear_forward(be, w->vec, gi, x0, P(m->dec_wih[0]), NULL, n, E, 3 * H, in0, WRITE);
         if (m->cfg.attention != S2S_ATTN_NONE)
-            linear_forward(be, w->vec, gi, w->context + (size_t)t * BH, P(m->dec_wih[0]) + E, NULL, n, H,
-                           3 * H, in0, ADD);
+            linear_forward(be, w->vec, gi, w->context + (size_t)t * BH, P(m->dec_wih[0]) + E,
+                           NULL, n, H, 3 * H, in0, ADD);
         return;
     }
     if (train && p > 0.0f)
         be->dropout_forward(be, w->dec_x[l] + (size_t)t * BH, w->dec_x_mask[l] + (size_t)t * BH,
                             w->dec_h[l - 1] + (size_t)(t + 1) * BH, (size_t)n * H, p,
                             drop_seed(seed, SITE_DEC_LAYER + l, t));
-    linear_forward(be, w->vec, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]), NULL, n, H,
-                   3 * H, H, WRITE);
+    linear_forward(be, w->vec, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]), NULL,
+                   n, H, 3 * H, H, WRITE);
 }
 
 /* One decoder step t: reads dec_in row t, writes dec_h[·] row t+1, logits
@@ -794,15 +794,15 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
     for (int l = 0; l < L; l++) {
         /* s_l(t+1) = GRU(x_l, s_l(t)); both biases are added inside the cell. */
         dec_layer_input_forward(m, w, l, t, n, B, x0, train, seed);
-        gru_step_forward(be, w->vec, w->dec_h[l] + (size_t)t * BH, w->dec_gates[l] + (size_t)t * B * 4 * H,
-                         w->dec_gh[l] + (size_t)t * B * 3 * H,
+        gru_step_forward(be, w->vec, w->dec_h[l] + (size_t)t * BH,
+                         w->dec_gates[l] + (size_t)t * B * 4 * H, w->dec_gh[l] + (size_t)t * B * 3 * H,
                          w->dec_gi[l] + (size_t)t * B * 3 * H, P(m->dec_whh[l]),
                          P(m->dec_bih[l]), P(m->dec_bhh[l]), w->dec_len, t, n, B, H);
     }
     /* logits_t = s_L(t+1) fc_Wᵀ + fc_b, then the next token read */
     float *logits = w->logits + (size_t)t * B * V;
-    linear_forward(be, w->vec, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w), P(m->fc_b), n,
-                   H, V, H, WRITE);
+    linear_forward(be, w->vec, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w),
+                   P(m->fc_b), n, H, V, H, WRITE);
     /* Oracle decoding: the first oracle_n[t] rows may not stop yet. */
     if (!teacher && w->oracle_n[t] > 0) be->add_bias(be, logits, m->no_eos, w->oracle_n[t], V);
     be->next_token(be, w->dec_in + (size_t)(t + 1) * B, logits, teacher, n, V);
@@ -1021,10 +1021,6 @@ static void decoder_step_backward(s2s_model *m, workspace *w, int t, int B, int 
     dec_embedding_backward(m, w, t, n, B, train);
 }
 
-/* The decoder's parameter gradients, one product per tensor over all
- * R = D·B rows of the steps (rows of finished sentences carry zeros):
- * per layer dW_ih, db_ih (the input product) and dW_hh, db_hh (the
- * recurrence), then fc and W_s. */
 /* The rows an all-steps weight-gradient product runs over: of a (steps, B,
  * width) array, every step's B rows (src itself), or where the backend
  * packs (be->pack_rows) only each step's first n[t] rows, copied together
@@ -1064,6 +1060,10 @@ static void weight_grads_live(const s2s_model *m, workspace *w, float *dW, float
     linear_backward(m->be, NULL, dW, db, dy_rows, x_rows, NULL, R, in, out, ldw, WRITE);
 }
 
+/* The decoder's parameter gradients, one product per tensor over all
+ * the live rows of the D steps (live_rows):
+ * per layer dW_ih, db_ih (the input product) and dW_hh, db_hh (the
+ * recurrence), then fc and W_s. */
 static void decoder_weight_grads(s2s_model *m, workspace *w, int B, int D, int train)
 {
     const int E = m->cfg.embed, H = m->cfg.hidden, L = m->cfg.layers, V = m->cfg.tgt_vocab;

@@ -70,7 +70,8 @@ static void ot_zero(s2s_backend *be, void *p, size_t n)
 {
     OPTIME(OPT_OTHER, optime_orig.zero(be, p, n));
 }
-static void ot_embed_forward(s2s_backend *be, float *o, const float *t, const int *ids, int n, int E)
+static void ot_embed_forward(s2s_backend *be, float *o, const float *t, const int *ids, int n,
+                             int E)
 {
     OPTIME(OPT_OTHER, optime_orig.embed_forward(be, o, t, ids, n, E));
 }
@@ -191,9 +192,10 @@ static double optime_print(double wall, int threads, double useful, double peak)
         const double s = (double)atomic_load(&optime_ns[i]) * 1e-9;
         in_ops += s;
         printf("  %-36s %6.2f s  %5.1f%%", optime_group[i], s, 100.0 * s / total);
-        if (i == OPT_GEMM)
-            printf("   %.3f TFLOP at %.1f GFLOP/s per thread", atomic_load(&optime_gemm_flops) * 1e-12,
-                   atomic_load(&optime_gemm_flops) / s * 1e-9);
+        if (i == OPT_GEMM) {
+            const double f = atomic_load(&optime_gemm_flops);
+            printf("   %.3f TFLOP at %.1f GFLOP/s per thread", f * 1e-12, f / s * 1e-9);
+        }
         printf("\n");
     }
     printf("  %-36s %6.2f s  %5.1f%%   (threads starting, batching, waiting for the other shard)\n",

@@ -92,7 +92,8 @@ static void test_team_same_bits(void **state)
         /* Two callers at once: one has the helper, the other computes alone;
          * both get the same bits. */
         gemv_run(NULL, alone, W, ldw, x, out, in, 0);
-        caller a = {team, W, x, split, out, in, ldw, 200}, b = {team, W, x, twin, out, in, ldw, 200};
+        caller a = {team, W, x, split, out, in, ldw, 200};
+        caller b = {team, W, x, twin, out, in, ldw, 200};
         pthread_t th;
         assert_int_equal(pthread_create(&th, NULL, call_many, &b), 0);
         call_many(&a);
