@@ -265,9 +265,9 @@ XSMM_H := $(wildcard /usr/include/libxsmm.h /usr/local/include/libxsmm.h)
 gemm-bench: $(if $(XSMM_H),$(BUILD)/tests/gemm_shapes,gemm-bench-missing)
 	$(BUILD)/tests/gemm_shapes
 
-$(BUILD)/tests/gemm_shapes: tests/gemm_shapes.c
+$(BUILD)/tests/gemm_shapes: tests/gemm_shapes.c model/gemm_small.c model/gemm_small.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags libxsmm 2>/dev/null) $(LDFLAGS) $< \
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags libxsmm 2>/dev/null) $(LDFLAGS) $< model/gemm_small.c \
 	  $(shell pkg-config --libs libxsmm 2>/dev/null || echo -lxsmm -lpthread -lrt -ldl) $(BLAS_LIBS) -lm -pthread -o $@
 
 .PHONY: gemm-bench-missing

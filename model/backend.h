@@ -36,6 +36,11 @@ struct s2s_backend {
                           product costs far more than the copies); 0: over every
                           row, finished ones holding zeros (a GPU, where each copy
                           is another queued operation) */
+    int few_rows;      /* > 0: products x Wᵀ of up to this many rows run faster
+                          as x (Wᵀ), NN, from a transposed copy of W (the CPU,
+                          where a BLAS would pack W for every one of them); the
+                          model keeps such copies, made with transpose(). 0: no
+                          copies (a GPU) */
 
     /* ---- memory ---- */
     void *(*alloc)(s2s_backend *be, size_t bytes); /* zeroed; NULL on failure */
@@ -52,6 +57,8 @@ struct s2s_backend {
     /* C(M,N) = alpha * op(A) op(B) + beta * C, row-major; op(X) = X or X^T. */
     void (*gemm)(s2s_backend *be, int transA, int transB, int M, int N, int K, float alpha,
                  const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+    /* dst(cols, rows) = src(rows, cols)ᵀ. Needed only with few_rows > 0. */
+    void (*transpose)(s2s_backend *be, float *dst, const float *src, int rows, int cols);
     /* y(out) = W x (accumulate: y += W x), W (out, in) with rows ldw floats
      * apart: one row's x Wᵀ without a batch's overheads, for decoding one
      * sentence. Optional (NULL: the model uses gemm). */

@@ -13,6 +13,7 @@
 
 #include "backend.h"
 #include "data.h"
+#include "gemm_small.h"
 #include "gemv_cpu.h"
 #include "rng.h"
 
@@ -136,6 +137,21 @@ static void cpu_destroy(s2s_backend *be)
 
 /* ---------------------------------------------------------------- algebra */
 
+/* dst(cols, rows) = src(rows, cols)ᵀ in 32 × 32 blocks, so that both sides
+ * are read and written a cache line at a time. */
+static void cpu_transpose(s2s_backend *be, float *dst, const float *src, int rows, int cols)
+{
+    (void)be;
+    enum { TB = 32 };
+    for (int i0 = 0; i0 < rows; i0 += TB)
+        for (int j0 = 0; j0 < cols; j0 += TB) {
+            const int i1 = i0 + TB < rows ? i0 + TB : rows, j1 = j0 + TB < cols ? j0 + TB : cols;
+            for (int j = j0; j < j1; j++)
+                for (int i = i0; i < i1; i++)
+                    dst[(size_t)j * rows + i] = src[(size_t)i * cols + j];
+        }
+}
+
 #ifdef S2S_XSMM
 /* Whether TN products go to libxsmm: AVX-512 kernels (see cpu_gemm). */
 static int xsmm_tn;
@@ -147,12 +163,22 @@ static void xsmm_setup(void)
 }
 #endif
 
+/* Products of up to this many rows go to gemm_small_nn when they are NN
+ * (the model sends its x Wᵀ of few rows as x (Wᵀ), be->few_rows): on both
+ * instruction sets it beat OpenBLAS there, which packs B for every call
+ * (`make gemm-bench`, docs/gemm_shapes.md). */
+enum { FEW_ROWS = 128 };
+
 static void cpu_gemm(s2s_backend *be, int transA, int transB, int M, int N, int K, float alpha,
                      const float *A, int lda, const float *B, int ldb, float beta, float *C,
                      int ldc)
 {
     (void)be;
     if (M <= 0 || N <= 0) return;
+    if (!transA && !transB && M <= FEW_ROWS && alpha == 1.0f && (beta == 0.0f || beta == 1.0f)) {
+        gemm_small_nn(M, N, K, A, lda, B, ldb, C, ldc, beta == 1.0f);
+        return;
+    }
 #ifdef S2S_XSMM
     /* make XSMM=1: libxsmm's JIT kernels where they beat OpenBLAS on the
      * model's shapes (docs/gemm_shapes.md): dx = dy W (NN) everywhere, and
@@ -774,6 +800,7 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
     ctx->threads = threads;
     be->shards = threads;
     be->pack_rows = 1;
+    be->few_rows = FEW_ROWS;
     /* Without a thread to be had, one-sentence products run on one core. */
     if (threads >= 2 && gemv_team_create(&ctx->team)) ctx->team = NULL;
 #if defined(OPENBLAS_VERSION)
@@ -793,6 +820,7 @@ int backend_cpu_create(s2s_backend **out, int threads, s2s_error *err)
     be->destroy = cpu_destroy;
     be->gemm = cpu_gemm;
     be->gemv = cpu_gemv;
+    be->transpose = cpu_transpose;
     be->add_bias = cpu_add_bias;
     be->bias_grad = cpu_bias_grad;
     be->add = cpu_add;

@@ -149,6 +149,10 @@ struct s2s_model {
     float *word_gi0;          /* (V,3H) backend: emb(v) W_ih[:, :E]ᵀ of decoder layer 0 for
                                  each target word, for one-sentence decoding (emb_table) */
     int word_gi0_fresh;       /* word_gi0 matches the parameters */
+    float *params_t;          /* be->few_rows > 0: nparams floats of backend memory; at each
+                                 weight's offset its transpose, Wᵀ (in, out), for the products
+                                 of few rows (linear_forward); NULL otherwise */
+    int params_t_fresh;       /* params_t matches the parameters */
     size_t enc_wih[MAX_LAYERS], enc_whh[MAX_LAYERS], enc_bih[MAX_LAYERS], enc_bhh[MAX_LAYERS];
     size_t dec_wih[MAX_LAYERS], dec_whh[MAX_LAYERS], dec_bih[MAX_LAYERS], dec_bhh[MAX_LAYERS];
 
@@ -326,6 +330,7 @@ void model_free(s2s_model *m)
     }
     be->free(be, m->no_eos);
     be->free(be, m->word_gi0);
+    be->free(be, m->params_t);
     be->free(be, m->params);
     be->free(be, m->grads);
     be->free(be, m->adam_m);
@@ -392,6 +397,7 @@ int model_set_params(s2s_model *m, const float *host, s2s_error *err)
     size_t bytes = m->nparams * sizeof(float);
     be->upload(be, m->params, host, bytes);
     m->word_gi0_fresh = 0;
+    m->params_t_fresh = 0;
     be->zero(be, m->adam_m, bytes);
     be->zero(be, m->adam_v, bytes);
     m->adam_t = 0;
@@ -552,6 +558,14 @@ enum { SITE_ENC_EMB = 1, SITE_DEC_EMB = 2, SITE_ENC_LAYER = 10, SITE_DEC_LAYER =
 /* ------------------------------------------------------------ layers: forward/backward pairs */
 
 #define P(off) (m->params + (off))
+/* Wᵀ of the weight at off, from its row `from` on (a column block of W),
+ * or NULL where the backend keeps none (or it is stale: then the product
+ * reads W, as on a GPU). */
+static const float *weight_t(const s2s_model *m, size_t off, size_t from)
+{
+    return m->params_t && m->params_t_fresh ? m->params_t + off + from : NULL;
+}
+#define PT(off) weight_t(m, off, 0)
 #define G(off) (w->grads + (off))
 
 /* How a product meets its output: WRITE overwrites it, ADD adds to it (for
@@ -565,13 +579,19 @@ enum { VEC_ROWS = 64 };
 /* Linear layer, y(rows, out) = x(rows, in) Wᵀ + b (ADD: y += x Wᵀ).
  * W is (out, in) with its rows ldw floats apart: ldw = in, or wider when W is
  * a column block of a larger matrix (decoder layer 0 reads [emb; ctx]
- * through two blocks of W_ih, so no concatenation). b (out) may be NULL. */
+ * through two blocks of W_ih, so no concatenation). WT, when not NULL, is
+ * the same block of Wᵀ: (in, out), rows out floats apart; products of up to
+ * be->few_rows rows read it. b (out) may be NULL. */
 static void linear_forward(s2s_backend *be, int vec, float *y, const float *x, const float *W,
-                           const float *b, int rows, int in, int out, int ldw, int mode)
+                           const float *WT, const float *b, int rows, int in, int out, int ldw,
+                           int mode)
 {
     if (vec && rows <= VEC_ROWS)
         for (int r = 0; r < rows; r++) /* each row's W from cache, no packing */
             be->gemv(be, y + (size_t)r * out, W, ldw, x + (size_t)r * in, out, in, mode == ADD);
+    else if (WT && rows <= be->few_rows)
+        be->gemm(be, 0, 0, rows, out, in, 1.0f, x, in, WT, out, mode == ADD ? 1.0f : 0.0f, y,
+                 out);
     else
         be->gemm(be, 0, 1, rows, out, in, 1.0f, x, in, W, ldw, mode == ADD ? 1.0f : 0.0f, y,
                  out);
@@ -603,10 +623,11 @@ static void linear_backward(s2s_backend *be, float *dx, float *dW, float *db, co
  * h points at row t of a (·, B, H) state array; row t+1 is written. The
  * biases are added inside be->gru_forward (b_ih NULL: already in gi). */
 static void gru_step_forward(s2s_backend *be, int vec, float *h, float *gates, float *gh,
-                             const float *gi, const float *W_hh, const float *b_ih, const float *b_hh,
-                             const int *len, int t, int n, int B, int H)
+                             const float *gi, const float *W_hh, const float *W_hh_t,
+                             const float *b_ih, const float *b_hh, const int *len, int t, int n,
+                             int B, int H)
 {
-    linear_forward(be, vec, gh, h, W_hh, NULL, n, H, 3 * H, H, WRITE);
+    linear_forward(be, vec, gh, h, W_hh, W_hh_t, NULL, n, H, 3 * H, H, WRITE);
     be->gru_forward(be, h + (size_t)B * H, gates, gi, gh, b_ih, b_hh, h, len, t, B, H);
 }
 
@@ -662,20 +683,23 @@ static void encoder_forward(s2s_model *m, workspace *w, int B, int S, int train,
                                 (size_t)S * BH, p, drop_seed(seed, SITE_ENC_LAYER + l - 1, 0));
         /* All S input projections in one GEMM: they do not depend on h. */
         linear_forward(be, w->vec, w->enc_gi[l], enc_layer_input(m, w, l, B, train),
-                       P(m->enc_wih[l]), P(m->enc_bih[l]), S * B, in, 3 * H, in, WRITE);
+                       P(m->enc_wih[l]), PT(m->enc_wih[l]), P(m->enc_bih[l]), S * B, in, 3 * H,
+                       in, WRITE);
         /* h_l(t+1) = GRU(x_l(t), h_l(t)),  h_l(0) = 0 */
         be->zero(be, w->enc_h[l], sizeof(float) * BH);
         for (int t = 0; t < S; t++)
             gru_step_forward(be, w->vec, w->enc_h[l] + (size_t)t * BH,
                              w->enc_gates[l] + (size_t)t * B * 4 * H,
                              w->enc_gh[l] + (size_t)t * B * 3 * H,
-                             w->enc_gi[l] + (size_t)t * B * 3 * H, P(m->enc_whh[l]), NULL,
+                             w->enc_gi[l] + (size_t)t * B * 3 * H, P(m->enc_whh[l]),
+                             PT(m->enc_whh[l]), NULL,
                              P(m->enc_bhh[l]), w->src_len, t, w->enc_n[t], B, H);
     }
     if (additive(&m->cfg)) {
         /* keys = W_h h_i once per sentence, not once per decoder step. */
         const float *enc_out = w->enc_h[L - 1] + BH;
-        linear_forward(be, w->vec, w->keys, enc_out, P(m->att_Wh), NULL, S * B, H, H, H, WRITE);
+        linear_forward(be, w->vec, w->keys, enc_out, P(m->att_Wh), PT(m->att_Wh), NULL, S * B, H,
+                       H, H, WRITE);
     }
 }
 
@@ -731,7 +755,8 @@ static void dec_attention_forward(s2s_model *m, workspace *w, int t, int n, int 
     float *ctx = w->context + (size_t)t * BH;
     if (additive(&m->cfg)) {
         float *q = w->query + (size_t)t * BH;
-        linear_forward(be, w->vec, q, s_prev, P(m->att_Ws), NULL, n, H, H, H, WRITE);
+        linear_forward(be, w->vec, q, s_prev, P(m->att_Ws), PT(m->att_Ws), NULL, n, H, H, H,
+                       WRITE);
         const float *keys = w->keys;
         if (attn == S2S_ATTN_LOCATION) {
             be->loc_forward(be, w->keys_t, w->keys, prev_alpha(w, t, B, S), P(m->att_U),
@@ -763,18 +788,20 @@ static void dec_layer_input_forward(s2s_model *m, workspace *w, int l, int t, in
         if (w->vec && m->word_gi0_fresh) /* the same bits as the product, from a table */
             be->embed_forward(be, gi, m->word_gi0, w->dec_in + (size_t)t * B, n, 3 * H);
         else
-            linear_forward(be, w->vec, gi, x0, P(m->dec_wih[0]), NULL, n, E, 3 * H, in0, WRITE);
+            linear_forward(be, w->vec, gi, x0, P(m->dec_wih[0]), PT(m->dec_wih[0]), NULL, n, E,
+                           3 * H, in0, WRITE);
         if (m->cfg.attention != S2S_ATTN_NONE)
             linear_forward(be, w->vec, gi, w->context + (size_t)t * BH, P(m->dec_wih[0]) + E,
-                           NULL, n, H, 3 * H, in0, ADD);
+                           weight_t(m, m->dec_wih[0], (size_t)E * 3 * H), NULL, n,
+                           H, 3 * H, in0, ADD);
         return;
     }
     if (train && p > 0.0f)
         be->dropout_forward(be, w->dec_x[l] + (size_t)t * BH, w->dec_x_mask[l] + (size_t)t * BH,
                             w->dec_h[l - 1] + (size_t)(t + 1) * BH, (size_t)n * H, p,
                             drop_seed(seed, SITE_DEC_LAYER + l, t));
-    linear_forward(be, w->vec, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]), NULL,
-                   n, H, 3 * H, H, WRITE);
+    linear_forward(be, w->vec, gi, dec_layer_input(m, w, l, t, B, train), P(m->dec_wih[l]),
+                   PT(m->dec_wih[l]), NULL, n, H, 3 * H, H, WRITE);
 }
 
 /* One decoder step t: reads dec_in row t, writes dec_h[·] row t+1, logits
@@ -797,12 +824,12 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
         gru_step_forward(be, w->vec, w->dec_h[l] + (size_t)t * BH,
                          w->dec_gates[l] + (size_t)t * B * 4 * H, w->dec_gh[l] + (size_t)t * B * 3 * H,
                          w->dec_gi[l] + (size_t)t * B * 3 * H, P(m->dec_whh[l]),
-                         P(m->dec_bih[l]), P(m->dec_bhh[l]), w->dec_len, t, n, B, H);
+                         PT(m->dec_whh[l]), P(m->dec_bih[l]), P(m->dec_bhh[l]), w->dec_len, t, n, B, H);
     }
     /* logits_t = s_L(t+1) fc_Wᵀ + fc_b, then the next token read */
     float *logits = w->logits + (size_t)t * B * V;
     linear_forward(be, w->vec, logits, w->dec_h[L - 1] + (size_t)(t + 1) * BH, P(m->fc_w),
-                   P(m->fc_b), n, H, V, H, WRITE);
+                   PT(m->fc_w), P(m->fc_b), n, H, V, H, WRITE);
     /* Oracle decoding: the first oracle_n[t] rows may not stop yet. */
     if (!teacher && w->oracle_n[t] > 0) be->add_bias(be, logits, m->no_eos, w->oracle_n[t], V);
     be->next_token(be, w->dec_in + (size_t)(t + 1) * B, logits, teacher, n, V);
@@ -1398,6 +1425,43 @@ static int run_shards(s2s_model *m, const s2s_batch *b, shard_job *proto, shard_
     return 0;
 }
 
+/* be->few_rows: the transposes of the weights the forward pass multiplies
+ * by (linear_forward), made again after the parameters change: 1.5 M
+ * floats at the default sizes, once per batch, against a BLAS packing each
+ * of them on every step. */
+static int params_t_ensure(s2s_model *m, s2s_error *err)
+{
+    s2s_backend *be = m->be;
+    if (m->params_t_fresh || be->few_rows <= 0 || !be->transpose) return 0;
+    if (!m->params_t) {
+        m->params_t = be->alloc(be, sizeof(float) * m->nparams);
+        if (!m->params_t)
+            return s2s_fail(err, S2S_ERR_NOMEM,
+                            "out of %s memory for the transposed weights (%zu floats: %s)",
+                            be->name, m->nparams, S2S_SIZE(sizeof(float) * m->nparams));
+    }
+    size_t weights[4 * MAX_LAYERS + 3];
+    int n = 0;
+    for (int l = 0; l < m->cfg.layers; l++) {
+        weights[n++] = m->enc_wih[l];
+        weights[n++] = m->enc_whh[l];
+        weights[n++] = m->dec_wih[l];
+        weights[n++] = m->dec_whh[l];
+    }
+    if (additive(&m->cfg)) {
+        weights[n++] = m->att_Wh;
+        weights[n++] = m->att_Ws;
+    }
+    weights[n++] = m->fc_w;
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < m->ntensors; i++)
+            if (m->tensor[i].offset == weights[k] && m->tensor[i].ndim == 2)
+                be->transpose(be, m->params_t + weights[k], m->params + weights[k],
+                              m->tensor[i].dims[0], m->tensor[i].dims[1]);
+    m->params_t_fresh = 1;
+    return be->sync(be, err);
+}
+
 /* Sum of the shards' loss sums. */
 static int shard_loss(s2s_model *m, int n, float *loss, s2s_error *err)
 {
@@ -1417,6 +1481,7 @@ int model_forward_backward(s2s_model *m, const s2s_batch *b, const unsigned char
                            uint64_t dropout_seed, float *loss, s2s_error *err)
 {
     int rc = check_batch(m, b, err);
+    if (!rc) rc = params_t_ensure(m, err);
     if (rc) return rc;
     shard_job proto = {.m = m, .kind = JOB_TRAIN, .train = train, .feed = feed,
                        .seed = dropout_seed, .scale = 1.0f / (float)b->ntok};
@@ -1433,6 +1498,7 @@ int model_forward_loss(s2s_model *m, const s2s_batch *b, const unsigned char *fe
                        s2s_error *err)
 {
     int rc = check_batch(m, b, err);
+    if (!rc) rc = params_t_ensure(m, err);
     if (rc) return rc;
     shard_job proto = {.m = m, .kind = JOB_LOSS, .feed = feed, .scale = 1.0f / (float)b->ntok};
     shard_job jobs[MAX_SHARDS];
@@ -1450,6 +1516,7 @@ int model_clip_adam(s2s_model *m, const s2s_adam_opts *o, float *grad_norm, s2s_
     be->clip_norm(be, m->grads, m->nparams, o->clip, w->scalars + 1);
     m->adam_t++;
     m->word_gi0_fresh = 0;
+    m->params_t_fresh = 0;
     be->adam(be, m->params, m->grads, m->adam_m, m->adam_v, m->nparams, o->lr, o->beta1, o->beta2,
              o->eps, m->adam_t);
     float norm = 0.0f;
@@ -1496,6 +1563,7 @@ static int greedy(s2s_model *m, const s2s_batch *b, int max_steps, int oracle, i
     src_only.ntok = 1;
     int rc = check_batch(m, &src_only, err);
     if (!rc && b->B == 1) rc = word_table_ensure(m, err);
+    if (!rc && !(b->B == 1 && m->be->gemv)) rc = params_t_ensure(m, err); /* vec: not read */
     if (rc) return rc;
     if (oracle && !m->no_eos) {
         /* −1e30 at <EOS>: added to the logits of rows that may not stop. */

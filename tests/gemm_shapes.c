@@ -19,6 +19,9 @@
  *   xsmm_jitNN  for the row-major x W^T products only: the same with W
  *               stored transposed beforehand (a layout the model would have
  *               to keep; the transpose itself is not timed).
+ * and ours, gemm_small_nn (model/gemm_small.c), which the CPU backend runs
+ * for NN products of up to 128 rows: NN as it is, x W^T from W^T stored
+ * beforehand, as the model keeps it; not TN.
  * Each figure is GFLOP/s (2MNK per product); every way is run in turn
  * within each repetition, so a burst of other work on the machine slows
  * all of them alike. Printed: the median over the repetitions and the best.
@@ -40,6 +43,8 @@
 
 #include <cblas.h>
 #include <libxsmm.h>
+
+#include "gemm_small.h"
 
 char *openblas_get_corename(void);
 void openblas_set_num_threads(int n);
@@ -74,8 +79,8 @@ static const shape SHAPES[] = {
     {"decode attn query (B=1)", 0, 1, 1, 256, 256, 0.0f, -1},
     {"decode logits (B=1)", 0, 1, 1, 38, 256, 0.0f, -1},
 };
-enum { NSHAPES = sizeof SHAPES / sizeof SHAPES[0], NWAYS = 4 };
-static const char *WAYS[NWAYS] = {"openblas", "xsmm_sgemm", "xsmm_jit", "xsmm_jitNN"};
+enum { NSHAPES = sizeof SHAPES / sizeof SHAPES[0], NWAYS = 5 };
+static const char *WAYS[NWAYS] = {"openblas", "xsmm_sgemm", "xsmm_jit", "xsmm_jitNN", "ours"};
 
 /* As backend_cpu_blas_better_core(): restarts with a better OpenBLAS kernel
  * family when OpenBLAS chose a weak one and none was asked for. */
@@ -157,9 +162,13 @@ static int run_once(const problem *p, int w)
         if (!p->jit) return 0;
         p->jit(p->B, p->A, p->C);
         return 1;
-    default:
+    case 3:
         if (!p->jit_nn) return 0;
         p->jit_nn(p->Bt, p->A, p->C);
+        return 1;
+    default: /* gemm_small_nn: NN, and x W^T as x (W^T) stored beforehand */
+        if (s->ta) return 0;
+        gemm_small_nn(s->M, s->N, s->K, p->A, p->lda, p->Bt, s->N, p->C, s->N, beta == 1.0f);
         return 1;
     }
 }
@@ -220,8 +229,10 @@ int main(int argc, char **argv)
            openblas_get_corename(), LIBXSMM_VERSION, libxsmm_get_target_arch(),
            (int)LIBXSMM_MAX_MNK);
     printf("%d repetitions of ~%.0f ms per way and shape; GFLOP/s median (best)\n\n", reps, ms);
-    printf("%-30s %-2s %-15s %6s | %-15s %-15s %-15s %-15s | %s\n", "product (row-major)", "op",
-           "M x N x K", "share", WAYS[0], WAYS[1], WAYS[2], WAYS[3], "spread openblas");
+    printf("ours: gemm_small_nn, %s kernels\n", gemm_small_isa());
+    printf("%-30s %-2s %-15s %6s | %-15s %-15s %-15s %-15s %-15s | %s\n", "product (row-major)",
+           "op", "M x N x K", "share", WAYS[0], WAYS[1], WAYS[2], WAYS[3], WAYS[4],
+           "spread openblas");
 
     double *g = malloc(sizeof(double) * (size_t)reps * NWAYS);
     if (!g) return 1;
@@ -289,7 +300,8 @@ int main(int argc, char **argv)
         iters *= 4;
         for (int r = 0; r < reps; r++)
             for (int w = 0; w < NWAYS; w++) {
-                int has = w == 0 || w == 1 || (w == 2 && p.jit) || (w == 3 && p.jit_nn);
+                int has = w == 0 || w == 1 || (w == 2 && p.jit) || (w == 3 && p.jit_nn) ||
+                          (w == 4 && !s->ta);
                 g[w * reps + r] = has ? rate(&p, w, iters) : NAN;
             }
         char mnk[32], cell[NWAYS][32], share[16];
@@ -307,15 +319,16 @@ int main(int argc, char **argv)
             snprintf(cell[w], sizeof cell[w], "%.1f (%.1f)", v[reps / 2], v[reps - 1]);
             if (w == 0) spread = (v[reps - 1] - v[0]) / v[reps / 2];
         }
-        printf("%-30s %c%c %-15s %6s | %-15s %-15s %-15s %-15s | %.0f%%\n", s->what,
+        printf("%-30s %c%c %-15s %6s | %-15s %-15s %-15s %-15s %-15s | %.0f%%\n", s->what,
                s->ta ? 'T' : 'N', s->tb ? 'T' : 'N', mnk, share, cell[0], cell[1], cell[2],
-               cell[3], 100 * spread);
+               cell[3], cell[4], 100 * spread);
         printf("RESULT shape=%s op=%c%c", mnk, s->ta ? 'T' : 'N', s->tb ? 'T' : 'N');
         for (int w = 0; w < NWAYS; w++) {
             const double *v = g + w * reps;
             printf(" %s=%.2f/%.2f", WAYS[w], isnan(v[0]) ? 0.0 : v[reps / 2], isnan(v[0]) ? 0.0 : v[reps - 1]);
         }
-        printf(" diff_sgemm=%.1e diff_jit=%.1e diff_jitNN=%.1e\n", diff[1], diff[2], diff[3]);
+        printf(" diff_sgemm=%.1e diff_jit=%.1e diff_jitNN=%.1e diff_ours=%.1e\n", diff[1], diff[2],
+               diff[3], diff[4]);
         fflush(stdout);
         free(A);
         free(B);
