@@ -24,6 +24,13 @@
 
 typedef struct s2s_backend s2s_backend;
 
+/* One matrix of a transpose(): dst(cols, rows) = src(rows, cols)ᵀ. */
+typedef struct {
+    float *dst;
+    const float *src;
+    int rows, cols;
+} s2s_transpose;
+
 struct s2s_backend {
     const char *name;  /* "cpu" or "cuda" */
     void *ctx;         /* backend state (BLAS handle, streams, scratch) */
@@ -57,8 +64,8 @@ struct s2s_backend {
     /* C(M,N) = alpha * op(A) op(B) + beta * C, row-major; op(X) = X or X^T. */
     void (*gemm)(s2s_backend *be, int transA, int transB, int M, int N, int K, float alpha,
                  const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
-    /* dst(cols, rows) = src(rows, cols)ᵀ. Needed only with few_rows > 0. */
-    void (*transpose)(s2s_backend *be, float *dst, const float *src, int rows, int cols);
+    /* The n transposes of list, at once. Needed only with few_rows > 0. */
+    void (*transpose)(s2s_backend *be, const s2s_transpose *list, int n);
     /* y(out) = W x (accumulate: y += W x), W (out, in) with rows ldw floats
      * apart: one row's x Wᵀ without a batch's overheads, for decoding one
      * sentence. Optional (NULL: the model uses gemm). */

@@ -137,19 +137,49 @@ static void cpu_destroy(s2s_backend *be)
 
 /* ---------------------------------------------------------------- algebra */
 
-/* dst(cols, rows) = src(rows, cols)ᵀ in 32 × 32 blocks, so that both sides
- * are read and written a cache line at a time. */
-static void cpu_transpose(s2s_backend *be, float *dst, const float *src, int rows, int cols)
+/* Rows [r0, r1) of src(rows, cols) into dst(cols, rows) = srcᵀ, in 32 × 32
+ * blocks, so that both sides are read and written a cache line at a time. */
+static void transpose_rows(float *dst, const float *src, int rows, int cols, int r0, int r1)
 {
-    (void)be;
     enum { TB = 32 };
-    for (int i0 = 0; i0 < rows; i0 += TB)
+    for (int i0 = r0; i0 < r1; i0 += TB)
         for (int j0 = 0; j0 < cols; j0 += TB) {
-            const int i1 = i0 + TB < rows ? i0 + TB : rows, j1 = j0 + TB < cols ? j0 + TB : cols;
+            const int i1 = i0 + TB < r1 ? i0 + TB : r1, j1 = j0 + TB < cols ? j0 + TB : cols;
             for (int j = j0; j < j1; j++)
                 for (int i = i0; i < i1; i++)
                     dst[(size_t)j * rows + i] = src[(size_t)i * cols + j];
         }
+}
+
+typedef struct {
+    const s2s_transpose *list;
+    int n;
+} transpose_args;
+
+/* The list's elements, end to end, are [0, Σ rows·cols); a chunk [lo, hi)
+ * takes, of each matrix it overlaps, the rows whose first element falls in
+ * it: chunks side by side split every matrix between whole rows. */
+static void transpose_chunk(void *arg, size_t lo, size_t hi, int part)
+{
+    (void)part;
+    const transpose_args *a = arg;
+    size_t start = 0;
+    for (int i = 0; i < a->n; i++) {
+        const s2s_transpose *t = &a->list[i];
+        const size_t cols = (size_t)t->cols, end = start + (size_t)t->rows * cols;
+        const int r0 = lo <= start ? 0 : lo >= end ? t->rows : (int)((lo - start + cols - 1) / cols);
+        const int r1 = hi >= end ? t->rows : hi <= start ? 0 : (int)((hi - start + cols - 1) / cols);
+        if (r0 < r1) transpose_rows(t->dst, t->src, t->rows, t->cols, r0, r1);
+        start = end;
+    }
+}
+
+static void cpu_transpose(s2s_backend *be, const s2s_transpose *list, int n)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++) total += (size_t)list[i].rows * (size_t)list[i].cols;
+    transpose_args a = {list, n};
+    parallel_chunks(be, total, transpose_chunk, &a);
 }
 
 #ifdef S2S_XSMM

@@ -101,13 +101,13 @@ typedef void tail_fn(int K, const float *A, int lda, const float *B, int ldb, fl
 enum { AHEAD = 8 };
 #define PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 
-/* The tiles of one instruction set, largest rows first: row tiles of
- * mr[s] rows, each in one- and two-vector widths. */
+/* The tiles of one instruction set: for every height of 1 to mr_max rows,
+ * one- and two-vector widths and the masked tail. */
+enum { MR_MAX = 12 };
 typedef struct {
-    int lanes;
-    int mr[5];
-    tile_fn *tile[5][2]; /* [s][NV − 1] */
-    tail_fn *tail[5];
+    int lanes, mr_max;
+    tile_fn *tile[MR_MAX + 1][2]; /* [rows][NV − 1] */
+    tail_fn *tail[MR_MAX + 1];
 } tile_set;
 
 #ifdef HAVE_AVX512
@@ -121,12 +121,14 @@ typedef struct {
     T16(MR, 2) T16(MR, 1)                                                                        \
     TAIL(r16_##MR, ATTR_AVX512, __m512, __mmask16, MASK16, LOADM16, STOREM16, _mm512_set1_ps,   \
          _mm512_setzero_ps, _mm512_fmadd_ps, _mm512_add_ps, MR)
-/* 12 × 32: 24 accumulators of the 32 registers, two FMAs per broadcast */
-R16(12) R16(8) R16(4) R16(2) R16(1)
-static const tile_set set512 = {16, {12, 8, 4, 2, 1},
-                                {{t16_12_1, t16_12_2}, {t16_8_1, t16_8_2}, {t16_4_1, t16_4_2},
-                                 {t16_2_1, t16_2_2}, {t16_1_1, t16_1_2}},
-                                {r16_12, r16_8, r16_4, r16_2, r16_1}};
+/* up to 12 × 32: 24 accumulators of the 32 registers, two FMAs per broadcast */
+R16(1) R16(2) R16(3) R16(4) R16(5) R16(6) R16(7) R16(8) R16(9) R16(10) R16(11) R16(12)
+#define E16(MR) [MR] = {t16_##MR##_1, t16_##MR##_2}
+static const tile_set set512 = {
+    16, 12,
+    {E16(1), E16(2), E16(3), E16(4), E16(5), E16(6), E16(7), E16(8), E16(9), E16(10), E16(11),
+     E16(12)},
+    {NULL, r16_1, r16_2, r16_3, r16_4, r16_5, r16_6, r16_7, r16_8, r16_9, r16_10, r16_11, r16_12}};
 #endif
 
 #ifdef HAVE_AVX2
@@ -141,34 +143,33 @@ static const tile_set set512 = {16, {12, 8, 4, 2, 1},
     T8(MR, 2) T8(MR, 1)                                                                          \
     TAIL(r8_##MR, ATTR_AVX2, __m256, __m256i, MASK8, LOADM8, STOREM8, _mm256_set1_ps,           \
          _mm256_setzero_ps, _mm256_fmadd_ps, _mm256_add_ps, MR)
-/* 6 × 16: 12 accumulators of the 16 registers (two FMA units with a
+/* up to 6 × 16: 12 accumulators of the 16 registers (two FMA units with a
  * latency of four or five need 8–10 chains in flight) */
-R8(6) R8(4) R8(2) R8(1)
-static const tile_set set256 = {8, {6, 4, 2, 1, 1},
-                                {{t8_6_1, t8_6_2}, {t8_4_1, t8_4_2}, {t8_2_1, t8_2_2},
-                                 {t8_1_1, t8_1_2}, {t8_1_1, t8_1_2}},
-                                {r8_6, r8_4, r8_2, r8_1, r8_1}};
+R8(1) R8(2) R8(3) R8(4) R8(5) R8(6)
+#define E8(MR) [MR] = {t8_##MR##_1, t8_##MR##_2}
+static const tile_set set256 = {8, 6, {E8(1), E8(2), E8(3), E8(4), E8(5), E8(6)},
+                                {NULL, r8_1, r8_2, r8_3, r8_4, r8_5, r8_6}};
 #endif
 
-/* Rows in tiles of the largest height that fits; each row tile reads all
- * of B once while its rows of A stay in L1. */
+/* Rows in as few tiles as mr_max allows, of heights as even as can be (29
+ * rows: 10, 10, 9, not 12, 12, 5): each tile reads all of B once while its
+ * rows of A stay in L1, and a short tile does as many loads per FMA. */
 static void run_tiles(const tile_set *ts, int M, int N, int K, const float *A, int lda,
                       const float *B, int ldb, float *C, int ldc, int accumulate)
 {
     const int L = ts->lanes;
     for (int i = 0; i < M;) {
-        int s = 0;
-        while (ts->mr[s] > M - i) s++;
-        const int mr = ts->mr[s];
+        const int tiles_left = (M - i + ts->mr_max - 1) / ts->mr_max;
+        const int mr = (M - i + tiles_left - 1) / tiles_left;
         const float *Ai = A + (size_t)i * lda;
         float *Ci = C + (size_t)i * ldc;
         int j = 0;
-        for (; j + 2 * L <= N; j += 2 * L) ts->tile[s][1](K, Ai, lda, B + j, ldb, Ci + j, ldc, accumulate);
+        for (; j + 2 * L <= N; j += 2 * L) ts->tile[mr][1](K, Ai, lda, B + j, ldb, Ci + j, ldc, accumulate);
         if (j + L <= N) {
-            ts->tile[s][0](K, Ai, lda, B + j, ldb, Ci + j, ldc, accumulate);
+            ts->tile[mr][0](K, Ai, lda, B + j, ldb, Ci + j, ldc, accumulate);
             j += L;
         }
-        if (j < N) ts->tail[s](K, Ai, lda, B + j, ldb, Ci + j, ldc, accumulate, N - j);
+        if (j < N) ts->tail[mr](K, Ai, lda, B + j, ldb, Ci + j, ldc, accumulate, N - j);
         i += mr;
     }
 }

@@ -1441,7 +1441,8 @@ static int params_t_ensure(s2s_model *m, s2s_error *err)
                             be->name, m->nparams, S2S_SIZE(sizeof(float) * m->nparams));
     }
     size_t weights[4 * MAX_LAYERS + 3];
-    int n = 0;
+    s2s_transpose list[4 * MAX_LAYERS + 3];
+    int n = 0, nl = 0;
     for (int l = 0; l < m->cfg.layers; l++) {
         weights[n++] = m->enc_wih[l];
         weights[n++] = m->enc_whh[l];
@@ -1456,8 +1457,9 @@ static int params_t_ensure(s2s_model *m, s2s_error *err)
     for (int k = 0; k < n; k++)
         for (int i = 0; i < m->ntensors; i++)
             if (m->tensor[i].offset == weights[k] && m->tensor[i].ndim == 2)
-                be->transpose(be, m->params_t + weights[k], m->params + weights[k],
-                              m->tensor[i].dims[0], m->tensor[i].dims[1]);
+                list[nl++] = (s2s_transpose){m->params_t + weights[k], m->params + weights[k],
+                                             m->tensor[i].dims[0], m->tensor[i].dims[1]};
+    be->transpose(be, list, nl); /* on every thread of the backend */
     m->params_t_fresh = 1;
     return be->sync(be, err);
 }

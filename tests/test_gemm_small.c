@@ -1,7 +1,8 @@
 /* test_gemm_small.c — the products of few rows (model/gemm_small.c): the
  * vector kernels give the bits of the plain fmaf loops, which are right
  * against a double-precision sum, whatever the rows, tails and leading
- * dimensions; a row's value does not depend on the rows beside it; and in
+ * dimensions; a row's value does not depend on the rows beside it; the
+ * backend's transposes split between threads lose no element; and in
  * the model, the transposed weights those products read follow the
  * parameters (set, or changed by a training step), and the transposed path
  * computes what the BLAS path computes. */
@@ -25,9 +26,10 @@ static float *filled(size_t n, unsigned seed)
     return p;
 }
 
-/* Rows: every tile height and its tails; columns: below, at and past one
- * and two vectors of 8 and 16; K = 0 gives zeros (or C unchanged). */
-static const int MS[] = {1, 2, 3, 5, 6, 7, 11, 12, 13, 25, 32, 64};
+/* Rows: every tile height alone (1 to 12), then several tiles; columns:
+ * below, at and past one and two vectors of 8 and 16; K = 0 gives zeros
+ * (or C unchanged). */
+static const int MS[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 25, 32, 64};
 static const int NS[] = {1, 7, 8, 15, 16, 17, 31, 32, 33, 38, 70, 256};
 static const int KS[] = {0, 1, 5, 128, 257};
 
@@ -74,6 +76,43 @@ static void test_kernel_matches_reference(void **state)
         for (size_t b = 0; b < sizeof NS / sizeof NS[0]; b++)
             for (size_t c = 0; c < sizeof KS / sizeof KS[0]; c++)
                 check_shape(MS[a], NS[b], KS[c], (int)((a + b + c) % 3), seed++);
+}
+
+/* The backend's transpose of a list, split between threads on whole rows
+ * whatever the shapes: every element lands where it belongs. */
+static void test_transpose_list(void **state)
+{
+    (void)state;
+    static const int shapes[][2] = {{7, 300}, {768, 256}, {1, 1}, {33, 129}, {301, 77}, {64, 1}};
+    enum { NM = sizeof shapes / sizeof shapes[0] };
+    size_t total = 0;
+    for (int i = 0; i < NM; i++) total += (size_t)shapes[i][0] * shapes[i][1];
+    float *src = filled(total, 5u), *dst = malloc(sizeof(float) * total);
+    assert_non_null(dst);
+    for (int threads = 1; threads <= 3; threads++) {
+        s2s_error err;
+        s2s_error_clear(&err);
+        s2s_backend *be = NULL;
+        CHECK_OK(backend_cpu_create(&be, threads, &err), &err);
+        s2s_transpose list[NM];
+        size_t off = 0;
+        for (int i = 0; i < NM; i++) {
+            list[i] = (s2s_transpose){dst + off, src + off, shapes[i][0], shapes[i][1]};
+            off += (size_t)shapes[i][0] * shapes[i][1];
+        }
+        memset(dst, 0xff, sizeof(float) * total); /* NaNs: a missed element shows */
+        be->transpose(be, list, NM);
+        for (int m = 0; m < NM; m++) {
+            const int R = list[m].rows, Cn = list[m].cols;
+            for (int i = 0; i < R; i++)
+                for (int j = 0; j < Cn; j++)
+                    assert_memory_equal(&list[m].dst[(size_t)j * R + i],
+                                        &list[m].src[(size_t)i * Cn + j], sizeof(float));
+        }
+        backend_free(be);
+    }
+    free(src);
+    free(dst);
 }
 
 /* A batch of B sentences of the corpus, from sentence `first` on. */
@@ -213,6 +252,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel_matches_reference),
+        cmocka_unit_test(test_transpose_list),
         cmocka_unit_test(test_transposes_follow_params),
         cmocka_unit_test(test_transposed_path_matches_blas),
     };
