@@ -2,7 +2,8 @@
  * operation of a backend timed where it is called, on whichever thread
  * calls it, by swapping the backend's function pointers for timing
  * wrappers (nothing in the core knows). Times are summed over threads into
- * a few groups; matrix products also count their floating-point work.
+ * a few groups (the weights' transposes with the copies); matrix products
+ * also count their floating-point work.
  *
  *   optime_install(be);  ... run ... ;  optime_remove(be);  optime_print(...)
  *
@@ -65,6 +66,10 @@ static void ot_add(s2s_backend *be, float *y, const float *x, size_t n)
 static void ot_copy(s2s_backend *be, void *d, const void *s, size_t n)
 {
     OPTIME(OPT_OTHER, optime_orig.copy(be, d, s, n));
+}
+static void ot_transpose(s2s_backend *be, const s2s_transpose *list, int n)
+{
+    OPTIME(OPT_OTHER, optime_orig.transpose(be, list, n));
 }
 static void ot_zero(s2s_backend *be, void *p, size_t n)
 {
@@ -157,6 +162,7 @@ static void optime_install(s2s_backend *be)
     be->bias_grad = ot_bias_grad;
     be->add = ot_add;
     be->copy = ot_copy;
+    if (be->transpose) be->transpose = ot_transpose;
     be->zero = ot_zero;
     be->embed_forward = ot_embed_forward;
     be->embed_backward = ot_embed_backward;
