@@ -172,6 +172,9 @@ int backend_cuda_create(s2s_backend **out, int device, s2s_error *err);
 void backend_free(s2s_backend *be);
 /* Which BLAS the CPU backend runs, for --version and the benchmark. */
 const char *backend_cpu_blas_info(void);
+/* The instruction set of our own CPU kernels (products of few rows,
+ * one-sentence decoding): "avx512", "avx2" or "scalar". */
+const char *backend_cpu_own_isa(void);
 /* The kernel family the BLAS runs (OpenBLAS: e.g. "Cooperlake"). */
 const char *backend_cpu_blas_core(void);
 /* The OpenBLAS kernel family this CPU can run when OpenBLAS picked a weaker

@@ -773,7 +773,8 @@ const char *backend_cpu_blas_info(void)
     xsmm_setup();
     if (!info[0])
         snprintf(info, sizeof info, "%s + libxsmm %s (%s products, %s)", openblas_get_config(),
-                 LIBXSMM_VERSION, xsmm_tn ? "NN and TN" : "NN", libxsmm_get_target_arch());
+                 LIBXSMM_VERSION, xsmm_tn ? "NN of over 128 rows, and TN" : "NN of over 128 rows",
+                 libxsmm_get_target_arch());
     return info;
 #elif defined(OPENBLAS_VERSION)
     return openblas_get_config(); /* e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." */
@@ -781,6 +782,8 @@ const char *backend_cpu_blas_info(void)
     return "CBLAS";
 #endif
 }
+
+const char *backend_cpu_own_isa(void) { return gemm_small_isa(); }
 
 const char *backend_cpu_blas_core(void)
 {

@@ -741,8 +741,8 @@ int main(int argc, char **argv)
     }
     const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     print_cpu();
-    printf("machine: %ld CPUs; BLAS: %s; kernels: %s\n", ncpu, backend_cpu_blas_info(),
-           backend_cpu_blas_core());
+    printf("machine: %ld CPUs; BLAS: %s; kernels: %s; own kernels: %s\n", ncpu,
+           backend_cpu_blas_info(), backend_cpu_blas_core(), backend_cpu_own_isa());
     if (pairs) {
         s2s_backend *pbe = open_backend(cuda, threads);
         const int rc = pbe ? pairs_mode(pbe, pairs, batches, batch) : 0;

@@ -34,6 +34,8 @@ static void print_version(void)
     printf("seq2seq %s\n", CLI_VERSION);
     printf("BLAS: %s; kernels: %s%s\n", backend_cpu_blas_info(), backend_cpu_blas_core(),
            getenv("SEQ2SEQ_NO_BLAS_RESTART") ? " (chosen by seq2seq for this CPU)" : "");
+    printf("own kernels (products of up to 128 rows, one-sentence decoding): %s\n",
+           backend_cpu_own_isa());
     printf("CUDA: %s\n", backend_cuda_compiled() ? "compiled in"
                                                  : "not compiled in (built without nvcc)");
 }
