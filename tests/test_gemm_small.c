@@ -15,17 +15,6 @@
 #include "gemm_small.h"
 #include "model.h"
 
-static float *filled(size_t n, unsigned seed)
-{
-    float *p = malloc(sizeof(float) * (n ? n : 1));
-    assert_non_null(p);
-    for (size_t i = 0; i < n; i++) {
-        seed = seed * 1664525u + 1013904223u;
-        p[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
-    }
-    return p;
-}
-
 /* Rows: every tile height alone (1 to 12), then several tiles; columns:
  * below, at and past one and two vectors of 8 and 16; K = 0 gives zeros
  * (or C unchanged). */

@@ -23,17 +23,6 @@ static const int SHAPES[][3] = {
 };
 enum { NSHAPES = sizeof SHAPES / sizeof SHAPES[0] };
 
-static float *filled(size_t n, unsigned seed)
-{
-    float *p = malloc(sizeof(float) * (n ? n : 1));
-    assert_non_null(p);
-    for (size_t i = 0; i < n; i++) {
-        seed = seed * 1664525u + 1013904223u;
-        p[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
-    }
-    return p;
-}
-
 static void test_gemv_against_reference(void **state)
 {
     (void)state;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "data.h"
@@ -22,6 +23,19 @@
         int rc_ = (call);                                                         \
         if (rc_ != 0) fail_msg("%s failed (%d): %s", #call, rc_, (errp)->msg);    \
     } while (0)
+
+/* n floats in [-1, 1) from a small LCG seeded with seed (malloc'd; the
+ * caller frees). */
+static inline float *filled(size_t n, unsigned seed)
+{
+    float *p = malloc(sizeof(float) * (n ? n : 1));
+    assert_non_null(p);
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        p[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+    }
+    return p;
+}
 
 /* Worst relative error max_i |a-b| / (atol + |b|) style comparison:
  * returns the largest |a-b| - rtol*|b| excess (<= atol means all close) and
