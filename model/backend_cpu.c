@@ -156,6 +156,13 @@ typedef struct {
     int n;
 } transpose_args;
 
+/* The first row of a matrix whose elements are [start, end) of the list
+ * that starts at or after element b. */
+static int row_at(size_t b, size_t start, size_t end, size_t cols, int rows)
+{
+    return b <= start ? 0 : b >= end ? rows : (int)((b - start + cols - 1) / cols);
+}
+
 /* The list's elements, end to end, are [0, Σ rows·cols); a chunk [lo, hi)
  * takes, of each matrix it overlaps, the rows whose first element falls in
  * it: chunks side by side split every matrix between whole rows. */
@@ -167,8 +174,8 @@ static void transpose_chunk(void *arg, size_t lo, size_t hi, int part)
     for (int i = 0; i < a->n; i++) {
         const s2s_transpose *t = &a->list[i];
         const size_t cols = (size_t)t->cols, end = start + (size_t)t->rows * cols;
-        const int r0 = lo <= start ? 0 : lo >= end ? t->rows : (int)((lo - start + cols - 1) / cols);
-        const int r1 = hi >= end ? t->rows : hi <= start ? 0 : (int)((hi - start + cols - 1) / cols);
+        const int r0 = row_at(lo, start, end, cols, t->rows);
+        const int r1 = row_at(hi, start, end, cols, t->rows);
         if (r0 < r1) transpose_rows(t->dst, t->src, t->rows, t->cols, r0, r1);
         start = end;
     }

@@ -136,7 +136,8 @@ static const tile_set set512 = {
     TILE(t8_##MR##_##NV, ATTR_AVX2, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps,               \
          _mm256_set1_ps, _mm256_setzero_ps, _mm256_fmadd_ps, _mm256_add_ps, MR, NV)
 /* lanes < rem: all ones */
-#define MASK8(rem) _mm256_cmpgt_epi32(_mm256_set1_epi32(rem), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define MASK8(rem)                                                                               \
+    _mm256_cmpgt_epi32(_mm256_set1_epi32(rem), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 #define LOADM8(p, m) _mm256_maskload_ps(p, m)
 #define STOREM8(p, m, v) _mm256_maskstore_ps(p, m, v)
 #define R8(MR)                                                                                   \
@@ -164,7 +165,8 @@ static void run_tiles(const tile_set *ts, int M, int N, int K, const float *A, i
         const float *Ai = A + (size_t)i * lda;
         float *Ci = C + (size_t)i * ldc;
         int j = 0;
-        for (; j + 2 * L <= N; j += 2 * L) ts->tile[mr][1](K, Ai, lda, B + j, ldb, Ci + j, ldc, accumulate);
+        for (; j + 2 * L <= N; j += 2 * L)
+            ts->tile[mr][1](K, Ai, lda, B + j, ldb, Ci + j, ldc, accumulate);
         if (j + L <= N) {
             ts->tile[mr][0](K, Ai, lda, B + j, ldb, Ci + j, ldc, accumulate);
             j += L;

@@ -824,7 +824,8 @@ static void decoder_step(s2s_model *m, workspace *w, int t, int B, int S, const 
         gru_step_forward(be, w->vec, w->dec_h[l] + (size_t)t * BH,
                          w->dec_gates[l] + (size_t)t * B * 4 * H, w->dec_gh[l] + (size_t)t * B * 3 * H,
                          w->dec_gi[l] + (size_t)t * B * 3 * H, P(m->dec_whh[l]),
-                         PT(m->dec_whh[l]), P(m->dec_bih[l]), P(m->dec_bhh[l]), w->dec_len, t, n, B, H);
+                         PT(m->dec_whh[l]), P(m->dec_bih[l]), P(m->dec_bhh[l]), w->dec_len, t, n,
+                         B, H);
     }
     /* logits_t = s_L(t+1) fc_Wᵀ + fc_b, then the next token read */
     float *logits = w->logits + (size_t)t * B * V;

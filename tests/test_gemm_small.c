@@ -27,7 +27,8 @@ static void check_shape(int M, int N, int K, int pad, unsigned seed)
     const int lda = K + pad, ldb = N + pad, ldc = N + pad;
     float *A = filled((size_t)M * lda, seed), *B = filled((size_t)K * ldb + 1, seed + 1);
     float *C0 = filled((size_t)M * ldc, seed + 2);
-    float *C = malloc(sizeof(float) * (size_t)M * ldc), *R = malloc(sizeof(float) * (size_t)M * ldc);
+    float *C = malloc(sizeof(float) * (size_t)M * ldc);
+    float *R = malloc(sizeof(float) * (size_t)M * ldc);
     assert_non_null(C);
     assert_non_null(R);
     for (int acc = 0; acc < 2; acc++) {
