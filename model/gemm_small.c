@@ -45,6 +45,11 @@ void gemm_small_ref(int M, int N, int K, const float *A, int lda, const float *B
         }
 }
 
+/* Rows of B read ahead: their stride (3 KB for Wᵀ of 768 columns) is
+ * past what the hardware's stride prefetcher follows. */
+enum { AHEAD = 8 };
+#define PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+
 /* One tile: C[0:MR, 0:NV·LANES] (+)= A[0:MR, :] B[:, 0:NV·LANES].
  *   c(r,v) = Σ_k A(r,k) B(k, v-th vector)   one FMA per k, k in order */
 typedef void tile_fn(int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
@@ -95,11 +100,6 @@ typedef void tail_fn(int K, const float *A, int lda, const float *B, int ldb, fl
             STOREM(cp, m, accumulate ? ADD(LOADM(cp, m), c[r]) : c[r]);                         \
         }                                                                                       \
     }
-
-/* Rows of B read ahead: their stride (3 KB for Wᵀ of 768 columns) is
- * past what the hardware's stride prefetcher follows. */
-enum { AHEAD = 8 };
-#define PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 
 /* The tiles of one instruction set: for every height of 1 to mr_max rows,
  * one- and two-vector widths and the masked tail. */
@@ -176,32 +176,38 @@ static void run_tiles(const tile_set *ts, int M, int N, int K, const float *A, i
     }
 }
 
-const char *gemm_small_isa(void)
+/* The tiles this CPU runs, or NULL: the plain loops. */
+static const tile_set *cpu_tiles(const char **isa)
 {
 #ifdef HAVE_AVX512
-    if (__builtin_cpu_supports("avx512f")) return "avx512";
+    if (__builtin_cpu_supports("avx512f")) {
+        *isa = "avx512";
+        return &set512;
+    }
 #endif
 #ifdef HAVE_AVX2
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        *isa = "avx2";
+        return &set256;
+    }
 #endif
-    return "scalar";
+    *isa = "scalar";
+    return NULL;
+}
+
+const char *gemm_small_isa(void)
+{
+    const char *isa;
+    cpu_tiles(&isa);
+    return isa;
 }
 
 void gemm_small_nn(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                    float *C, int ldc, int accumulate)
 {
     if (M <= 0 || N <= 0) return;
-#ifdef HAVE_AVX512
-    if (__builtin_cpu_supports("avx512f")) {
-        run_tiles(&set512, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
-        return;
-    }
-#endif
-#ifdef HAVE_AVX2
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        run_tiles(&set256, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
-        return;
-    }
-#endif
-    gemm_small_ref(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    const char *isa;
+    const tile_set *ts = cpu_tiles(&isa);
+    if (ts) run_tiles(ts, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    else gemm_small_ref(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }

@@ -1441,25 +1441,23 @@ static int params_t_ensure(s2s_model *m, s2s_error *err)
                             "out of %s memory for the transposed weights (%zu floats: %s)",
                             be->name, m->nparams, S2S_SIZE(sizeof(float) * m->nparams));
     }
-    size_t weights[4 * MAX_LAYERS + 3];
+    const int E = m->cfg.embed, H = m->cfg.hidden, V = m->cfg.tgt_vocab;
     s2s_transpose list[4 * MAX_LAYERS + 3];
-    int n = 0, nl = 0;
+    int nl = 0;
+#define WEIGHT(off, rows, cols) \
+    list[nl++] = (s2s_transpose){m->params_t + (off), m->params + (off), (rows), (cols)}
     for (int l = 0; l < m->cfg.layers; l++) {
-        weights[n++] = m->enc_wih[l];
-        weights[n++] = m->enc_whh[l];
-        weights[n++] = m->dec_wih[l];
-        weights[n++] = m->dec_whh[l];
+        WEIGHT(m->enc_wih[l], 3 * H, l == 0 ? E : H);
+        WEIGHT(m->enc_whh[l], 3 * H, H);
+        WEIGHT(m->dec_wih[l], 3 * H, l == 0 ? dec_in0(&m->cfg) : H);
+        WEIGHT(m->dec_whh[l], 3 * H, H);
     }
     if (additive(&m->cfg)) {
-        weights[n++] = m->att_Wh;
-        weights[n++] = m->att_Ws;
+        WEIGHT(m->att_Wh, H, H);
+        WEIGHT(m->att_Ws, H, H);
     }
-    weights[n++] = m->fc_w;
-    for (int k = 0; k < n; k++)
-        for (int i = 0; i < m->ntensors; i++)
-            if (m->tensor[i].offset == weights[k] && m->tensor[i].ndim == 2)
-                list[nl++] = (s2s_transpose){m->params_t + weights[k], m->params + weights[k],
-                                             m->tensor[i].dims[0], m->tensor[i].dims[1]};
+    WEIGHT(m->fc_w, V, H);
+#undef WEIGHT
     be->transpose(be, list, nl); /* on every thread of the backend */
     m->params_t_fresh = 1;
     return be->sync(be, err);

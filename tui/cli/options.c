@@ -522,7 +522,8 @@ void cli_print_usage(FILE *f)
     fprintf(f, "  %-9s %s\n", "(none)", "the same as tui");
     fprintf(f, "\nOptions:\n"
                "  -h, --help  this help; 'seq2seq COMMAND --help' lists a command's options\n"
-               "  --version   the version, the BLAS in use and whether CUDA is built in\n"
+               "  --version   the version, the BLAS and our own CPU kernels in use, and whether CUDA\n"
+               "              is built in\n"
                "\nExamples:\n"
                "  seq2seq train                      # 30 epochs, saves runs/best.ckpt\n"
                "  seq2seq eval                       # examples and accuracy of runs/best.ckpt\n"
