@@ -110,46 +110,45 @@ typedef struct {
     tail_fn *tail[MR_MAX + 1];
 } tile_set;
 
+/* One height's tiles of one instruction set, named t<LANES>_<MR>_<NV> and
+ * r<LANES>_<MR>, from its intrinsics' prefix (MM: _mm512 or _mm256) and its
+ * masked loads and stores. */
+#define ROWS(LANES, ATTR, VT, MM, MASKT, MASK, LOADM, STOREM, MR)                               \
+    TILE(t##LANES##_##MR##_2, ATTR, VT, LANES, MM##_loadu_ps, MM##_storeu_ps, MM##_set1_ps,     \
+         MM##_setzero_ps, MM##_fmadd_ps, MM##_add_ps, MR, 2)                                    \
+    TILE(t##LANES##_##MR##_1, ATTR, VT, LANES, MM##_loadu_ps, MM##_storeu_ps, MM##_set1_ps,     \
+         MM##_setzero_ps, MM##_fmadd_ps, MM##_add_ps, MR, 1)                                    \
+    TAIL(r##LANES##_##MR, ATTR, VT, MASKT, MASK, LOADM, STOREM, MM##_set1_ps, MM##_setzero_ps,  \
+         MM##_fmadd_ps, MM##_add_ps, MR)
+/* The table entries of one height. */
+#define TILES(LANES, MR) [MR] = {t##LANES##_##MR##_1, t##LANES##_##MR##_2}
+#define TAILS(LANES, MR) [MR] = r##LANES##_##MR
+
 #ifdef HAVE_AVX512
-#define T16(MR, NV)                                                                              \
-    TILE(t16_##MR##_##NV, ATTR_AVX512, __m512, 16, _mm512_loadu_ps, _mm512_storeu_ps,           \
-         _mm512_set1_ps, _mm512_setzero_ps, _mm512_fmadd_ps, _mm512_add_ps, MR, NV)
 #define MASK16(rem) ((__mmask16)((1u << (rem)) - 1u))
 #define LOADM16(p, m) _mm512_maskz_loadu_ps(m, p)
 #define STOREM16(p, m, v) _mm512_mask_storeu_ps(p, m, v)
-#define R16(MR)                                                                                  \
-    T16(MR, 2) T16(MR, 1)                                                                        \
-    TAIL(r16_##MR, ATTR_AVX512, __m512, __mmask16, MASK16, LOADM16, STOREM16, _mm512_set1_ps,   \
-         _mm512_setzero_ps, _mm512_fmadd_ps, _mm512_add_ps, MR)
+#define R16(MR) ROWS(16, ATTR_AVX512, __m512, _mm512, __mmask16, MASK16, LOADM16, STOREM16, MR)
 /* up to 12 × 32: 24 accumulators of the 32 registers, two FMAs per broadcast */
 R16(1) R16(2) R16(3) R16(4) R16(5) R16(6) R16(7) R16(8) R16(9) R16(10) R16(11) R16(12)
-#define E16(MR) [MR] = {t16_##MR##_1, t16_##MR##_2}
-static const tile_set set512 = {
-    16, 12,
-    {E16(1), E16(2), E16(3), E16(4), E16(5), E16(6), E16(7), E16(8), E16(9), E16(10), E16(11),
-     E16(12)},
-    {NULL, r16_1, r16_2, r16_3, r16_4, r16_5, r16_6, r16_7, r16_8, r16_9, r16_10, r16_11, r16_12}};
+#define EACH16(X)                                                                                \
+    {X(16, 1), X(16, 2), X(16, 3), X(16, 4), X(16, 5), X(16, 6), X(16, 7), X(16, 8), X(16, 9),   \
+     X(16, 10), X(16, 11), X(16, 12)}
+static const tile_set set512 = {16, 12, EACH16(TILES), EACH16(TAILS)};
 #endif
 
 #ifdef HAVE_AVX2
-#define T8(MR, NV)                                                                               \
-    TILE(t8_##MR##_##NV, ATTR_AVX2, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps,               \
-         _mm256_set1_ps, _mm256_setzero_ps, _mm256_fmadd_ps, _mm256_add_ps, MR, NV)
 /* lanes < rem: all ones */
 #define MASK8(rem)                                                                               \
     _mm256_cmpgt_epi32(_mm256_set1_epi32(rem), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 #define LOADM8(p, m) _mm256_maskload_ps(p, m)
 #define STOREM8(p, m, v) _mm256_maskstore_ps(p, m, v)
-#define R8(MR)                                                                                   \
-    T8(MR, 2) T8(MR, 1)                                                                          \
-    TAIL(r8_##MR, ATTR_AVX2, __m256, __m256i, MASK8, LOADM8, STOREM8, _mm256_set1_ps,           \
-         _mm256_setzero_ps, _mm256_fmadd_ps, _mm256_add_ps, MR)
+#define R8(MR) ROWS(8, ATTR_AVX2, __m256, _mm256, __m256i, MASK8, LOADM8, STOREM8, MR)
 /* up to 6 × 16: 12 accumulators of the 16 registers (two FMA units with a
  * latency of four or five need 8–10 chains in flight) */
 R8(1) R8(2) R8(3) R8(4) R8(5) R8(6)
-#define E8(MR) [MR] = {t8_##MR##_1, t8_##MR##_2}
-static const tile_set set256 = {8, 6, {E8(1), E8(2), E8(3), E8(4), E8(5), E8(6)},
-                                {NULL, r8_1, r8_2, r8_3, r8_4, r8_5, r8_6}};
+#define EACH8(X) {X(8, 1), X(8, 2), X(8, 3), X(8, 4), X(8, 5), X(8, 6)}
+static const tile_set set256 = {8, 6, EACH8(TILES), EACH8(TAILS)};
 #endif
 
 /* Rows in as few tiles as mr_max allows, of heights as even as can be (29

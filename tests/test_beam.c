@@ -14,9 +14,7 @@
 
 /* The synthetic task's test sentences and their shared vocabulary. */
 typedef struct {
-    s2s_corpus tr, va, te;
-    s2s_vocab v;
-    s2s_dataset d;
+    synth_data s;
     s2s_backend *be;
 } fixture;
 
@@ -25,20 +23,13 @@ static void fixture_open(fixture *f)
     s2s_error err;
     s2s_error_clear(&err);
     memset(f, 0, sizeof *f);
-    CHECK_OK(corpus_synthetic(&f->tr, &f->va, &f->te, 100, 10, 12, 11, &err), &err);
-    CHECK_OK(vocab_create(&f->v, &err), &err);
-    CHECK_OK(vocab_build(&f->v, &f->tr, &err), &err);
-    CHECK_OK(dataset_create(&f->d, &f->te, SHARED(&f->v), &err), &err);
+    synth_open(&f->s, 100, 10, 12, 11, 1);
     CHECK_OK(backend_cpu_create(&f->be, 1, &err), &err);
 }
 
 static void fixture_close(fixture *f)
 {
-    dataset_free(&f->d);
-    vocab_free(&f->v);
-    corpus_free(&f->tr);
-    corpus_free(&f->va);
-    corpus_free(&f->te);
+    synth_close(&f->s);
     backend_free(f->be);
 }
 
@@ -116,8 +107,8 @@ static void test_width1_is_greedy(void **state)
     s2s_error err;
     s2s_error_clear(&err);
     s2s_batch b = {0};
-    CHECK_OK(batch_create(&b, 1, f.d.max_src, f.d.max_tgt, &err), &err);
-    const int cols = 1 + f.d.max_src, maxT = 2 * f.d.max_src;
+    CHECK_OK(batch_create(&b, 1, f.s.d.max_src, f.s.d.max_tgt, &err), &err);
+    const int cols = 1 + f.s.d.max_src, maxT = 2 * f.s.d.max_src;
     int *gt = malloc(sizeof(int) * (size_t)maxT), *bt = malloc(sizeof(int) * (size_t)maxT);
     float *ga = malloc(sizeof(float) * (size_t)maxT * cols);
     float *ba = malloc(sizeof(float) * (size_t)maxT * cols);
@@ -127,10 +118,10 @@ static void test_width1_is_greedy(void **state)
     assert_non_null(ba);
     int stopped = 0;
     for (int kind = 0; kind <= S2S_ATTN_LOCATION; kind++) {
-        s2s_model *m = random_model(f.be, f.v.size, f.v.size, 8, 12, 2, kind, 40 + kind);
+        s2s_model *m = random_model(f.be, f.s.v.size, f.s.v.size, 8, 12, 2, kind, 40 + kind);
         const int pre = model_src_prefix(m);
-        for (int i = 0; i < f.d.count; i++) {
-            CHECK_OK(batch_fill(&b, &f.d, &i, 1, &err), &err);
+        for (int i = 0; i < f.s.d.count; i++) {
+            CHECK_OK(batch_fill(&b, &f.s.d, &i, 1, &err), &err);
             const int caps[2] = {2 * b.S, 3};
             for (int c = 0; c < 2; c++) {
                 const int steps = caps[c], w = pre + b.S;
@@ -154,7 +145,7 @@ static void test_width1_is_greedy(void **state)
         model_free(m);
     }
     printf(" width 1: %d of %d greedy decodings stopped at <EOS>\n", stopped,
-           2 * 4 * f.d.count);
+           2 * 4 * f.s.d.count);
     free(gt);
     free(bt);
     free(ga);
@@ -175,18 +166,18 @@ static void test_width5_scores_at_least_greedy(void **state)
     s2s_error err;
     s2s_error_clear(&err);
     s2s_batch b = {0};
-    CHECK_OK(batch_create(&b, 1, f.d.max_src, f.d.max_tgt, &err), &err);
-    const int maxT = 2 * f.d.max_src, cols = 1 + f.d.max_src;
+    CHECK_OK(batch_create(&b, 1, f.s.d.max_src, f.s.d.max_tgt, &err), &err);
+    const int maxT = 2 * f.s.d.max_src, cols = 1 + f.s.d.max_src;
     int *tok = malloc(sizeof(int) * (size_t)maxT), *gt = malloc(sizeof(int) * (size_t)maxT);
     float *att = malloc(sizeof(float) * (size_t)maxT * cols);
     float *ga = malloc(sizeof(float) * (size_t)maxT * cols);
     assert_true(tok && gt && att && ga);
     int better = 0, total = 0, scored = 0, shared = 0;
     for (int kind = 0; kind <= S2S_ATTN_LOCATION; kind++) {
-        s2s_model *m = random_model(f.be, f.v.size, f.v.size, 8, 12, 2, kind, 70 + kind);
+        s2s_model *m = random_model(f.be, f.s.v.size, f.s.v.size, 8, 12, 2, kind, 70 + kind);
         const int pre = model_src_prefix(m);
-        for (int i = 0; i < f.d.count; i++) {
-            CHECK_OK(batch_fill(&b, &f.d, &i, 1, &err), &err);
+        for (int i = 0; i < f.s.d.count; i++) {
+            CHECK_OK(batch_fill(&b, &f.s.d, &i, 1, &err), &err);
             s2s_beam_result g, r;
             CHECK_OK(model_beam(m, &b, 1, 2 * b.S, NULL, NULL, &g, &err), &err);
             CHECK_OK(model_beam(m, &b, 5, 2 * b.S, tok, att, &r, &err), &err);
@@ -338,31 +329,31 @@ static void test_dataset_and_sentence(void **state)
     fixture_open(&f);
     s2s_error err;
     s2s_error_clear(&err);
-    s2s_model *m = random_model(f.be, f.v.size, f.v.size, 8, 12, 1, S2S_ATTN_LOCATION, 9);
+    s2s_model *m = random_model(f.be, f.s.v.size, f.s.v.size, 8, 12, 1, S2S_ATTN_LOCATION, 9);
     s2s_decoded g, b1, b3;
-    CHECK_OK(decode_dataset(m, &f.d, 4, 1, &g, &err), &err);
-    CHECK_OK(decode_dataset_beam(m, &f.d, 1, 1, &b1, &err), &err);
-    CHECK_OK(decode_dataset_beam(m, &f.d, 3, 1, &b3, &err), &err);
+    CHECK_OK(decode_dataset(m, &f.s.d, 4, 1, &g, &err), &err);
+    CHECK_OK(decode_dataset_beam(m, &f.s.d, 1, 1, &b1, &err), &err);
+    CHECK_OK(decode_dataset_beam(m, &f.s.d, 3, 1, &b3, &err), &err);
     assert_int_equal(b3.prefix, 1);
-    for (int i = 0; i < f.d.count; i++) {
+    for (int i = 0; i < f.s.d.count; i++) {
         assert_int_equal(b1.out_len[i], g.out_len[i]);
         assert_int_equal(b1.steps[i], g.steps[i]);
         assert_int_equal(b1.stopped[i], g.stopped[i]);
         assert_memory_equal(b1.out + b1.out_off[i], g.out + g.out_off[i],
                             sizeof(int) * (size_t)g.out_len[i]);
         s2s_decoding one;
-        CHECK_OK(decode_sentence_beam(m, SHARED(&f.v), &f.te.s[i], 3, &one, &err), &err);
-        assert_int_equal(one.n_src, 1 + f.d.src_len[i]);
+        CHECK_OK(decode_sentence_beam(m, SHARED(&f.s.v), &f.s.te.s[i], 3, &one, &err), &err);
+        assert_int_equal(one.n_src, 1 + f.s.d.src_len[i]);
         assert_int_equal(one.steps, b3.steps[i]);
         assert_int_equal(one.n_words, b3.out_len[i]);
         assert_int_equal(one.stopped, b3.stopped[i]);
         for (int t = 0; t < one.n_words; t++)
-            assert_string_equal(one.out[t], f.v.word[b3.out[b3.out_off[i] + t]]);
+            assert_string_equal(one.out[t], f.s.v.word[b3.out[b3.out_off[i] + t]]);
         if (one.stopped) assert_string_equal(one.out[one.n_words], "<EOS>");
         assert_memory_equal(one.attn, b3.attn[i], sizeof(float) * (size_t)one.steps * one.n_src);
         decoding_free(&one);
     }
-    assert_true(b3.n_correct >= 0 && b3.n_correct <= f.d.count);
+    assert_true(b3.n_correct >= 0 && b3.n_correct <= f.s.d.count);
     decoded_free(&g);
     decoded_free(&b1);
     decoded_free(&b3);
@@ -377,7 +368,7 @@ static void test_bad_arguments(void **state)
     fixture_open(&f);
     s2s_error err;
     s2s_error_clear(&err);
-    s2s_model *m = random_model(f.be, f.v.size, f.v.size, 4, 6, 1, S2S_ATTN_BAHDANAU, 1);
+    s2s_model *m = random_model(f.be, f.s.v.size, f.s.v.size, 4, 6, 1, S2S_ATTN_BAHDANAU, 1);
     s2s_batch b = {0};
     static const int src[3] = {4, 5, S2S_EOS};
     one_source(&b, src, 3);
@@ -386,19 +377,19 @@ static void test_bad_arguments(void **state)
     assert_int_equal(model_beam(m, &b, S2S_BEAM_MAX + 1, 6, NULL, NULL, NULL, &err), S2S_ERR_ARG);
     assert_int_equal(model_beam(m, &b, 2, 0, NULL, NULL, NULL, &err), S2S_ERR_ARG);
     batch_free(&b);
-    CHECK_OK(batch_create(&b, 2, f.d.max_src, f.d.max_tgt, &err), &err);
+    CHECK_OK(batch_create(&b, 2, f.s.d.max_src, f.s.d.max_tgt, &err), &err);
     int two[2] = {0, 1};
-    CHECK_OK(batch_fill(&b, &f.d, two, 2, &err), &err);
+    CHECK_OK(batch_fill(&b, &f.s.d, two, 2, &err), &err);
     assert_int_equal(model_beam(m, &b, 2, 6, NULL, NULL, NULL, &err), S2S_ERR_ARG);
     assert_non_null(strstr(err.msg, "one sentence"));
     batch_free(&b);
     s2s_decoding r;
     s2s_sentence empty = {0};
-    assert_int_equal(decode_sentence_beam(m, SHARED(&f.v), &f.te.s[0], 0, &r, &err), S2S_ERR_ARG);
-    assert_int_equal(decode_sentence_beam(m, SHARED(&f.v), &empty, 3, &r, &err), S2S_ERR_ARG);
+    assert_int_equal(decode_sentence_beam(m, SHARED(&f.s.v), &f.s.te.s[0], 0, &r, &err), S2S_ERR_ARG);
+    assert_int_equal(decode_sentence_beam(m, SHARED(&f.s.v), &empty, 3, &r, &err), S2S_ERR_ARG);
     assert_non_null(strstr(err.msg, "empty sentence"));
     s2s_decoded res;
-    assert_int_equal(decode_dataset_beam(m, &f.d, 0, 0, &res, &err), S2S_ERR_ARG);
+    assert_int_equal(decode_dataset_beam(m, &f.s.d, 0, 0, &res, &err), S2S_ERR_ARG);
     model_free(m);
     fixture_close(&f);
 }
@@ -420,18 +411,18 @@ static void test_cuda_matches_cpu(void **state)
     fixture f;
     fixture_open(&f);
     s2s_batch b = {0};
-    CHECK_OK(batch_create(&b, 1, f.d.max_src, f.d.max_tgt, &err), &err);
-    const int maxT = 2 * f.d.max_src, cols = 1 + f.d.max_src;
+    CHECK_OK(batch_create(&b, 1, f.s.d.max_src, f.s.d.max_tgt, &err), &err);
+    const int maxT = 2 * f.s.d.max_src, cols = 1 + f.s.d.max_src;
     int *ct = malloc(sizeof(int) * (size_t)maxT), *gt = malloc(sizeof(int) * (size_t)maxT);
     float *ca = malloc(sizeof(float) * (size_t)maxT * cols);
     float *ga = malloc(sizeof(float) * (size_t)maxT * cols);
     assert_true(ct && gt && ca && ga);
     for (int kind = 0; kind <= S2S_ATTN_LOCATION; kind++) {
-        s2s_model *mc = random_model(f.be, f.v.size, f.v.size, 8, 12, 2, kind, 20 + kind);
-        s2s_model *mg = random_model(gpu, f.v.size, f.v.size, 8, 12, 2, kind, 20 + kind);
+        s2s_model *mc = random_model(f.be, f.s.v.size, f.s.v.size, 8, 12, 2, kind, 20 + kind);
+        s2s_model *mg = random_model(gpu, f.s.v.size, f.s.v.size, 8, 12, 2, kind, 20 + kind);
         const int pre = model_src_prefix(mc);
-        for (int i = 0; i < f.d.count; i++) {
-            CHECK_OK(batch_fill(&b, &f.d, &i, 1, &err), &err);
+        for (int i = 0; i < f.s.d.count; i++) {
+            CHECK_OK(batch_fill(&b, &f.s.d, &i, 1, &err), &err);
             s2s_beam_result rcpu, rg;
             CHECK_OK(model_beam(mc, &b, 4, 2 * b.S, ct, ca, &rcpu, &err), &err);
             CHECK_OK(model_beam(mg, &b, 4, 2 * b.S, gt, ga, &rg, &err), &err);

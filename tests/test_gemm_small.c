@@ -116,9 +116,7 @@ static void fill_batch(s2s_batch *b, const s2s_dataset *d, int first, int B)
 }
 
 typedef struct {
-    s2s_vocab v;
-    s2s_corpus tr, va, te;
-    s2s_dataset d;
+    synth_data s;
     s2s_batch b;
 } fixture;
 
@@ -127,21 +125,14 @@ static void fixture_open(fixture *f)
     s2s_error err;
     s2s_error_clear(&err);
     memset(f, 0, sizeof *f);
-    CHECK_OK(corpus_synthetic(&f->tr, &f->va, &f->te, 200, 10, 10, 11, &err), &err);
-    CHECK_OK(vocab_create(&f->v, &err), &err);
-    CHECK_OK(vocab_build(&f->v, &f->tr, &err), &err);
-    CHECK_OK(dataset_create(&f->d, &f->tr, SHARED(&f->v), &err), &err);
+    synth_open(&f->s, 200, 10, 10, 11, 0);
     CHECK_OK(batch_create(&f->b, 64, 12, 12, &err), &err);
 }
 
 static void fixture_close(fixture *f)
 {
     batch_free(&f->b);
-    dataset_free(&f->d);
-    vocab_free(&f->v);
-    corpus_free(&f->tr);
-    corpus_free(&f->va);
-    corpus_free(&f->te);
+    synth_close(&f->s);
 }
 
 static const s2s_adam_opts ADAM = {.lr = 1e-3f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f,
@@ -162,21 +153,21 @@ static void test_transposes_follow_params(void **state)
         s2s_backend *be = NULL;
         CHECK_OK(backend_cpu_create(&be, 2, &err), &err);
         assert_true(be->few_rows > 0);
-        s2s_config cfg = {.src_vocab = f.v.size, .tgt_vocab = f.v.size, .embed = 32,
+        s2s_config cfg = {.src_vocab = f.s.v.size, .tgt_vocab = f.s.v.size, .embed = 32,
                           .hidden = 48, .layers = 2, .dropout = 0.1f, .attention = kinds[a]};
         s2s_model *m = NULL, *fresh = NULL;
         CHECK_OK(model_create(&m, &cfg, be, &err), &err);
         CHECK_OK(model_create(&fresh, &cfg, be, &err), &err);
         CHECK_OK(model_init_params(m, 3, &err), &err);
         float loss = 0.0f, before = 0.0f, after = 0.0f, again = 0.0f;
-        fill_batch(&f.b, &f.d, 0, 40);
+        fill_batch(&f.b, &f.s.d, 0, 40);
         CHECK_OK(model_forward_loss(m, &f.b, NULL, &before, &err), &err);
         for (int step = 0; step < 3; step++) {
-            fill_batch(&f.b, &f.d, 40 * step, 40);
+            fill_batch(&f.b, &f.s.d, 40 * step, 40);
             CHECK_OK(model_forward_backward(m, &f.b, NULL, 1, 7 + step, &loss, &err), &err);
             CHECK_OK(model_clip_adam(m, &ADAM, NULL, &err), &err);
         }
-        fill_batch(&f.b, &f.d, 0, 40);
+        fill_batch(&f.b, &f.s.d, 0, 40);
         CHECK_OK(model_forward_loss(m, &f.b, NULL, &after, &err), &err);
         float *p = malloc(sizeof(float) * model_num_params(m));
         assert_non_null(p);
@@ -205,13 +196,13 @@ static void test_transposed_path_matches_blas(void **state)
     s2s_error_clear(&err);
     fixture f;
     fixture_open(&f);
-    fill_batch(&f.b, &f.d, 0, 24);
+    fill_batch(&f.b, &f.s.d, 0, 24);
     const int kinds[] = {S2S_ATTN_BAHDANAU, S2S_ATTN_LUONG, S2S_ATTN_LOCATION, S2S_ATTN_NONE};
     for (int a = 0; a < 4; a++) {
         s2s_backend *be[2] = {NULL, NULL};
         s2s_model *m[2] = {NULL, NULL};
         float loss[2], *g[2];
-        s2s_config cfg = {.src_vocab = f.v.size, .tgt_vocab = f.v.size, .embed = 40,
+        s2s_config cfg = {.src_vocab = f.s.v.size, .tgt_vocab = f.s.v.size, .embed = 40,
                           .hidden = 56, .layers = 2, .attention = kinds[a]};
         for (int k = 0; k < 2; k++) {
             CHECK_OK(backend_cpu_create(&be[k], 1, &err), &err);

@@ -24,6 +24,36 @@
         if (rc_ != 0) fail_msg("%s failed (%d): %s", #call, rc_, (errp)->msg);    \
     } while (0)
 
+/* The synthetic task's three splits, the vocabulary built from the
+ * training split, and one split encoded with it. */
+typedef struct {
+    s2s_corpus tr, va, te;
+    s2s_vocab v;
+    s2s_dataset d;
+} synth_data;
+
+/* Draws the splits (n_train, n_val, n_test sentences) with seed; d
+ * encodes the training split, or the test split with on_test. */
+static inline void synth_open(synth_data *s, int n_train, int n_val, int n_test, uint64_t seed,
+                              int on_test)
+{
+    s2s_error err;
+    s2s_error_clear(&err);
+    CHECK_OK(corpus_synthetic(&s->tr, &s->va, &s->te, n_train, n_val, n_test, seed, &err), &err);
+    CHECK_OK(vocab_create(&s->v, &err), &err);
+    CHECK_OK(vocab_build(&s->v, &s->tr, &err), &err);
+    CHECK_OK(dataset_create(&s->d, on_test ? &s->te : &s->tr, SHARED(&s->v), &err), &err);
+}
+
+static inline void synth_close(synth_data *s)
+{
+    dataset_free(&s->d);
+    vocab_free(&s->v);
+    corpus_free(&s->tr);
+    corpus_free(&s->va);
+    corpus_free(&s->te);
+}
+
 /* n floats in [-1, 1) from a small LCG seeded with seed (malloc'd; the
  * caller frees). */
 static inline float *filled(size_t n, unsigned seed)
